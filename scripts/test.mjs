@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// The project's test command: type-check, then every *.test.ts under src/ and test/ with node's runner.
+// Integration suites run on embedded PGlite and on the PostgreSQL server (see src/testing/databases.ts).
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const only = process.argv.slice(2);
+
+function findTests(dir) {
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return e.name === 'node_modules' ? [] : findTests(p);
+    return e.name.endsWith('.test.ts') ? [p] : [];
+  });
+}
+
+if (!only.length) {
+  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
+  if (tsc.status !== 0) {
+    console.error('Type check failed.');
+    process.exit(tsc.status ?? 1);
+  }
+}
+
+const files = only.length ? only : [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))].sort();
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.ROR_TEST_CONCURRENCY ?? 2}`, ...files],
+  { stdio: 'inherit', cwd: root },
+);
+process.exit(r.status ?? 1);

@@ -1,0 +1,403 @@
+import { randomUUID } from 'node:crypto';
+import jsonPatch from 'fast-json-patch';
+import type { Database, Queryable } from '../db/database.ts';
+import { errors, FhirError, fhirError, type Issue } from '../fhir/outcome.ts';
+import { isResourceType, REGION_TAG_SYSTEM, tableOf, type ResourceType } from '../fhir/resource-types.ts';
+import type { Identifier, Resource } from '../fhir/types.ts';
+import { recordAudit } from './audit.ts';
+import { canonicalJson } from './canonical-json.ts';
+import type { RequestContext } from './context.ts';
+import type { ResourceIndexer, ResourceValidator } from './hooks.ts';
+
+/** A stored version of a resource, as read from the current table or the history. */
+export interface StoredResource {
+  resourceType: ResourceType;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  region: string | null;
+  resource: Resource;
+}
+
+/** Outcome of a write: the version now current, and what happened. */
+export interface WriteResult extends StoredResource {
+  /** `created` new resource, `updated` new version, `unchanged` same content (no new version), `deleted`. */
+  outcome: 'created' | 'updated' | 'unchanged' | 'deleted';
+  /** Warnings (and, in lenient mode, the profile violations kept with the resource). */
+  issues: Issue[];
+}
+
+export interface WriteOptions {
+  /** Optimistic locking: the version the client last read (If-Match). */
+  ifMatch?: number;
+}
+
+export interface HistoryOptions {
+  /** Only versions strictly after this instant (`_since`). */
+  since?: string;
+  /** Versions current at this instant (`_at`): only those written at or before it. */
+  at?: string;
+  count?: number;
+  /** Keyset cursor: only versions with seq below this (next page of a newest-first listing). */
+  beforeSeq?: number;
+}
+
+export interface HistoryEntry extends StoredResource {
+  seq: number;
+}
+
+const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
+const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';
+const CREATION_DATE_URL = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-meta-creation-date';
+/** Types whose ROR profile requires the creation-date extension (dateCreation). */
+const CREATION_DATE_TYPES = new Set<string>(['Organization', 'HealthcareService', 'Location', 'Practitioner', 'PractitionerRole']);
+
+export function assertValidId(id: string, expression = 'id'): void {
+  if (!ID_PATTERN.test(id)) {
+    throw errors.invalid(
+      `Identifiant de ressource invalide « ${id.slice(0, 80)} » : 1 à 64 caractères parmi A-Z a-z 0-9 - .`,
+      `Invalid resource id "${id.slice(0, 80)}": 1 to 64 characters of A-Z a-z 0-9 - .`,
+      expression,
+    );
+  }
+}
+
+export function assertResourceType(type: string): asserts type is ResourceType {
+  if (!isResourceType(type)) {
+    throw fhirError(
+      404,
+      'not-supported',
+      `Type de ressource non géré : ${type.slice(0, 80)}`,
+      `Resource type not supported: ${type.slice(0, 80)}`,
+    );
+  }
+}
+
+/** The source-region code carried in meta.tag (TRE_R30 / JDV_J237), if any. */
+export function regionOf(resource: Resource): string | null {
+  const tag = resource.meta?.tag?.find((t) => t.system === REGION_TAG_SYSTEM || t.system === JDV_REGION_SYSTEM);
+  return tag?.code ?? null;
+}
+
+interface Row {
+  id: string;
+  version_id: number;
+  last_updated: Date | string;
+  deleted: boolean;
+  region: string | null;
+  content: Resource;
+}
+
+function toStored(type: ResourceType, row: Row): StoredResource {
+  return {
+    resourceType: type,
+    id: row.id,
+    versionId: row.version_id,
+    lastUpdated: new Date(row.last_updated).toISOString(),
+    deleted: row.deleted,
+    region: row.region,
+    resource: row.content,
+  };
+}
+
+/** Content compared for "no change": everything but the server-maintained version metadata. */
+function comparable(resource: Resource): string {
+  const { meta, ...rest } = resource;
+  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
+  return canonicalJson({ ...rest, meta: metaRest });
+}
+
+/**
+ * Versioned resource storage: every write creates a new version in the current table and the
+ * history, with its index rows and audit row, in one transaction. Deletes are soft.
+ */
+export class ResourceStore {
+  constructor(
+    readonly db: Database,
+    private readonly deps: { validator?: ResourceValidator; indexers?: ResourceIndexer[] } = {},
+  ) {}
+
+  /** Runs `fn` with a store bound to one transaction: all its writes commit or none (Bundle transaction). */
+  async transaction<T>(fn: (store: TxStore) => Promise<T>): Promise<T> {
+    return this.db.transaction((tx) => fn(new TxStore(this, tx)));
+  }
+
+  read(type: string, id: string): Promise<StoredResource> {
+    return this.readWith(this.db, type, id);
+  }
+
+  async readWith(q: Queryable, type: string, id: string): Promise<StoredResource> {
+    assertResourceType(type);
+    assertValidId(id);
+    const r = await q.query<Row>(`SELECT id, version_id, last_updated, deleted, region, content FROM ${tableOf(type)} WHERE id = $1`, [id]);
+    const row = r.rows[0];
+    if (!row) throw errors.notFound(type, id);
+    if (row.deleted) throw errors.gone(type, id);
+    return toStored(type, row);
+  }
+
+  /** Reads one version (vread); a deleted version answers 410. */
+  async vread(type: string, id: string, versionId: number): Promise<StoredResource> {
+    assertResourceType(type);
+    assertValidId(id);
+    const r = await this.db.query<Row>(
+      `SELECT id, version_id, last_updated, deleted, region, content FROM resource_history
+       WHERE resource_type = $1 AND id = $2 AND version_id = $3`,
+      [type, id, versionId],
+    );
+    const row = r.rows[0];
+    if (!row) {
+      throw fhirError(404, 'not-found', `Version ${versionId} de ${type}/${id} introuvable`, `Version ${versionId} of ${type}/${id} not found`);
+    }
+    if (row.deleted) throw errors.gone(type, id);
+    return toStored(type, row);
+  }
+
+  /** Finds the live resources of a type carrying an identifier (system optional). */
+  findByIdentifier(type: string, identifier: { system?: string; value: string }): Promise<StoredResource[]> {
+    return this.findByIdentifierWith(this.db, type, identifier);
+  }
+
+  async findByIdentifierWith(q: Queryable, type: string, identifier: { system?: string; value: string }): Promise<StoredResource[]> {
+    assertResourceType(type);
+    const probe: Identifier = identifier.system ? { system: identifier.system, value: identifier.value } : { value: identifier.value };
+    const r = await q.query<Row>(
+      `SELECT id, version_id, last_updated, deleted, region, content FROM ${tableOf(type)}
+       WHERE content -> 'identifier' @> $1::jsonb AND NOT deleted ORDER BY id LIMIT 3`,
+      [JSON.stringify([probe])],
+    );
+    return r.rows.map((row) => toStored(type, row));
+  }
+
+  /** Versions of one resource, of one type, or of all types, newest first. */
+  async history(type: string | undefined, id: string | undefined, opts: HistoryOptions = {}): Promise<HistoryEntry[]> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (type !== undefined) {
+      assertResourceType(type);
+      add('resource_type = ?', type);
+    }
+    if (id !== undefined) {
+      assertValidId(id);
+      add('id = ?', id);
+    }
+    if (opts.since) add('last_updated > ?::timestamptz', opts.since);
+    if (opts.at) add('last_updated <= ?::timestamptz', opts.at);
+    if (opts.beforeSeq !== undefined) add('seq < ?', opts.beforeSeq);
+    const count = Math.min(Math.max(opts.count ?? 50, 1), 1000);
+    const r = await this.db.query<Row & { seq: number; resource_type: ResourceType }>(
+      `SELECT seq, resource_type, id, version_id, last_updated, deleted, region, content FROM resource_history
+       ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY seq DESC LIMIT ${count}`,
+      params,
+    );
+    return r.rows.map((row) => ({ ...toStored(row.resource_type, row), seq: Number(row.seq) }));
+  }
+
+  create(resource: Resource, ctx: RequestContext): Promise<WriteResult> {
+    return this.db.transaction((tx) => this.createWith(tx, resource, ctx));
+  }
+
+  update(resource: Resource, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.db.transaction((tx) => this.updateWith(tx, resource, ctx, opts));
+  }
+
+  delete(type: string, id: string, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult | null> {
+    return this.db.transaction((tx) => this.deleteWith(tx, type, id, ctx, opts));
+  }
+
+  /** Creates with a server-assigned id (any client id is replaced, as FHIR create requires). */
+  async createWith(tx: Queryable, resource: Resource, ctx: RequestContext, id: string = randomUUID()): Promise<WriteResult> {
+    const type = resource.resourceType;
+    assertResourceType(type);
+    return this.write(tx, type, id, resource, ctx, null, 'create');
+  }
+
+  /** Update, or create with the client's id when absent (update-as-create). */
+  async updateWith(tx: Queryable, resource: Resource, ctx: RequestContext, opts: WriteOptions = {}, action = 'update'): Promise<WriteResult> {
+    const type = resource.resourceType;
+    assertResourceType(type);
+    if (!resource.id) throw errors.invalid('La ressource doit porter son id pour une mise à jour', 'The resource must carry its id for an update', `${type}.id`);
+    assertValidId(resource.id, `${type}.id`);
+    const current = await this.lockCurrent(tx, type, resource.id);
+    if (opts.ifMatch !== undefined) {
+      if (!current || current.deleted) {
+        if (!current) throw errors.notFound(type, resource.id);
+        throw errors.gone(type, resource.id);
+      }
+      if (current.versionId !== opts.ifMatch) {
+        throw errors.versionConflict(type, resource.id, String(opts.ifMatch), String(current.versionId));
+      }
+    }
+    return this.write(tx, type, resource.id, resource, ctx, current, action);
+  }
+
+  /** Applies `change` to the current version (PATCH) and writes the result as a new version. */
+  async patchWith(
+    tx: Queryable, type: string, id: string, change: (current: Resource) => Resource,
+    ctx: RequestContext, opts: WriteOptions = {},
+  ): Promise<WriteResult> {
+    assertResourceType(type);
+    assertValidId(id);
+    const current = await this.lockCurrent(tx, type, id);
+    if (!current) throw errors.notFound(type, id);
+    if (current.deleted) throw errors.gone(type, id);
+    if (opts.ifMatch !== undefined && current.versionId !== opts.ifMatch) {
+      throw errors.versionConflict(type, id, String(opts.ifMatch), String(current.versionId));
+    }
+    const patched = change(structuredClone(current.resource));
+    if (patched.resourceType !== type || patched.id !== id) {
+      throw errors.invalid('Un patch ne peut changer ni le type ni l\'id de la ressource', 'A patch cannot change the resource type or id', `${type}.id`);
+    }
+    return this.write(tx, type, id, patched, ctx, current, 'patch');
+  }
+
+  patch(type: string, id: string, change: (current: Resource) => Resource, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult> {
+    return this.db.transaction((tx) => this.patchWith(tx, type, id, change, ctx, opts));
+  }
+
+  /** Soft delete: a new version marked deleted, kept in the history. Null when it never existed. */
+  async deleteWith(tx: Queryable, type: string, id: string, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult | null> {
+    assertResourceType(type);
+    assertValidId(id);
+    const current = await this.lockCurrent(tx, type, id);
+    if (!current) return null;
+    if (opts.ifMatch !== undefined && current.versionId !== opts.ifMatch) {
+      throw errors.versionConflict(type, id, String(opts.ifMatch), String(current.versionId));
+    }
+    if (current.deleted) return { ...current, outcome: 'deleted', issues: [] };
+    const versionId = current.versionId + 1;
+    const lastUpdated = new Date().toISOString();
+    const content: Resource = { ...current.resource, meta: { ...current.resource.meta, versionId: String(versionId), lastUpdated } };
+    await tx.query(
+      `UPDATE ${tableOf(type)} SET version_id = $2, last_updated = $3, deleted = true, content = $4::jsonb WHERE id = $1`,
+      [id, versionId, lastUpdated, JSON.stringify(content)],
+    );
+    await this.insertHistory(tx, type, id, versionId, lastUpdated, true, current.region, content);
+    for (const ix of this.deps.indexers ?? []) await ix.index(tx, type, id, null);
+    await recordAudit(tx, ctx, { action: 'delete', resourceType: type, resourceId: id, versionId });
+    return { resourceType: type, id, versionId, lastUpdated, deleted: true, region: current.region, resource: content, outcome: 'deleted', issues: [] };
+  }
+
+  private async lockCurrent(tx: Queryable, type: ResourceType, id: string): Promise<StoredResource | null> {
+    const r = await tx.query<Row>(
+      `SELECT id, version_id, last_updated, deleted, region, content FROM ${tableOf(type)} WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    return r.rows[0] ? toStored(type, r.rows[0]) : null;
+  }
+
+  private async insertHistory(
+    tx: Queryable, type: ResourceType, id: string, versionId: number, lastUpdated: string,
+    deleted: boolean, region: string | null, content: Resource,
+  ): Promise<void> {
+    await tx.query(
+      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, region, content)
+       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
+      [type, id, versionId, lastUpdated, deleted, region, JSON.stringify(content)],
+    );
+  }
+
+  /** Validates and writes a new version (or nothing, if the content did not change). */
+  private async write(
+    tx: Queryable, type: ResourceType, id: string, input: Resource, ctx: RequestContext,
+    current: StoredResource | null, action: string,
+  ): Promise<WriteResult> {
+    const resource = this.prepare(type, id, input, current);
+    const issues = this.deps.validator ? await this.deps.validator.validate(resource) : [];
+    const errorsFound = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
+    if (errorsFound.length > 0 && ctx.validation !== 'lenient') throw new FhirError(422, issues);
+    const kept = ctx.validation === 'lenient' ? issues.map((i) => (i.severity === 'error' || i.severity === 'fatal' ? { ...i, severity: 'warning' as const } : i)) : issues;
+
+    if (current && !current.deleted && comparable(current.resource) === comparable(resource)) {
+      return { ...current, outcome: 'unchanged', issues: kept };
+    }
+    const versionId = current ? current.versionId + 1 : 1;
+    const lastUpdated = new Date().toISOString();
+    resource.meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
+    const region = regionOf(resource);
+    const json = JSON.stringify(resource);
+    if (current) {
+      await tx.query(
+        `UPDATE ${tableOf(type)} SET version_id = $2, last_updated = $3, deleted = false, region = $4, content = $5::jsonb WHERE id = $1`,
+        [id, versionId, lastUpdated, region, json],
+      );
+    } else {
+      const ins = await tx.query(
+        `INSERT INTO ${tableOf(type)} (id, version_id, last_updated, deleted, region, content)
+         VALUES ($1, $2, $3, false, $4, $5::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`,
+        [id, versionId, lastUpdated, region, json],
+      );
+      if (ins.rowCount === 0) {
+        // Created concurrently by another transaction since we looked: retry as an update of it.
+        const now = await this.lockCurrent(tx, type, id);
+        return this.write(tx, type, id, input, ctx, now, action);
+      }
+    }
+    await this.insertHistory(tx, type, id, versionId, lastUpdated, false, region, resource);
+    await this.recordIssues(tx, type, id, versionId, kept);
+    for (const ix of this.deps.indexers ?? []) await ix.index(tx, type, id, resource);
+    const diff = jsonPatch.compare(current && !current.deleted ? current.resource : {}, resource);
+    await recordAudit(tx, ctx, { action: current && !current.deleted ? action : 'create', resourceType: type, resourceId: id, versionId, diff });
+    return {
+      resourceType: type, id, versionId, lastUpdated, deleted: false, region, resource,
+      outcome: current && !current.deleted ? 'updated' : 'created', issues: kept,
+    };
+  }
+
+  /** Keeps the profile issues of a version stored in lenient mode, so they can be listed and fixed. */
+  private async recordIssues(tx: Queryable, type: ResourceType, id: string, versionId: number, issues: Issue[]): Promise<void> {
+    await tx.query('DELETE FROM resource_issue WHERE resource_type = $1 AND id = $2', [type, id]);
+    if (issues.length === 0) return;
+    await tx.query(
+      `INSERT INTO resource_issue (resource_type, id, version_id, issues) VALUES ($1, $2, $3, $4::jsonb)`,
+      [type, id, versionId, JSON.stringify(issues)],
+    );
+  }
+
+  /** Server-maintained parts of a resource about to be written: id, meta, creation date. */
+  private prepare(type: ResourceType, id: string, input: Resource, current: StoredResource | null): Resource {
+    const resource: Resource = structuredClone(input);
+    resource.id = id;
+    const meta = { ...(resource.meta ?? {}) };
+    delete meta.versionId;
+    delete meta.lastUpdated;
+    resource.meta = meta;
+    if (CREATION_DATE_TYPES.has(type)) {
+      const ext = (resource.extension as { url: string }[] | undefined) ?? [];
+      if (!ext.some((e) => e?.url === CREATION_DATE_URL)) {
+        // dateCreation is 1..1 in the ROR profiles: carried over from the previous version, or now.
+        const previous = (current?.resource.extension as { url: string }[] | undefined)?.find((e) => e?.url === CREATION_DATE_URL);
+        resource.extension = [...ext, previous ?? { url: CREATION_DATE_URL, valueDateTime: new Date().toISOString() }];
+      }
+    }
+    return resource;
+  }
+}
+
+/** The store's operations bound to one open transaction. */
+export class TxStore {
+  constructor(readonly store: ResourceStore, readonly tx: Queryable) {}
+  read(type: string, id: string) {
+    return this.store.readWith(this.tx, type, id);
+  }
+  findByIdentifier(type: string, identifier: { system?: string; value: string }) {
+    return this.store.findByIdentifierWith(this.tx, type, identifier);
+  }
+  create(resource: Resource, ctx: RequestContext, id?: string) {
+    return this.store.createWith(this.tx, resource, ctx, id);
+  }
+  update(resource: Resource, ctx: RequestContext, opts?: WriteOptions, action?: string) {
+    return this.store.updateWith(this.tx, resource, ctx, opts, action);
+  }
+  delete(type: string, id: string, ctx: RequestContext, opts?: WriteOptions) {
+    return this.store.deleteWith(this.tx, type, id, ctx, opts);
+  }
+  patch(type: string, id: string, change: (current: Resource) => Resource, ctx: RequestContext, opts?: WriteOptions) {
+    return this.store.patchWith(this.tx, type, id, change, ctx, opts);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Integration tests run the same suite on both engines: embedded PGlite (always) and the
+ * PostgreSQL server (ROR_TEST_PG_URL, default the machine's server on 127.0.0.1:5432).
+ * Each suite gets a fresh, migrated database of its own.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import type { Database } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { PGliteDatabase } from '../db/pglite.ts';
+import { PostgresDatabase } from '../db/postgres.ts';
+
+export interface TestBackend {
+  name: 'pglite' | 'postgres';
+  /** Why the backend cannot run here (then its suites are reported as skipped, never silently). */
+  unavailable?: string;
+  open(): Promise<Database>;
+}
+
+const PG_ADMIN_URL = process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+
+async function pgReachable(): Promise<string | undefined> {
+  if (process.env.ROR_TEST_PG === '0') return 'ROR_TEST_PG=0';
+  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+    return undefined;
+  } catch (err) {
+    if (process.env.CI) throw new Error(`PostgreSQL server required in CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
+    return `PostgreSQL unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A migrated database on a throw-away PostgreSQL database, dropped on close. */
+async function openPostgres(): Promise<Database> {
+  const name = `ror_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/${name}`;
+  const db = new PostgresDatabase(url.toString(), 5);
+  await migrate(db);
+  const close = db.close.bind(db);
+  db.close = async () => {
+    await close();
+    const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+    await a.connect();
+    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await a.end();
+  };
+  return db;
+}
+
+async function openPGlite(): Promise<Database> {
+  const db = await PGliteDatabase.open();
+  await migrate(db);
+  return db;
+}
+
+let backends: Promise<TestBackend[]> | undefined;
+
+export function testBackends(): Promise<TestBackend[]> {
+  backends ??= (async () => [
+    { name: 'pglite', open: openPGlite },
+    { name: 'postgres', unavailable: await pgReachable(), open: openPostgres },
+  ])();
+  return backends;
+}
