@@ -1,0 +1,10 @@
+import type { Command } from '../command.ts';
+
+/** Every `ror` sub-command. Each lives in its own module; add a line here to register one. */
+export async function loadCommands(): Promise<Command[]> {
+  const modules = await Promise.all([
+    import('./serve.ts'),
+    import('./migrate.ts'),
+  ]);
+  return modules.map((m) => m.command);
+}
