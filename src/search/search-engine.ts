@@ -17,4 +17,6 @@ export interface SearchRequest {
 /** FHIR search over the store: compiles a SearchRequest to SQL and returns a searchset Bundle. */
 export interface SearchEngine {
   search(req: SearchRequest): Promise<Bundle>;
+  /** The search parameters supported for a type, for the CapabilityStatement. */
+  supportedParameters?(type: ResourceType): { name: string; type: string; definition?: string; documentation?: string }[];
 }
