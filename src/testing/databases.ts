@@ -34,8 +34,8 @@ async function pgReachable(): Promise<string | undefined> {
   }
 }
 
-/** A migrated database on a throw-away PostgreSQL database, dropped on close. */
-async function openPostgres(): Promise<Database> {
+/** An empty throw-away database on the PostgreSQL server: its URL, and how to drop it. */
+export async function createPostgresTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `ror_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
@@ -43,15 +43,26 @@ async function openPostgres(): Promise<Database> {
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
-  const db = new PostgresDatabase(url.toString(), 5);
+  return {
+    url: url.toString(),
+    async drop() {
+      const a = new pg.Client({ connectionString: PG_ADMIN_URL });
+      await a.connect();
+      await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await a.end();
+    },
+  };
+}
+
+/** A migrated database on a throw-away PostgreSQL database, dropped on close. */
+async function openPostgres(): Promise<Database> {
+  const { url, drop } = await createPostgresTestDatabase();
+  const db = new PostgresDatabase(url, 5);
   await migrate(db);
   const close = db.close.bind(db);
   db.close = async () => {
     await close();
-    const a = new pg.Client({ connectionString: PG_ADMIN_URL });
-    await a.connect();
-    await a.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await a.end();
+    await drop();
   };
   return db;
 }

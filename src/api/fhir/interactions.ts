@@ -1,0 +1,286 @@
+import { errors, FhirError, fhirError, operationOutcome, type Issue } from '../../fhir/outcome.ts';
+import { applyFhirPathPatch, applyJsonPatch } from '../../fhir/patch/index.ts';
+import type { Bundle, BundleEntry, Resource } from '../../fhir/types.ts';
+import type { SearchEngine } from '../../search/search-engine.ts';
+import type { RequestContext } from '../../store/context.ts';
+import {
+  assertResourceType, assertValidId, type HistoryEntry, type ResourceStore, type StoredResource, type TxStore, type WriteResult,
+} from '../../store/resource-store.ts';
+import type { FhirCall, FhirReply } from './fhir-call.ts';
+import { etagOf, httpDate, parseIfMatch, parsePrefer } from './http-headers.ts';
+
+export interface InteractionDeps {
+  store: ResourceStore;
+  search?: SearchEngine;
+  capabilityStatement: () => Resource;
+}
+
+const HISTORY_DEFAULT_COUNT = 50;
+const HISTORY_MAX_COUNT = 1000;
+
+function versionHeaders(r: StoredResource, baseUrl: string): Record<string, string> {
+  return {
+    etag: etagOf(r.versionId),
+    'last-modified': httpDate(r.lastUpdated),
+    location: `${baseUrl}/${r.resourceType}/${r.id}/_history/${r.versionId}`,
+  };
+}
+
+function readReply(r: StoredResource, baseUrl: string): FhirReply {
+  const { location: _l, ...headers } = versionHeaders(r, baseUrl);
+  return { status: 200, headers: { ...headers, 'content-location': `${baseUrl}/${r.resourceType}/${r.id}/_history/${r.versionId}` }, body: r.resource };
+}
+
+/** The body a write answers with, as the client's `Prefer: return=` asks. */
+function writeReply(w: WriteResult, status: number, call: FhirCall, baseUrl: string): FhirReply {
+  const prefer = parsePrefer(call.headers.prefer).return;
+  const headers = versionHeaders(w, baseUrl);
+  if (prefer === 'minimal') return { status, headers };
+  if (prefer === 'OperationOutcome') {
+    const info: Issue = {
+      severity: 'information', code: 'informational',
+      fr: w.outcome === 'unchanged' ? 'Aucune modification : le contenu est identique à la version actuelle' : `Version ${w.versionId} enregistrée`,
+      en: w.outcome === 'unchanged' ? 'No change: the content equals the current version' : `Version ${w.versionId} stored`,
+    };
+    return { status, headers, body: operationOutcome([info, ...w.issues]) };
+  }
+  return { status, headers, body: w.resource };
+}
+
+function requireResourceBody(call: FhirCall, type: string): Resource {
+  const body = call.body;
+  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw errors.invalid('Le corps de la requête doit être une ressource FHIR en JSON', 'The request body must be a FHIR resource in JSON');
+  }
+  const resource = body as Resource;
+  if (resource.resourceType !== type) {
+    throw fhirError(
+      400, 'invalid',
+      `Le type de la ressource (${String(resource.resourceType).slice(0, 40)}) ne correspond pas à l'URL (${type})`,
+      `Resource type ${String(resource.resourceType).slice(0, 40)} does not match the URL type ${type}`,
+      'resourceType',
+    );
+  }
+  return resource;
+}
+
+/** Parses an `identifier=[system|]value` criterion, the one conditional writes accept. */
+function identifierCriterion(params: [string, string][]): { system?: string; value: string } {
+  const unsupported = params.filter(([k]) => k !== 'identifier');
+  const ids = params.filter(([k]) => k === 'identifier');
+  if (unsupported.length || ids.length !== 1) {
+    throw fhirError(
+      400, 'not-supported',
+      'Les écritures conditionnelles portent sur un seul critère identifier=[système|]valeur',
+      'Conditional writes take exactly one criterion identifier=[system|]value',
+    );
+  }
+  const v = ids[0][1];
+  const bar = v.indexOf('|');
+  return bar >= 0 ? { system: v.slice(0, bar) || undefined, value: v.slice(bar + 1) } : { value: v };
+}
+
+function countParam(params: [string, string][], def: number, max: number): number {
+  const c = params.find(([k]) => k === '_count')?.[1];
+  if (c === undefined) return def;
+  const n = Number(c);
+  if (!Number.isInteger(n) || n < 0) throw errors.invalid(`_count invalide : ${c.slice(0, 20)}`, `Invalid _count: ${c.slice(0, 20)}`, '_count');
+  return Math.min(n, max);
+}
+
+function instantParam(params: [string, string][], name: string): string | undefined {
+  const v = params.find(([k]) => k === name)?.[1];
+  if (v === undefined) return undefined;
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?$/.test(v) || Number.isNaN(Date.parse(v))) {
+    throw errors.invalid(`${name} doit être un instant ISO 8601 (ex. 2026-01-31T12:00:00Z)`, `${name} must be an ISO 8601 instant`, name);
+  }
+  return v;
+}
+
+/**
+ * The FHIR RESTful interactions of the server (read, vread, create, update, conditional update, patch,
+ * delete, history, search, capabilities), transport-independent: HTTP routes and Bundle entries call them.
+ */
+export class FhirInteractions {
+  constructor(private readonly deps: InteractionDeps) {}
+
+  /** Runs one call; writes go in `tx` when given (Bundle transaction), else in their own transaction. */
+  async handle(call: FhirCall, ctx: RequestContext, baseUrl: string, tx?: TxStore): Promise<FhirReply> {
+    const [type, id, op, vid, ...rest] = call.segments;
+    if (rest.length) throw this.unknownRoute(call);
+    const { store } = this.deps;
+    const write = <T>(fn: (t: TxStore) => Promise<T>) => (tx ? fn(tx) : store.transaction(fn));
+
+    if (type === 'metadata' && call.segments.length === 1 && call.method === 'GET') {
+      return { status: 200, headers: {}, body: this.deps.capabilityStatement() };
+    }
+    if (type === '_history' && call.segments.length === 1 && call.method === 'GET') {
+      return this.history(undefined, undefined, call, baseUrl);
+    }
+    if (type === undefined) throw this.unknownRoute(call);
+    assertResourceType(type);
+
+    if (id === undefined) {
+      switch (call.method) {
+        case 'GET':
+        case 'HEAD':
+          return this.search(type, call.params, call, ctx, baseUrl);
+        case 'POST': {
+          const resource = requireResourceBody(call, type);
+          if (call.headers.ifNoneExist) {
+            const criterion = identifierCriterion([...new URLSearchParams(call.headers.ifNoneExist).entries()] as [string, string][]);
+            const existing = await (tx ? tx.findByIdentifier(type, criterion) : store.findByIdentifier(type, criterion));
+            if (existing.length > 1) throw this.multipleMatches(type);
+            if (existing.length === 1) return { status: 200, headers: versionHeaders(existing[0], baseUrl), body: existing[0].resource };
+          }
+          const w = await write((t) => t.create(resource, ctx, call.assignedId));
+          return writeReply(w, 201, call, baseUrl);
+        }
+        case 'PUT': {
+          // Conditional update on an identifier: create when none matches, update the one that does.
+          const resource = requireResourceBody(call, type);
+          const criterion = identifierCriterion(call.params);
+          return write(async (t) => {
+            const found = await t.findByIdentifier(type, criterion);
+            if (found.length > 1) throw this.multipleMatches(type);
+            if (found.length === 1) {
+              if (resource.id && resource.id !== found[0].id) {
+                throw errors.invalid(
+                  `L'id de la ressource (${resource.id}) diffère de celui de la ressource trouvée (${found[0].id})`,
+                  `Resource id ${resource.id} differs from the matched resource ${found[0].id}`, `${type}.id`,
+                );
+              }
+              const w = await t.update({ ...resource, id: found[0].id }, ctx, { ifMatch: parseIfMatch(call.headers.ifMatch) });
+              return writeReply(w, 200, call, baseUrl);
+            }
+            const w = resource.id ? await t.update(resource, ctx) : await t.create(resource, ctx);
+            return writeReply(w, 201, call, baseUrl);
+          });
+        }
+        default:
+          throw this.unknownRoute(call);
+      }
+    }
+
+    if (id === '_history' && op === undefined && call.method === 'GET') return this.history(type, undefined, call, baseUrl);
+    if (id === '_search' && op === undefined && call.method === 'POST') return this.search(type, call.params, call, ctx, baseUrl);
+    assertValidId(id);
+
+    if (op === undefined) {
+      switch (call.method) {
+        case 'GET':
+        case 'HEAD':
+          return readReply(await (tx ? tx.read(type, id) : store.read(type, id)), baseUrl);
+        case 'PUT': {
+          const resource = requireResourceBody(call, type);
+          if (resource.id !== undefined && resource.id !== id) {
+            throw errors.invalid(
+              `L'id de la ressource (${String(resource.id).slice(0, 64)}) diffère de celui de l'URL (${id})`,
+              `Resource id ${String(resource.id).slice(0, 64)} does not match the URL id ${id}`, `${type}.id`,
+            );
+          }
+          const w = await write((t) => t.update({ ...resource, id }, ctx, { ifMatch: parseIfMatch(call.headers.ifMatch) }));
+          return writeReply(w, w.versionId === 1 && w.outcome === 'created' ? 201 : 200, call, baseUrl);
+        }
+        case 'PATCH': {
+          const change = this.patchFunction(call);
+          const w = await write((t) => t.patch(type, id, change, ctx, { ifMatch: parseIfMatch(call.headers.ifMatch) }));
+          return writeReply(w, 200, call, baseUrl);
+        }
+        case 'DELETE': {
+          const w = await write((t) => t.delete(type, id, ctx, { ifMatch: parseIfMatch(call.headers.ifMatch) }));
+          if (!w) throw errors.notFound(type, id);
+          return { status: 204, headers: { etag: etagOf(w.versionId) } };
+        }
+        default:
+          throw this.unknownRoute(call);
+      }
+    }
+
+    if (op === '_history' && (call.method === 'GET' || call.method === 'HEAD')) {
+      if (vid === undefined) return this.history(type, id, call, baseUrl);
+      if (!/^\d{1,9}$/.test(vid)) throw errors.invalid(`Numéro de version invalide : ${vid.slice(0, 20)}`, `Invalid version id: ${vid.slice(0, 20)}`);
+      return readReply(await store.vread(type, id, Number(vid)), baseUrl);
+    }
+    throw this.unknownRoute(call);
+  }
+
+  private patchFunction(call: FhirCall): (current: Resource) => Resource {
+    const ct = (call.headers.contentType ?? '').split(';')[0].trim().toLowerCase();
+    const body = call.body;
+    if (ct === 'application/json-patch+json') {
+      if (!Array.isArray(body)) throw errors.invalid('Un JSON Patch est un tableau d\'opérations', 'A JSON Patch must be an array of operations');
+      return (current) => applyJsonPatch(current, body);
+    }
+    if (!body || typeof body !== 'object' || (body as Resource).resourceType !== 'Parameters') {
+      throw errors.invalid(
+        'Un PATCH FHIRPath attend une ressource Parameters (application/fhir+json), ou un JSON Patch (application/json-patch+json)',
+        'A FHIRPath Patch expects a Parameters resource (application/fhir+json), or use application/json-patch+json',
+      );
+    }
+    return (current) => applyFhirPathPatch(current, body as Resource & { resourceType: 'Parameters' });
+  }
+
+  private async search(type: string, params: [string, string][], call: FhirCall, ctx: RequestContext, baseUrl: string): Promise<FhirReply> {
+    if (!this.deps.search) throw errors.unsupported('La recherche n\'est pas disponible', 'Search is not available');
+    assertResourceType(type);
+    const bundle = await this.deps.search.search({
+      resourceType: type, params, baseUrl, ctx, lenient: parsePrefer(call.headers.prefer).lenient,
+    });
+    return { status: 200, headers: {}, body: bundle };
+  }
+
+  /** History (instance, type or system), newest first, keyset-paged with `_cursor`. */
+  private async history(type: string | undefined, id: string | undefined, call: FhirCall, baseUrl: string): Promise<FhirReply> {
+    const p = call.params;
+    const count = countParam(p, HISTORY_DEFAULT_COUNT, HISTORY_MAX_COUNT);
+    const since = instantParam(p, '_since');
+    const at = instantParam(p, '_at');
+    const cursorRaw = p.find(([k]) => k === '_cursor')?.[1];
+    const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);
+    if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) throw errors.invalid('_cursor invalide', 'Invalid _cursor', '_cursor');
+    if (type && id) await this.deps.store.history(type, id, { count: 1 }).then((h) => {
+      if (h.length === 0) throw errors.notFound(type, id);
+    });
+    const entries = await this.deps.store.history(type, id, { since, at, count: count + 1, beforeSeq });
+    const page = entries.slice(0, count);
+    const path = [type, id, '_history'].filter(Boolean).join('/');
+    const keep = p.filter(([k]) => k !== '_cursor');
+    const link = (extra: [string, string][]) => `${baseUrl}/${path}${keep.length + extra.length ? '?' + new URLSearchParams([...keep, ...extra]).toString() : ''}`;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'history',
+      link: [{ relation: 'self', url: link(cursorRaw ? [['_cursor', cursorRaw]] : []) }],
+      entry: page.map((h) => historyEntry(h, baseUrl)),
+    };
+    if (entries.length > count && page.length) bundle.link!.push({ relation: 'next', url: link([['_cursor', String(page[page.length - 1].seq)]]) });
+    return { status: 200, headers: {}, body: bundle };
+  }
+
+  private unknownRoute(call: FhirCall): FhirError {
+    return fhirError(
+      404, 'not-supported',
+      `Interaction non prise en charge : ${call.method} ${call.segments.join('/').slice(0, 100)}`,
+      `Unsupported interaction: ${call.method} ${call.segments.join('/').slice(0, 100)}`,
+    );
+  }
+
+  private multipleMatches(type: string): FhirError {
+    return fhirError(412, 'multiple-matches', `Plusieurs ressources ${type} correspondent au critère`, `Several ${type} resources match the criterion`);
+  }
+}
+
+function historyEntry(h: HistoryEntry, baseUrl: string): BundleEntry {
+  const url = `${h.resourceType}/${h.id}`;
+  const entry: BundleEntry = {
+    fullUrl: `${baseUrl}/${url}`,
+    request: { method: h.deleted ? 'DELETE' : h.versionId === 1 ? 'POST' : 'PUT', url: h.versionId === 1 && !h.deleted ? h.resourceType : url },
+    response: {
+      status: h.deleted ? '204' : h.versionId === 1 ? '201' : '200',
+      etag: etagOf(h.versionId),
+      lastModified: h.lastUpdated,
+    },
+  };
+  if (!h.deleted) entry.resource = h.resource;
+  return entry;
+}

@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import type { FastifyInstance } from 'fastify';
+import type { Config } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { migrate } from '../db/migrate.ts';
+import { openDatabase } from '../db/open.ts';
+import type { SearchEngine } from '../search/search-engine.ts';
+import { ResourceStore } from '../store/resource-store.ts';
+
+/** Everything a running server (or a CLI command) works with, built once from the configuration. */
+export interface Services {
+  config: Config;
+  version: string;
+  db: Database;
+  store: ResourceStore;
+  search?: SearchEngine;
+  /** Extra HTTP routes contributed by features (terminology operations, web app…). */
+  routePlugins: ((app: FastifyInstance) => Promise<void>)[];
+  close(): Promise<void>;
+}
+
+const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
+/** Opens the database, applies pending migrations and assembles the store and its features. */
+export async function createServices(config: Config, opts: { db?: Database; log?: (msg: string) => void } = {}): Promise<Services> {
+  const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  await migrate(db, opts.log);
+  const store = new ResourceStore(db, {});
+  return {
+    config,
+    version: VERSION,
+    db,
+    store,
+    routePlugins: [],
+    close: () => db.close(),
+  };
+}
