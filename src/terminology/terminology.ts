@@ -9,6 +9,15 @@ export interface ConceptInfo {
   display: string;
   /** Retired in the NOS (a `Date fin` / `dateFin`): still readable, flagged. */
   retired: boolean;
+  /** NOS short and long labels, when the code system file is loaded. */
+  shortLabel?: string;
+  longLabel?: string;
+  /**
+   * Set when the check could not be complete: `'system'` = the NOS files name no code system for this
+   * value-set row (only its OID), so the code was matched whatever the system; `'code'` = the value set
+   * includes a whole code system that is not loaded, so the code was not checked.
+   */
+  unverified?: 'system' | 'code';
 }
 
 export type CodeCheck =
@@ -26,3 +35,5 @@ export interface Terminology {
   /** Whether a value set (canonical URL) is loaded. */
   hasValueSet(url: string): boolean;
 }
+
+export { NosTerminology, loadTerminologyFromFiles, defaultNosDir, defaultIgDir } from './nos-terminology.ts';
