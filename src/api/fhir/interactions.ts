@@ -1,5 +1,4 @@
 import { errors, FhirError, fhirError, operationOutcome, type Issue } from '../../fhir/outcome.ts';
-import { applyFhirPathPatch, applyJsonPatch } from '../../fhir/patch/index.ts';
 import type { Bundle, BundleEntry, Resource } from '../../fhir/types.ts';
 import type { SearchEngine } from '../../search/search-engine.ts';
 import type { RequestContext } from '../../store/context.ts';
@@ -183,7 +182,7 @@ export class FhirInteractions {
           return writeReply(w, w.versionId === 1 && w.outcome === 'created' ? 201 : 200, call, baseUrl);
         }
         case 'PATCH': {
-          const change = this.patchFunction(call);
+          const change = await this.patchFunction(call);
           const w = await write((t) => t.patch(type, id, change, ctx, { ifMatch: parseIfMatch(call.headers.ifMatch) }));
           return writeReply(w, 200, call, baseUrl);
         }
@@ -205,7 +204,9 @@ export class FhirInteractions {
     throw this.unknownRoute(call);
   }
 
-  private patchFunction(call: FhirCall): (current: Resource) => Resource {
+  private async patchFunction(call: FhirCall): Promise<(current: Resource) => Resource> {
+    // Loaded on first PATCH: the FHIRPath engine is not needed by reads.
+    const { applyFhirPathPatch, applyJsonPatch } = await import('../../fhir/patch/index.ts');
     const ct = (call.headers.contentType ?? '').split(';')[0].trim().toLowerCase();
     const body = call.body;
     if (ct === 'application/json-patch+json') {

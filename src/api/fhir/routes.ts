@@ -37,10 +37,11 @@ function paramsOf(req: FastifyRequest): [string, string][] {
 
 /** The FHIR REST API under /fhir: every interaction goes through FhirInteractions. */
 export async function registerFhirRoutes(app: FastifyInstance, deps: FhirRouteDeps): Promise<void> {
-  app.post(FHIR_PREFIX, async (req, reply) => {
+  const processBundle = async (req: FastifyRequest, reply: FastifyReply) => {
     const bundle = await deps.bundles.process(req.body, deps.contextOf(req), deps.baseUrlOf(req), header(req, 'prefer'));
     return send(reply, { status: 200, headers: {}, body: bundle });
-  });
+  };
+  app.post(FHIR_PREFIX, processBundle);
 
   app.route({
     method: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
@@ -53,6 +54,7 @@ export async function registerFhirRoutes(app: FastifyInstance, deps: FhirRouteDe
       } catch {
         throw errors.invalid('URL mal encodée', 'Malformed URL encoding');
       }
+      if (segments.length === 0 && req.method === 'POST') return processBundle(req, reply);
       const call: FhirCall = {
         method: req.method as FhirCall['method'],
         segments,
