@@ -39,6 +39,8 @@ export interface MemberData {
   systemKnown: boolean;
   code: string;
   display: string;
+  /** OID the file gives for the row's code system. */
+  oid?: string;
   /** Gone from the value set file at a later import: kept, reported as retired (never deleted). */
   removed?: boolean;
 }
@@ -82,9 +84,17 @@ export interface Catalogue extends TerminologyData {
  *   JDV_J30) moves to the loaded code system of the same value set that defines that code with that label;
  * - a row whose OID names no known code system keeps `urn:oid:<oid>` and is checked on its code alone.
  */
-export function buildCatalogue(files: ParsedFile[]): Catalogue {
+export function buildCatalogue(files: ParsedFile[], context?: TerminologyData): Catalogue {
   const codeSystems: CodeSystemData[] = [];
   const conceptsBySystem = new Map<string, Map<string, ConceptData>>();
+  // What is already loaded (database) helps resolve the files, but only the files' content is returned.
+  const known = new Map<string, Map<string, ConceptData>>();
+  for (const c of context?.concepts ?? []) {
+    const m = known.get(c.system) ?? new Map<string, ConceptData>();
+    m.set(c.code, c);
+    known.set(c.system, m);
+  }
+  const conceptsOf = (url: string) => conceptsBySystem.get(url) ?? known.get(url);
   const oidToSystem = new Map<string, string>();
   const ambiguousOids = new Set<string>();
   const mapOid = (oid: string | undefined, url: string) => {
@@ -96,6 +106,10 @@ export function buildCatalogue(files: ParsedFile[]): Catalogue {
     } else oidToSystem.set(oid, url);
   };
 
+  for (const cs of context?.codeSystems ?? []) if (cs.oid) mapOid(cs.oid, cs.url);
+  for (const vs of context?.valueSets ?? []) {
+    for (const m of vs.members) if (m.oid && m.systemKnown && isTreUrl(m.system)) mapOid(m.oid, m.system);
+  }
   for (const f of files) {
     const cs = f.codeSystem;
     if (!cs) continue;
@@ -139,16 +153,16 @@ export function buildCatalogue(files: ParsedFile[]): Catalogue {
     });
     // Loaded code systems that define at least one row of this value set as filed.
     const siblings = new Set(
-      first.filter(({ m, url }) => url && conceptsBySystem.get(url)?.has(m.code)).map(({ url }) => url as string),
+      first.filter(({ m, url }) => url && conceptsOf(url)?.has(m.code)).map(({ url }) => url as string),
     );
     const members: MemberData[] = [];
     const seen = new Set<string>();
     for (const { m, url } of first) {
       let member: MemberData;
-      if (url && conceptsBySystem.get(url)?.has(m.code)) {
+      if (url && conceptsOf(url)?.has(m.code)) {
         member = { system: url, systemKnown: true, code: m.code, display: m.display };
       } else {
-        const home = [...siblings].find((s) => sameLabel(conceptsBySystem.get(s)?.get(m.code), m.display));
+        const home = [...siblings].find((s) => sameLabel(conceptsOf(s)?.get(m.code), m.display));
         const filed = m.systemUrl ?? (m.oid ? `urn:oid:${m.oid}` : '');
         if (home) {
           member = { system: home, systemKnown: true, code: m.code, display: m.display };
@@ -160,6 +174,8 @@ export function buildCatalogue(files: ParsedFile[]): Catalogue {
           member = { system: filed, systemKnown: false, code: m.code, display: m.display };
         }
       }
+      // The OID names the system the row was filed under: kept only when the row stays there.
+      if (m.oid && (member.system === url || !member.systemKnown)) member.oid = m.oid;
       const key = `${member.system}|${member.code}`;
       if (seen.has(key)) continue;
       seen.add(key);
@@ -167,11 +183,11 @@ export function buildCatalogue(files: ParsedFile[]): Catalogue {
     }
     // IG value sets list codes without display, or whole systems: take them from loaded code systems.
     for (const member of members) {
-      if (!member.display) member.display = conceptsBySystem.get(member.system)?.get(member.code)?.display ?? '';
+      if (!member.display) member.display = conceptsOf(member.system)?.get(member.code)?.display ?? '';
     }
     const includeSystems: string[] = [];
     for (const s of vs.includeSystems) {
-      const loaded = conceptsBySystem.get(s);
+      const loaded = conceptsOf(s);
       if (!loaded) {
         includeSystems.push(s);
         continue;
@@ -183,6 +199,9 @@ export function buildCatalogue(files: ParsedFile[]): Catalogue {
         members.push({ system: s, systemKnown: true, code: c.code, display: c.display });
       }
     }
+    // The same value set in two files (not the case today): the later file in name order wins.
+    const dup = valueSets.findIndex((v) => v.url === vs.url);
+    if (dup >= 0) valueSets.splice(dup, 1);
     valueSets.push({
       url: vs.url,
       name: vs.name,

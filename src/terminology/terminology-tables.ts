@@ -3,31 +3,31 @@ import type { CodeSystemData, ConceptData, MemberData, TerminologyData, ValueSet
 
 /** Reads the terminology tables (migration 010) back into the shape the in-memory service is built from. */
 export async function readTerminologyTables(db: Queryable): Promise<TerminologyData> {
-  const [cs, vs, concepts, members] = await Promise.all([
-    db.query<{ url: string; name: string; oid: string | null; version: string | null; title: string | null; kind: 'nos' | 'ig'; source: string }>(
+  // One after the other: a transaction client must not run concurrent queries.
+  const cs = await db.query<{ url: string; name: string; oid: string | null; version: string | null; title: string | null; kind: 'nos' | 'ig'; source: string }>(
       'SELECT url, name, oid, version, title, kind, source FROM terminology_code_system ORDER BY url',
-    ),
-    db.query<{
+    );
+  const vs = await db.query<{
       url: string; name: string; oid: string | null; version: string | null; title: string | null; kind: 'nos' | 'ig'; source: string;
       include_systems: string[]; include_value_sets: string[];
-    }>('SELECT url, name, oid, version, title, kind, source, include_systems, include_value_sets FROM terminology_value_set ORDER BY url'),
-    db.query<{
+    }>('SELECT url, name, oid, version, title, kind, source, include_systems, include_value_sets FROM terminology_value_set ORDER BY url');
+  const concepts = await db.query<{
       system: string; code: string; display: string; short_label: string | null; long_label: string | null; retired: boolean;
       valid_from: string | null; valid_to: string | null; version: string | null;
     }>(
       `SELECT system, code, display, short_label, long_label, retired, valid_from::text AS valid_from,
               valid_to::text AS valid_to, version FROM terminology_concept`,
-    ),
-    db.query<{ value_set: string; system: string; system_known: boolean; code: string; display: string; removed: boolean }>(
-      'SELECT value_set, system, system_known, code, display, removed FROM terminology_value_set_member ORDER BY value_set, ord',
-    ),
-  ]);
+    );
+  const members = await db.query<{ value_set: string; system: string; system_known: boolean; oid: string | null; code: string; display: string; removed: boolean }>(
+      'SELECT value_set, system, system_known, oid, code, display, removed FROM terminology_value_set_member ORDER BY value_set, ord',
+    );
   const codeSystems: CodeSystemData[] = cs.rows.map((r) => ({
     url: r.url, name: r.name, oid: r.oid ?? undefined, version: r.version ?? undefined, title: r.title ?? undefined, kind: r.kind, source: r.source,
   }));
   const byVs = new Map<string, MemberData[]>();
   for (const m of members.rows) {
     const member: MemberData = { system: m.system, systemKnown: m.system_known, code: m.code, display: m.display };
+    if (m.oid) member.oid = m.oid;
     if (m.removed) member.removed = true;
     const list = byVs.get(m.value_set);
     if (list) list.push(member);
