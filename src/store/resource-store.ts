@@ -4,7 +4,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { errors, FhirError, fhirError, type Issue } from '../fhir/outcome.ts';
 import { isResourceType, REGION_TAG_SYSTEM, tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Identifier, Resource } from '../fhir/types.ts';
-import { recordAudit } from './audit.ts';
+import type { AuditEntry } from './audit.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { RequestContext } from './context.ts';
 import type { ResourceIndexer, ResourceValidator } from './hooks.ts';
@@ -273,13 +273,9 @@ export class ResourceStore {
     const versionId = current.versionId + 1;
     const lastUpdated = new Date().toISOString();
     const content: Resource = { ...current.resource, meta: { ...current.resource.meta, versionId: String(versionId), lastUpdated } };
-    await tx.query(
-      `UPDATE ${tableOf(type)} SET version_id = $2, last_updated = $3, deleted = true, content = $4::jsonb WHERE id = $1`,
-      [id, versionId, lastUpdated, JSON.stringify(content)],
-    );
-    await this.insertHistory(tx, type, id, versionId, lastUpdated, true, current.region, content);
+    await this.persistVersion(tx, 'update', { type, id, versionId, lastUpdated, deleted: true, region: current.region, content }, ctx, { action: 'delete', resourceType: type, resourceId: id, versionId });
+    await tx.query('DELETE FROM resource_issue WHERE resource_type = $1 AND id = $2', [type, id]);
     for (const ix of this.deps.indexers ?? []) await ix.index(tx, type, id, null);
-    await recordAudit(tx, ctx, { action: 'delete', resourceType: type, resourceId: id, versionId });
     return { resourceType: type, id, versionId, lastUpdated, deleted: true, region: current.region, resource: content, outcome: 'deleted', issues: [] };
   }
 
@@ -291,15 +287,34 @@ export class ResourceStore {
     return r.rows[0] ? toStored(type, r.rows[0]) : null;
   }
 
-  private async insertHistory(
-    tx: Queryable, type: ResourceType, id: string, versionId: number, lastUpdated: string,
-    deleted: boolean, region: string | null, content: Resource,
-  ): Promise<void> {
-    await tx.query(
-      `INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, region, content)
-       VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb)`,
-      [type, id, versionId, lastUpdated, deleted, region, JSON.stringify(content)],
+  /**
+   * Writes a version in one statement: the current row (insert or update), its history row and its
+   * audit row. An insert that meets an existing id writes nothing and answers false.
+   */
+  private async persistVersion(
+    tx: Queryable, mode: 'insert' | 'update',
+    v: { type: ResourceType; id: string; versionId: number; lastUpdated: string; deleted: boolean; region: string | null; content: Resource },
+    ctx: RequestContext, audit: AuditEntry,
+  ): Promise<boolean> {
+    const table = tableOf(v.type);
+    const row = mode === 'insert'
+      ? `INSERT INTO ${table} (id, version_id, last_updated, deleted, region, content) VALUES ($2, $3, $4, $5, $6, $7::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`
+      : `UPDATE ${table} SET version_id = $3, last_updated = $4, deleted = $5, region = $6, content = $7::jsonb WHERE id = $2 RETURNING id`;
+    const r = await tx.query<{ n: number }>(
+      `WITH cur AS (${row}),
+       hist AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, region, content)
+                SELECT $1, id, $3, $4, $5, $6, $7::jsonb FROM cur),
+       aud AS (INSERT INTO audit_event (actor, actor_kind, action, outcome, resource_type, resource_id, version_id, source, remote_addr, diff, detail)
+               SELECT $8, $9, $10, 'success', $1, id, $3, $11, $12, $13::jsonb, $14::jsonb FROM cur)
+       SELECT count(*)::int AS n FROM cur`,
+      [
+        v.type, v.id, v.versionId, v.lastUpdated, v.deleted, v.region, JSON.stringify(v.content),
+        ctx.actor.id, ctx.actor.kind, audit.action, ctx.source, ctx.remoteAddr ?? null,
+        audit.diff === undefined ? null : JSON.stringify(audit.diff),
+        audit.detail === undefined ? null : JSON.stringify(audit.detail),
+      ],
     );
+    return r.rows[0].n === 1;
   }
 
   /** Validates and writes a new version (or nothing, if the content did not change). */
@@ -320,29 +335,19 @@ export class ResourceStore {
     const lastUpdated = new Date().toISOString();
     resource.meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
     const region = regionOf(resource);
-    const json = JSON.stringify(resource);
-    if (current) {
-      await tx.query(
-        `UPDATE ${tableOf(type)} SET version_id = $2, last_updated = $3, deleted = false, region = $4, content = $5::jsonb WHERE id = $1`,
-        [id, versionId, lastUpdated, region, json],
-      );
-    } else {
-      const ins = await tx.query(
-        `INSERT INTO ${tableOf(type)} (id, version_id, last_updated, deleted, region, content)
-         VALUES ($1, $2, $3, false, $4, $5::jsonb) ON CONFLICT (id) DO NOTHING RETURNING id`,
-        [id, versionId, lastUpdated, region, json],
-      );
-      if (ins.rowCount === 0) {
-        // Created concurrently by another transaction since we looked: retry as an update of it.
-        const now = await this.lockCurrent(tx, type, id);
-        return this.write(tx, type, id, input, ctx, now, action);
-      }
-    }
-    await this.insertHistory(tx, type, id, versionId, lastUpdated, false, region, resource);
-    await this.recordIssues(tx, type, id, versionId, kept);
-    for (const ix of this.deps.indexers ?? []) await ix.index(tx, type, id, resource);
+    const auditAction = current && !current.deleted ? action : 'create';
     const diff = jsonPatch.compare(current && !current.deleted ? current.resource : {}, resource);
-    await recordAudit(tx, ctx, { action: current && !current.deleted ? action : 'create', resourceType: type, resourceId: id, versionId, diff });
+    const written = await this.persistVersion(
+      tx, current ? 'update' : 'insert', { type, id, versionId, lastUpdated, deleted: false, region, content: resource }, ctx,
+      { action: auditAction, resourceType: type, resourceId: id, versionId, diff },
+    );
+    if (!written) {
+      // Created concurrently by another transaction since we looked: retry as an update of it.
+      const now = await this.lockCurrent(tx, type, id);
+      return this.write(tx, type, id, input, ctx, now, action);
+    }
+    if (kept.length > 0 || current) await this.recordIssues(tx, type, id, versionId, kept);
+    for (const ix of this.deps.indexers ?? []) await ix.index(tx, type, id, resource);
     return {
       resourceType: type, id, versionId, lastUpdated, deleted: false, region, resource,
       outcome: current && !current.deleted ? 'updated' : 'created', issues: kept,
@@ -351,10 +356,13 @@ export class ResourceStore {
 
   /** Keeps the profile issues of a version stored in lenient mode, so they can be listed and fixed. */
   private async recordIssues(tx: Queryable, type: ResourceType, id: string, versionId: number, issues: Issue[]): Promise<void> {
-    await tx.query('DELETE FROM resource_issue WHERE resource_type = $1 AND id = $2', [type, id]);
-    if (issues.length === 0) return;
+    if (issues.length === 0) {
+      await tx.query('DELETE FROM resource_issue WHERE resource_type = $1 AND id = $2', [type, id]);
+      return;
+    }
     await tx.query(
-      `INSERT INTO resource_issue (resource_type, id, version_id, issues) VALUES ($1, $2, $3, $4::jsonb)`,
+      `INSERT INTO resource_issue (resource_type, id, version_id, issues) VALUES ($1, $2, $3, $4::jsonb)
+       ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, issues = EXCLUDED.issues`,
       [type, id, versionId, JSON.stringify(issues)],
     );
   }
