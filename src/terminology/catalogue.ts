@@ -162,7 +162,14 @@ export function buildCatalogue(files: ParsedFile[], context?: TerminologyData): 
       if (url && conceptsOf(url)?.has(m.code)) {
         member = { system: url, systemKnown: true, code: m.code, display: m.display };
       } else {
-        const home = [...siblings].find((s) => sameLabel(conceptsOf(s)?.get(m.code), m.display));
+        // A value set is not a code system: a row filed under a JDV URL always moves. A row filed under
+        // a TRE not loaded here moves only to an active code of the same label: a retired one means the
+        // code really moved to the other system (J186: Psychologue 93, retired in TRE_G15, now in TRE_R95).
+        const filedUnderJdv = Boolean(m.systemUrl && isJdvUrl(m.systemUrl));
+        const home = [...siblings].find((s) => {
+          const c = conceptsOf(s)?.get(m.code);
+          return sameLabel(c, m.display) && (filedUnderJdv || !c?.retired);
+        });
         const filed = m.systemUrl ?? (m.oid ? `urn:oid:${m.oid}` : '');
         if (home) {
           member = { system: home, systemKnown: true, code: m.code, display: m.display };

@@ -105,6 +105,17 @@ describe('NOS terminology from the files', () => {
     assert.ok(j29.every((n) => n.to === R239));
   });
 
+  test('a code that really moved stays where the value set files it (J186: 93 Psychologue in TRE_R95)', () => {
+    const j186 = nosCanonicalUrl('JDV_J186-ProfessionRessource-ROR');
+    const r95 = nosCanonicalUrl('TRE_R95-UsagerTitre');
+    const g15 = nosCanonicalUrl('TRE_G15-ProfessionSante');
+    const file = readJson('JDV_J186-ProfessionRessource-ROR-FHIR.json');
+    const r95Codes = file.compose.include.find((i: any) => i.system === r95).concept.map((c: any) => c.code);
+    assert.ok(r95Codes.includes('93'));
+    assert.equal(t.validateCode(j186, r95, '93').result, 'valid');
+    assert.equal(t.lookup(g15, '93')?.retired, true);
+  });
+
   test('TRE_R213 retired codes are flagged, the others are not', () => {
     const rows = tabsRows('TRE_R213-ModePriseEnCharge.tabs');
     const retired = rows.filter((r) => r[6] !== '').map((r) => r[1]);

@@ -5,6 +5,7 @@ export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     import('./serve.ts'),
     import('./migrate.ts'),
+    import('./import-nos.ts'),
   ]);
   return modules.map((m) => m.command);
 }
