@@ -32,7 +32,7 @@ await describeWithDatabases('search indexer', (db) => {
     const row = fx.rows[2];
     const hs = await db().query<{ specialty: string[]; age_low: string; age_high: string; intervention_zone: string[] }>(
       `SELECT specialty, age_low::text, age_high::text, intervention_zone FROM healthcare_service WHERE id = $1`, [`hs-${row.nofinesset}`]);
-    const stored = (await store.read('HealthcareService', `hs-${row.nofinesset}`)).resource as { specialty: { coding: { code: string }[] }[] };
+    const stored = (await store.read('HealthcareService', `hs-${row.nofinesset}`)).resource as unknown as { specialty: { coding: { code: string }[] }[] };
     const code = stored.specialty[0].coding[0].code;
     assert.deepEqual(hs.rows[0].specialty, [`${SYS.activity}|${code}`, code]);
     assert.equal(Number(hs.rows[0].age_low), 12);
