@@ -18,17 +18,17 @@ await describeWithDatabases('FHIR client library round trip', (db) => {
     const created = (await client.create({
       resourceType: 'Organization',
       body: { resourceType: 'Organization', name: 'Centre de rééducation de Bonnières-sur-Seine' },
-    })) as { id: string; meta: { versionId: string } };
+    })) as unknown as { id: string; meta: { versionId: string } };
     assert.equal(created.meta.versionId, '1');
 
-    const read = (await client.read({ resourceType: 'Organization', id: created.id })) as { name: string };
+    const read = (await client.read({ resourceType: 'Organization', id: created.id })) as unknown as { resourceType: 'Organization'; name: string };
     assert.equal(read.name, 'Centre de rééducation de Bonnières-sur-Seine');
 
     const updated = (await client.update({
       resourceType: 'Organization', id: created.id,
       body: { ...read, name: 'Centre de rééducation fonctionnelle de Bonnières' },
       options: { headers: { 'If-Match': 'W/"1"' } },
-    })) as { meta: { versionId: string } };
+    })) as unknown as { meta: { versionId: string } };
     assert.equal(updated.meta.versionId, '2');
 
     await assert.rejects(
@@ -39,7 +39,7 @@ await describeWithDatabases('FHIR client library round trip', (db) => {
       (err: { response?: { status?: number } }) => err.response?.status === 412,
     );
 
-    const history = (await client.history({ resourceType: 'Organization', id: created.id })) as { type: string; entry: { resource: { meta: { versionId: string } } }[] };
+    const history = (await client.history({ resourceType: 'Organization', id: created.id })) as unknown as { type: string; entry: { resource: { meta: { versionId: string } } }[] };
     assert.equal(history.type, 'history');
     assert.deepEqual(history.entry.map((e) => e.resource.meta.versionId), ['2', '1']);
 
@@ -47,7 +47,7 @@ await describeWithDatabases('FHIR client library round trip', (db) => {
     assert.equal((deleted as Record<string, Response>)[RESPONSE_KEY]?.status ?? 204, 204);
     await assert.rejects(client.read({ resourceType: 'Organization', id: created.id }), (err: { response?: { status?: number } }) => err.response?.status === 410);
 
-    const v1 = (await client.vread({ resourceType: 'Organization', id: created.id, version: '1' })) as { name: string };
+    const v1 = (await client.vread({ resourceType: 'Organization', id: created.id, version: '1' })) as unknown as { name: string };
     assert.equal(v1.name, 'Centre de rééducation de Bonnières-sur-Seine');
   });
 });

@@ -5,12 +5,15 @@ import type { RequestContext } from '../../store/context.ts';
 import {
   assertResourceType, assertValidId, type HistoryEntry, type ResourceStore, type StoredResource, type TxStore, type WriteResult,
 } from '../../store/resource-store.ts';
+import type { ResourceValidator } from '../../store/hooks.ts';
 import type { FhirCall, FhirReply } from './fhir-call.ts';
 import { etagOf, httpDate, parseIfMatch, parsePrefer } from './http-headers.ts';
 
 export interface InteractionDeps {
   store: ResourceStore;
   search?: SearchEngine;
+  /** Profile validation, for the `$validate` operation (writes are validated by the store itself). */
+  validator?: ResourceValidator;
   capabilityStatement: () => Resource;
 }
 
@@ -162,6 +165,14 @@ export class FhirInteractions {
     }
 
     if (id === '_history' && op === undefined && call.method === 'GET') return this.history(type, undefined, call, baseUrl);
+    if (id === '$validate' && op === undefined && call.method === 'POST') {
+      const body = call.body as Resource | undefined;
+      // The resource comes alone, or in a Parameters as its `resource` part (FHIR $validate).
+      const resource = body?.resourceType === 'Parameters'
+        ? ((body.parameter as { name: string; resource?: Resource }[] | undefined)?.find((p) => p.name === 'resource')?.resource)
+        : body;
+      return this.validate(requireResourceBody({ ...call, body: resource }, type));
+    }
     if (id === '_search' && op === undefined && call.method === 'POST') return this.search(type, call.params, call, ctx, baseUrl);
     assertValidId(id);
 
@@ -196,6 +207,9 @@ export class FhirInteractions {
       }
     }
 
+    if (op === '$validate' && vid === undefined && call.method === 'GET') {
+      return this.validate((await store.read(type, id)).resource);
+    }
     if (op === '_history' && (call.method === 'GET' || call.method === 'HEAD')) {
       if (vid === undefined) return this.history(type, id, call, baseUrl);
       if (!/^\d{1,9}$/.test(vid)) throw errors.invalid(`Numéro de version invalide : ${vid.slice(0, 20)}`, `Invalid version id: ${vid.slice(0, 20)}`);
@@ -220,6 +234,15 @@ export class FhirInteractions {
       );
     }
     return (current) => applyFhirPathPatch(current, body as Resource & { resourceType: 'Parameters' });
+  }
+
+  /** `$validate`: the profile issues of a resource, without storing it. */
+  private async validate(resource: Resource): Promise<FhirReply> {
+    if (!this.deps.validator) throw errors.unsupported('La validation n\'est pas disponible', 'Validation is not available');
+    const issues = await this.deps.validator.validate(resource);
+    const ok: Issue = { severity: 'information', code: 'informational', fr: 'Aucune erreur : la ressource est conforme au profil ROR', en: 'No error: the resource conforms to its ROR profile' };
+    const hasError = issues.some((i) => i.severity === 'error' || i.severity === 'fatal');
+    return { status: 200, headers: {}, body: operationOutcome(hasError ? issues : [ok, ...issues]) };
   }
 
   private async search(type: string, params: [string, string][], call: FhirCall, ctx: RequestContext, baseUrl: string): Promise<FhirReply> {
