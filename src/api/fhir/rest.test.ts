@@ -181,6 +181,31 @@ await describeWithDatabases('FHIR REST API', (db) => {
     assert.equal(r.body.entry[1].response.outcome.resourceType, 'OperationOutcome');
   });
 
+  test('PATCH with FHIRPath Patch Parameters and with JSON Patch, under If-Match', async () => {
+    const c = await call('POST', 'Organization', organization('Pôle gériatrie'));
+    const fhirpathPatch = {
+      resourceType: 'Parameters',
+      parameter: [{ name: 'operation', part: [
+        { name: 'type', valueCode: 'add' }, { name: 'path', valueString: 'Organization' },
+        { name: 'name', valueString: 'alias' }, { name: 'value', valueString: 'Gériatrie' },
+      ] }],
+    };
+    const p1 = await call('PATCH', `Organization/${c.body.id}`, fhirpathPatch, { 'if-match': 'W/"1"' });
+    assert.equal(p1.status, 200, JSON.stringify(p1.body));
+    assert.deepEqual(p1.body.alias, ['Gériatrie']);
+    assert.equal(p1.headers.get('etag'), 'W/"2"');
+    const p2 = await call('PATCH', `Organization/${c.body.id}`, JSON.stringify([{ op: 'replace', path: '/name', value: 'Pôle de gériatrie' }]), {
+      'content-type': 'application/json-patch+json', 'if-match': 'W/"2"',
+    });
+    assert.equal(p2.status, 200, JSON.stringify(p2.body));
+    assert.equal(p2.body.name, 'Pôle de gériatrie');
+    const stale = await call('PATCH', `Organization/${c.body.id}`, fhirpathPatch, { 'if-match': 'W/"1"' });
+    assert.equal(stale.status, 412);
+    const bad = await call('PATCH', `Organization/${c.body.id}`, { resourceType: 'Parameters', parameter: [{ name: 'operation', part: [{ name: 'type', valueCode: 'explode' }] }] });
+    assert.equal(bad.status, 400);
+    assert.equal((await call('GET', `Organization/${c.body.id}`)).body.meta.versionId, '3');
+  });
+
   test('bad input gets a 4xx OperationOutcome and stores nothing', async () => {
     const before = await countOrganizations();
     const cases: [string, string, unknown, number, Record<string, string>?][] = [
