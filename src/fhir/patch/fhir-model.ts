@@ -8,7 +8,7 @@ import r4 from 'fhirpath/fhir-context/r4';
 /** R4 primitive types (their JSON value is a string, number or boolean and extensions go in `_name`). */
 export const PRIMITIVE_TYPES: ReadonlySet<string> = new Set([
   'base64Binary', 'boolean', 'canonical', 'code', 'date', 'dateTime', 'decimal', 'id', 'instant', 'integer',
-  'markdown', 'oid', 'positiveInt', 'string', 'time', 'unsignedInt', 'uri', 'url', 'uuid',
+  'markdown', 'oid', 'positiveInt', 'string', 'time', 'unsignedInt', 'uri', 'url', 'uuid', 'xhtml',
 ]);
 
 const STRING_LIKE: ReadonlySet<string> = new Set([
@@ -117,6 +117,8 @@ export function isAssignable(valueType: string, expected: string | null): boolea
   if (expected === 'System.String') return STRING_LIKE.has(valueType);
   if (expected === 'System.Boolean') return valueType === 'boolean';
   if (expected === 'System.Integer') return valueType === 'integer';
+  // Narrative.div: XHTML has no value[x] type of its own and travels as a string.
+  if (expected === 'xhtml') return valueType === 'string';
   for (let t: string | undefined = valueType; t; t = r4.type2Parent[t]) {
     if (t === expected) return true;
   }

@@ -273,6 +273,13 @@ describe('FHIRPath Patch — operations', () => {
     assert.deepEqual((out.extension as unknown[])[2], { url: `${SD}ror-meta-creation-date`, valueDate: '2017-11-27' });
   });
 
+  test('replace the narrative: Narrative.div written without escaping the div keyword', () => {
+    const div = '<div xmlns="http://www.w3.org/1999/xhtml"><p>Chirurgie gynécologique — hospitalisation complète</p></div>';
+    const out = applyFhirPathPatch(healthcareService(), patch(operation('replace', 'HealthcareService.text.div',
+      [{ name: 'value', valueString: div }])));
+    assert.deepEqual(out.text, { status: 'extensions', div });
+  });
+
   test('delete a primitive of a list removes its _ sibling too; empty containers disappear', () => {
     const out = applyFhirPathPatch(location(), patch(operation('delete', 'Location.address.line[0]')));
     assert.deepEqual(out.address, { city: 'Versailles', postalCode: '78000' });
