@@ -72,6 +72,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean | ob
   const interactions = new FhirInteractions({
     store: services.store,
     search: services.search,
+    validator: services.validator,
     capabilityStatement: () => buildCapabilityStatement({ search: services.search, software: { name: 'ror', version: services.version } }),
   });
   const bundles = new BundleProcessor(services.store, interactions);

@@ -5,7 +5,10 @@ import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import type { SearchEngine } from '../search/search-engine.ts';
+import type { ResourceValidator } from '../store/hooks.ts';
 import { ResourceStore } from '../store/resource-store.ts';
+import { NosTerminology } from '../terminology/nos-terminology.ts';
+import { createRorValidator } from '../validation/index.ts';
 
 /** Everything a running server (or a CLI command) works with, built once from the configuration. */
 export interface Services {
@@ -13,6 +16,8 @@ export interface Services {
   version: string;
   db: Database;
   store: ResourceStore;
+  terminology: NosTerminology;
+  validator: ResourceValidator;
   search?: SearchEngine;
   /** Extra HTTP routes contributed by features (terminology operations, web app…). */
   routePlugins: ((app: FastifyInstance) => Promise<void>)[];
@@ -25,12 +30,16 @@ const VERSION = (JSON.parse(fs.readFileSync(new URL('../../package.json', import
 export async function createServices(config: Config, opts: { db?: Database; log?: (msg: string) => void } = {}): Promise<Services> {
   const db = opts.db ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   await migrate(db, opts.log);
-  const store = new ResourceStore(db, {});
+  const terminology = await NosTerminology.load(db);
+  const validator = createRorValidator(terminology);
+  const store = new ResourceStore(db, { validator });
   return {
     config,
     version: VERSION,
     db,
     store,
+    terminology,
+    validator,
     routePlugins: [],
     close: () => db.close(),
   };

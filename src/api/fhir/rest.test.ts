@@ -125,8 +125,8 @@ await describeWithDatabases('FHIR REST API', (db) => {
   });
 
   test('type and system history are paged with next links that do not repeat', async () => {
-    for (const n of [1, 2, 3]) await call('POST', 'Location', { resourceType: 'Location', name: `Lieu ${n}` });
-    const p1 = await call('GET', 'Location/_history?_count=2');
+    for (const n of [1, 2, 3]) await call('POST', 'Practitioner', { resourceType: 'Practitioner', identifier: [{ system: 'urn:oid:1.2.250.1.71.4.2.1', value: `81000000000${n}` }] });
+    const p1 = await call('GET', 'Practitioner/_history?_count=2');
     assert.equal(p1.body.entry.length, 2);
     const next = p1.body.link.find((l: any) => l.relation === 'next').url as string;
     const p2 = await (await fetch(next)).json() as Bundle;
