@@ -76,17 +76,28 @@ function applyOperation(working: Json, op: PatchOperation): void {
 // ---------------------------------------------------------------------------------------------------------------
 // Evaluating paths
 
+type Compiled = (resource: unknown, env?: Record<string, unknown>) => unknown;
+
+/** Compiled paths: clients send the same few paths again and again, and parsing costs more than evaluating. */
+const compiled = new Map<string, Compiled>();
+const COMPILED_MAX = 1000;
+
 /**
- * Checks the syntax of a path. `Narrative.div` clashes with the `div` operator: clients (and the FHIR test cases)
- * write `Patient.text.div`, which the grammar only accepts as ``Patient.text.`div` ``, so it is escaped for them.
+ * Compiles a path (syntax errors are 400). `Narrative.div` clashes with the `div` operator: clients (and the FHIR
+ * test cases) write `Patient.text.div`, which the grammar only accepts as ``Patient.text.`div` ``, so it is
+ * escaped for them.
  */
-function parsePath(path: string, i: number): string {
+function compilePath(path: string, i: number): Compiled {
+  const cached = compiled.get(path);
+  if (cached) return cached;
   const candidates = [path, path.replace(/\.div\b(?!\s*\()/g, '.`div`')];
   let error: unknown;
   for (const candidate of candidates) {
     try {
-      fhirpath.parse(candidate);
-      return candidate;
+      const fn = fhirpath.compile(candidate, r4, { resolveInternalTypes: false }) as Compiled;
+      if (compiled.size >= COMPILED_MAX) compiled.delete(compiled.keys().next().value!);
+      compiled.set(path, fn);
+      return fn;
     } catch (e) {
       error ??= e;
     }
@@ -97,10 +108,10 @@ function parsePath(path: string, i: number): string {
 }
 
 function evaluate(working: Json, path: string, i: number): FpNode[] {
-  const expression = parsePath(path, i);
+  const fn = compilePath(path, i);
   let result: unknown;
   try {
-    result = fhirpath.evaluate(working, expression, {}, r4, { resolveInternalTypes: false });
+    result = fn(working, {});
   } catch (e) {
     throw unprocessable(i, `Le chemin « ${path} » ne peut pas être évalué : ${firstLine(e)}`,
       `Path "${path}" cannot be evaluated: ${firstLine(e)}`);
