@@ -223,6 +223,24 @@ describe('FHIRPath Patch — operations', () => {
     assert.deepEqual(eval1(out, `Location.address.line[1].extension.where(url='${HOUSE_NUMBER}').value`), ['7']);
   });
 
+  test('add a primitive with its own extensions (_valueString), then move it: the _ list follows', () => {
+    const added = applyFhirPathPatch(location(), patch(operation('add', 'Location.address', [
+      { name: 'name', valueString: 'line' },
+      { name: 'value', valueString: 'Résidence Les Tilleuls', _valueString: { extension: [
+        { url: 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-additionalLocator', valueString: 'Résidence Les Tilleuls' }] } },
+    ])));
+    const address = added.address as { line: string[]; _line: { extension: { url: string }[] }[] };
+    assert.deepEqual(address.line, ['7 rue porte de Buc', 'Résidence Les Tilleuls']);
+    assert.equal(address._line[1].extension[0].url, 'http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-additionalLocator');
+
+    const moved = applyFhirPathPatch(added, patch(operation('move', 'Location.address.line', [
+      { name: 'source', valueInteger: 1 }, { name: 'destination', valueInteger: 0 }])));
+    assert.deepEqual(eval1(moved, 'Location.address.line'), ['Résidence Les Tilleuls', '7 rue porte de Buc']);
+    assert.deepEqual(eval1(moved, `Location.address.line[1].extension.where(url='${HOUSE_NUMBER}').value`), ['7']);
+    assert.deepEqual(eval1(moved, 'Location.address.line[0].extension.url'),
+      ['http://hl7.org/fhir/StructureDefinition/iso21090-ADXP-additionalLocator']);
+  });
+
   test('move within a list (remove at source, insert at destination)', () => {
     const out = applyFhirPathPatch(healthcareService(), patch(operation('move', 'HealthcareService.availableTime', [
       { name: 'source', valueInteger: 6 }, { name: 'destination', valueInteger: 0 }])));
