@@ -158,6 +158,10 @@ describe('NOS terminology from the files', () => {
     assert.equal(r.concept.unverified, 'system');
     assert.equal(r.concept.display, rows[0][2]);
     assert.equal(t.validateCode(J18, 'https://example.org/any-system', 'NOT-A-CODE').result, 'invalid');
+    // Naming the row's own OID is an exact match.
+    const byOid = t.validateCode(J18, `urn:oid:${rows[0][0]}`, rows[0][1]);
+    assert.ok(byOid.result === 'valid');
+    assert.equal(byOid.concept.unverified, undefined);
   });
 
   test('OIDs learnt from FHIR value sets resolve .tabs rows (J30 → TRE_R240)', () => {

@@ -112,6 +112,9 @@ export class NosTerminology implements Terminology {
     const candidates = vs.byCode.get(code) ?? [];
     const exact = candidates.find((m) => m.systemKnown && (system === undefined || m.system === system));
     if (exact) return { result: 'valid', concept: this.memberInfo(exact) };
+    // Rows known only by OID: the caller naming that same OID is an exact match.
+    const sameOid = candidates.find((m) => !m.systemKnown && m.system === system);
+    if (sameOid) return { result: 'valid', concept: this.memberInfo(sameOid) };
     const codeOnly = candidates.find((m) => !m.systemKnown);
     if (codeOnly) {
       return {
