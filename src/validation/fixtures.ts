@@ -116,11 +116,12 @@ export function practice(): Resource {
       { url: rorExt('ror-practitionerrole-unit-exercise-mode'), valueCodeableConcept: cc(tre('R23-ModeExercice'), 'S', 'Salarié') },
     ],
     practitioner: { reference: 'Practitioner/ps-810106476764' },
-    healthcareService: { reference: 'HealthcareService/1234564' },
-    code: cc(tre('G15-ProfessionSante'), '10', 'Médecin'),
+    // 0..* in R4, 1..1 in the profile: still JSON arrays.
+    healthcareService: [{ reference: 'HealthcareService/1234564' }],
+    code: [cc(tre('G15-ProfessionSante'), '10', 'Médecin')],
     specialty: [
       cc(tre('R04-TypeSavoirFaire'), 'S', 'Spécialité ordinale'),
-      { coding: [{ system: 'urn:oid:1.2.250.1.213.2.28', code: 'SM20', display: 'Gynécologie-obstétrique' }] },
+      cc(tre('R38-SpecialiteOrdinale'), 'SM20', 'Gynécologie-obstétrique'),
     ],
   };
 }

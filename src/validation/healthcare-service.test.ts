@@ -227,7 +227,7 @@ describe('ror-healthcareservice', () => {
 
   test('region tag outside JDV_J237 (TRE_R30 42 is a pre-2016 region)', () => {
     const r = hs();
-    r.meta.tag[0].code = '42';
+    r.meta!.tag![0].code = '42';
     const e = onlyIssue(validate(r), 'HealthcareService.meta.tag[0].code');
     assert.match(e.fr, /JDV_J237-RegionOM-ROR/);
     assert.match(e.fr, /région source/);

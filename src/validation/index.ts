@@ -16,10 +16,14 @@ export type RorValidatorOptions = EngineOptions;
 
 /** Validates a resource and returns all its issues (errors, warnings for retired codes…). */
 export function validateResource(resource: Resource, terminology: Terminology, options: RorValidatorOptions = {}): Issue[] {
-  const issues = validateBaseR4(resource);
+  const base = validateBaseR4(resource);
   const profile = profileFor(resource);
-  if (profile) issues.push(...validateAgainstProfile(profile, resource, terminology, options));
-  return issues;
+  if (!profile) return base;
+  const ror = validateAgainstProfile(profile, resource, terminology, options);
+  // The same fault seen by both layers (e.g. two values in a 0..1 element) is told once, in the
+  // profile's words, which name the business element.
+  const told = new Set(ror.filter((i) => i.severity === 'error').map((i) => i.expression));
+  return [...base.filter((i) => i.severity !== 'error' || !told.has(i.expression)), ...ror];
 }
 
 export function createRorValidator(terminology: Terminology, options: RorValidatorOptions = {}): ResourceValidator {
