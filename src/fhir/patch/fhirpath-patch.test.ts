@@ -342,6 +342,10 @@ describe('FHIRPath Patch — errors', () => {
     rejects(() => applyFhirPathPatch(hs, patch(operation('delete', 'HealthcareService.name', [{ name: 'index', valueInteger: 0 }]))),
       400, 'Parameters.parameter[0]');
     rejects(() => applyFhirPathPatch(hs, patch({ name: 'op', part: [] })), 400, 'Parameters.parameter[0]');
+    rejects(() => applyFhirPathPatch(hs, patch(...Array.from({ length: 1001 }, () => operation('delete', 'HealthcareService.comment')))),
+      400, 'Parameters', 'too-long');
+    rejects(() => applyFhirPathPatch(hs, patch(operation('delete', `HealthcareService${'.extension'.repeat(500)}`))),
+      400, 'Parameters.parameter[0]');
   });
 
   test('replace a path matching nothing or several elements is 422', () => {

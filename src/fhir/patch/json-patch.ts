@@ -6,6 +6,7 @@
 import jsonpatch, { type Operation } from 'fast-json-patch';
 import type { Resource } from '../types.ts';
 import { FhirError, fhirError, type IssueCode } from '../outcome.ts';
+import { MAX_OPERATIONS } from './parameters.ts';
 
 export type JsonPatchOperation = Operation;
 
@@ -38,6 +39,10 @@ export function applyJsonPatch(resource: Resource, operations: unknown): Resourc
   if (!Array.isArray(operations)) {
     throw fhirError(400, 'invalid', 'Un JSON Patch doit être une liste d\'opérations',
       'A JSON Patch must be an array of operations', type);
+  }
+  if (operations.length > MAX_OPERATIONS) {
+    throw fhirError(400, 'too-long', `Un patch est limité à ${MAX_OPERATIONS} opérations (reçu : ${operations.length})`,
+      `A patch is limited to ${MAX_OPERATIONS} operations (got ${operations.length})`, type);
   }
   let doc: unknown = structuredClone(resource);
   // Values are inserted by reference: copy them so later operations cannot alter the caller's patch.

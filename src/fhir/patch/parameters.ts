@@ -57,6 +57,10 @@ const REQUIRED_PARTS: Record<PatchOperationType, readonly string[]> = {
   move: ['source', 'destination'],
 };
 
+/** Bounds that keep one request from occupying the server (a capacity update is a handful of operations). */
+export const MAX_OPERATIONS = 1000;
+export const MAX_PATH_LENGTH = 4000;
+
 const KNOWN_PARTS = new Set(['type', 'path', 'name', 'value', 'index', 'source', 'destination']);
 
 export function where(i: number): string {
@@ -88,6 +92,10 @@ export function readOperations(patch: unknown): PatchOperation[] {
   if (params === undefined) return [];
   if (!Array.isArray(params)) {
     throw malformed(null, 'Parameters.parameter doit être une liste', 'Parameters.parameter must be an array');
+  }
+  if (params.length > MAX_OPERATIONS) {
+    throw fhirError(400, 'too-long', `Un patch est limité à ${MAX_OPERATIONS} opérations (reçu : ${params.length})`,
+      `A patch is limited to ${MAX_OPERATIONS} operations (got ${params.length})`, 'Parameters');
   }
   return params.map((p, i) => readOperation(p, i));
 }
@@ -134,6 +142,9 @@ function readOperation(param: unknown, i: number): PatchOperation {
   if (typeof path !== 'string' || path.trim() === '') {
     throw malformed(i, 'Le chemin FHIRPath (partie « path », valueString) est obligatoire',
       'The FHIRPath path (part "path", valueString) is required');
+  }
+  if (path.length > MAX_PATH_LENGTH) {
+    throw malformed(i, `Le chemin FHIRPath dépasse ${MAX_PATH_LENGTH} caractères`, `The FHIRPath path exceeds ${MAX_PATH_LENGTH} characters`);
   }
   for (const needed of REQUIRED_PARTS[opType]) {
     if (!byName.has(needed)) {
