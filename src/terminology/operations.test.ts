@@ -151,6 +151,12 @@ await describeWithDatabases('terminology operations', (db) => {
     const l = await app.inject({ method: 'GET', url: `/fhir/CodeSystem/$lookup?system=${encodeURIComponent(R213)}&code=${r213[0][1]}` });
     assert.equal(l.statusCode, 200);
     assert.equal(l.json().parameter.find((p: { name: string }) => p.name === 'display').valueString, r213[0][2]);
+    const byId = await app.inject({ method: 'GET', url: '/fhir/ValueSet/JDV-J17-ActiviteOperationnelle-ROR/$expand?filter=reeducaton&count=2' });
+    assert.equal(byId.statusCode, 200);
+    assert.equal(byId.json().url, J17);
+    assert.equal(byId.json().expansion.contains.length, 2);
+    const noId = await app.inject({ method: 'GET', url: '/fhir/ValueSet/JDV-J16-ActeSpecifique-ROR/$validate-code?code=1' });
+    assert.equal(noId.statusCode, 404);
     const unknown = await app.inject({ method: 'GET', url: `/fhir/ValueSet/$expand?url=${encodeURIComponent(nosCanonicalUrl('JDV_J16-ActeSpecifique-ROR'))}` });
     assert.equal(unknown.statusCode, 404);
     assert.equal(unknown.json().resourceType, 'OperationOutcome');

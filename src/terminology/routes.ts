@@ -62,4 +62,26 @@ export async function registerTerminologyRoutes(app: FastifyInstance, deps: Term
   both('ValueSet/$expand', (i) =>
     expandValueSet(deps.db, deps.terminology, { url: i.url, filter: i.filter, count: i.count, offset: i.offset, activeOnly: i.activeOnly }),
   );
+  // Instance level: `ValueSet/JDV-J17-ActiviteOperationnelle-ROR/$expand` (the id is the last segment of the canonical URL).
+  const urlOfId = (id: string) => {
+    const url = deps.terminology.valueSetUrls().find((u) => u.endsWith(`/${id}`));
+    if (!url) throw errors.notFound('ValueSet', id);
+    return url;
+  };
+  for (const op of ['$expand', '$validate-code'] as const) {
+    app.route({
+      method: ['GET', 'POST'],
+      url: `${base}/ValueSet/:id/${op}`,
+      handler: async (req, reply) => {
+        const i = inputsOf(req);
+        const url = urlOfId((req.params as { id: string }).id);
+        return send(
+          reply,
+          op === '$expand'
+            ? await expandValueSet(deps.db, deps.terminology, { url, filter: i.filter, count: i.count, offset: i.offset, activeOnly: i.activeOnly })
+            : validateCodeOperation(deps.terminology, { url, system: i.system, code: i.code, display: i.display }),
+        );
+      },
+    });
+  }
 }

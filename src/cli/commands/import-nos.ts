@@ -12,6 +12,8 @@ export const command: Command = {
   usage: 'ror import nos <dir> [<dir>…]',
   async run(args) {
     const dirs = args.filter((a) => !a.startsWith('-'));
+    // Reached as `ror import nos <dir>`: the router may pass the `nos` word along.
+    if (dirs[0] === 'nos' && !fs.existsSync('nos')) dirs.shift();
     if (!dirs.length) {
       console.error('Usage : ror import nos <dossier> [<dossier>…]');
       return 2;
