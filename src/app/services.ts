@@ -9,6 +9,7 @@ import type { ResourceValidator } from '../store/hooks.ts';
 import { ResourceStore } from '../store/resource-store.ts';
 import { NosTerminology } from '../terminology/nos-terminology.ts';
 import { createRorValidator } from '../validation/index.ts';
+import { registerWebApp } from '../web/register-web-app.ts';
 
 /** Everything a running server (or a CLI command) works with, built once from the configuration. */
 export interface Services {
@@ -33,7 +34,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   const terminology = await NosTerminology.load(db);
   const validator = createRorValidator(terminology);
   const store = new ResourceStore(db, { validator });
-  return {
+  const services: Services = {
     config,
     version: VERSION,
     db,
@@ -43,4 +44,6 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     routePlugins: [],
     close: () => db.close(),
   };
+  services.routePlugins.push((app) => registerWebApp(app, { db, version: VERSION }));
+  return services;
 }

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { CommuneDirectory } from '../geo/commune-directory.ts';
+import type { DepartementOutlines } from '../geo/departement-outlines.ts';
+import { errorSchema } from './api-errors.ts';
+
+const communeSchema = {
+  type: 'object',
+  properties: {
+    code: { type: 'string', description: 'Code INSEE (COG 2026)' },
+    name: { type: 'string' },
+    departement: { type: 'string' },
+    region: { type: 'string' },
+    postcodes: { type: 'array', items: { type: 'string' } },
+    population: { type: 'integer' },
+    lat: { type: 'number' },
+    lon: { type: 'number' },
+  },
+  required: ['code', 'name', 'departement', 'postcodes', 'lat', 'lon'],
+} as const;
+
+/** Place autocomplete over the COG 2026 communes, and the département outlines for the offline map. */
+export function registerGeoRoutes(api: FastifyInstance, deps: { communes: CommuneDirectory; departements: DepartementOutlines }): void {
+  api.get<{ Querystring: { q: string; limit: number } }>('/communes', {
+    schema: {
+      tags: ['Géographie'],
+      summary: 'Autocomplétion des communes (COG 2026)',
+      description: 'Nom (sans accents ni casse, préfixe), code postal ou code INSEE ; les communes les plus peuplées d’abord.',
+      querystring: {
+        type: 'object',
+        properties: {
+          q: { type: 'string', minLength: 1, maxLength: 100, description: 'Début du nom, code postal ou code INSEE' },
+          limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 },
+        },
+        required: ['q'],
+      },
+      response: { 200: { type: 'object', properties: { communes: { type: 'array', items: communeSchema } } }, 400: errorSchema },
+    },
+  }, async (req, reply) => {
+    reply.header('Cache-Control', 'public, max-age=3600');
+    return { communes: deps.communes.search(req.query.q, req.query.limit) };
+  });
+
+  api.get('/geo/departements', {
+    schema: {
+      tags: ['Géographie'],
+      summary: 'Contours simplifiés des départements (GeoJSON)',
+      description: 'FeatureCollection WGS84 des 96 départements métropolitains, propriétés `code` et `nom`.',
+      response: { 200: { type: 'object', additionalProperties: true, description: 'GeoJSON FeatureCollection' }, 304: { type: 'null', description: 'Non modifié' } },
+    },
+  }, async (req, reply) => {
+    reply.header('Cache-Control', 'public, max-age=86400').header('ETag', deps.departements.etag);
+    if (req.headers['if-none-match'] === deps.departements.etag) return reply.code(304).send();
+    // Sent as the file's bytes: no parse and re-serialisation of 570 KB per request.
+    return reply.type('application/geo+json').send(deps.departements.body);
+  });
+}
