@@ -95,7 +95,7 @@ export class NosTerminology implements Terminology {
     if (c) return toInfo(c);
     // Code systems not in the store (TRE_R211…): the label a value set gives for the code.
     for (const vs of this.valueSets.values()) {
-      const m = vs.byCode.get(code)?.find((x) => x.systemKnown && x.system === sys);
+      const m = vs.byCode.get(code)?.find((x) => x.system === sys && x.display);
       if (m) return { system: sys, code, display: m.display, retired: false };
     }
     return undefined;

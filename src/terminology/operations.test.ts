@@ -81,7 +81,7 @@ await describeWithDatabases('terminology operations', (db) => {
 
   test('$expand marks retired codes inactive and can leave them out', async () => {
     // No J19 code is retired in the NOS today: flag one row as a later import would, then restore it.
-    const target = (await expandValueSet(db(), t, { url: J19 })).expansion.contains.find((c) => !bare(c.display).includes('ambulatoire'))!;
+    const target = (await expandValueSet(db(), t, { url: J19 })).expansion.contains.find((c) => !bare(c.display ?? '').includes('ambulatoire'))!;
     await db().query('UPDATE terminology_value_set_member SET retired = true WHERE value_set = $1 AND code = $2', [J19, target.code]);
     try {
       const all = await expandValueSet(db(), t, { url: J19 });
@@ -93,6 +93,16 @@ await describeWithDatabases('terminology operations', (db) => {
     } finally {
       await db().query('UPDATE terminology_value_set_member SET retired = false WHERE value_set = $1 AND code = $2', [J19, target.code]);
     }
+  });
+
+  test('$expand of an IG value set including systems not loaded is flagged partial', async () => {
+    const usage = 'https://interop.esante.gouv.fr/ig/fhir/ror/ValueSet/ror-usage-context-type-vs';
+    const e = await expandValueSet(db(), t, { url: usage });
+    assert.equal(e.expansion.extension?.[0].valueBoolean, true);
+    assert.ok(e.expansion.contains.some((c) => c.code === 'champAct' && c.display));
+    assert.ok(e.expansion.contains.every((c) => c.display === undefined || c.display.length > 0));
+    const j17 = await expandValueSet(db(), t, { url: J17, count: 1 });
+    assert.equal(j17.expansion.extension, undefined);
   });
 
   test('$lookup gives display, labels and the retired flag', () => {

@@ -38,7 +38,8 @@ export interface ValueSetExpansion {
     total: number;
     offset: number;
     parameter: { name: string; valueString?: string; valueInteger?: number; valueBoolean?: boolean }[];
-    contains: { system: string; code: string; display: string; inactive?: boolean }[];
+    extension?: { url: string; valueBoolean: boolean }[];
+    contains: { system: string; code: string; display?: string; inactive?: boolean }[];
   };
 }
 
@@ -87,6 +88,7 @@ export async function expandValueSet(db: Queryable, terminology: NosTerminology,
   const activeOnly = params.activeOnly === true || params.activeOnly === 'true';
   // IG value sets that include other value sets: expand the included ones we hold.
   const urls = [vs.url, ...vs.includeValueSets.map((u) => u.split('|')[0]).filter((u) => terminology.hasValueSet(u))];
+  const partial = vs.includeSystems.length > 0 || urls.length - 1 < vs.includeValueSets.length;
   const filter = params.filter?.trim() || undefined;
   const r = await matchConcepts(db, { valueSets: urls, filter, activeOnly, limit: count, offset });
   const parameter: ValueSetExpansion['expansion']['parameter'] = [];
@@ -103,6 +105,8 @@ export async function expandValueSet(db: Queryable, terminology: NosTerminology,
     ...(vs.title ? { title: vs.title } : {}),
     status: 'active',
     expansion: {
+      // Whole code systems or value sets included but not loaded: the expansion is partial.
+      ...(partial ? { extension: [{ url: 'http://hl7.org/fhir/StructureDefinition/valueset-unclosed', valueBoolean: true }] } : {}),
       identifier: `urn:uuid:${randomUUID()}`,
       timestamp: new Date().toISOString(),
       total: r.total,
@@ -111,7 +115,8 @@ export async function expandValueSet(db: Queryable, terminology: NosTerminology,
       contains: r.rows.map((m) => ({
         system: m.system,
         code: m.code,
-        display: m.display,
+        // IG value sets list codes of systems not loaded here, without a label.
+        ...(m.display ? { display: m.display } : {}),
         ...(m.retired ? { inactive: true } : {}),
       })),
     },
@@ -157,7 +162,7 @@ export function validateCodeOperation(terminology: NosTerminology, params: Valid
     parameter: [
       { name: 'result', valueBoolean: true },
       ...(messages.length ? [{ name: 'message', valueString: messages.join(' ; ') }] : []),
-      { name: 'display', valueString: c.display },
+      ...(c.display ? [{ name: 'display', valueString: c.display }] : []),
     ],
   };
 }
