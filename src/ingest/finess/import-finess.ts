@@ -1,0 +1,342 @@
+import type { Queryable } from '../../db/database.ts';
+import type { Resource } from '../../fhir/types.ts';
+import type { RequestContext } from '../../store/context.ts';
+import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
+import { CommuneIndex } from '../geo/commune-index.ts';
+import { applyImport, fieldsOf, resourceFromFields, same, type Fields } from '../provenance.ts';
+import type { FinessEstablishment, LineProblem } from './establishment.ts';
+import type { FinessFormat } from './input.ts';
+import { detectFormat } from './input.ts';
+import { closedVersion, finessIds, mapEstablishment, type MappedEstablishment } from './mapping.ts';
+import { loadFinessNos, type FinessNos } from './nos-reference.ts';
+import { readFiness } from './read-finess.ts';
+
+/**
+ * `importFiness`: creates or updates the EJ / EG Organizations and EG Locations of a FINESS file through
+ * the ResourceStore, in batches of transactions. Idempotent (same file, no new version), keeps what
+ * referents changed (field provenance, table import_provenance), closes the establishments of the
+ * file's départements that the file no longer lists, rejects bad lines with their line number.
+ */
+
+export const FINESS_IMPORT_CONTEXT: RequestContext = {
+  actor: { id: 'import:finess', kind: 'import' },
+  source: 'finess',
+  validation: 'lenient',
+};
+
+export interface FinessImportProgress {
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  elapsedMs: number;
+  /** Resources (EJ + EG + Location) handled per second so far. */
+  resourcesPerSecond: number;
+}
+
+export interface FinessImportReport extends FinessImportProgress {
+  file: string;
+  format: FinessFormat;
+  encoding?: string;
+  snapshotDate?: string;
+  dryRun: boolean;
+  runId: number | null;
+  /** Establishments (ET) imported. */
+  establishments: number;
+  closed: number;
+  closedIds: string[];
+  /** Lines refused, with their number and the reason (French and English). */
+  rejectedLines: LineProblem[];
+  /** Accepted lines with something worth a look (commune not found…), at most 1000 kept. */
+  warnings: LineProblem[];
+  warningCount: number;
+  /** Fields left as a referent set them instead of the file's value. */
+  referentFieldsKept: number;
+  /** Resources deleted by a person: not recreated by the import. */
+  deletedSkipped: number;
+}
+
+export interface FinessImportOptions {
+  format?: FinessFormat;
+  dryRun?: boolean;
+  onProgress?: (p: FinessImportProgress) => void;
+  /** Resources per transaction (default 500). */
+  batchSize?: number;
+  /** Close the establishments the file no longer lists (default true). */
+  closeMissing?: boolean;
+  communes?: CommuneIndex;
+  nos?: FinessNos;
+}
+
+interface Entry {
+  record: FinessEstablishment;
+  mapped: MappedEstablishment;
+  /** The EJ is written with its first EG of the run only. */
+  withEj: boolean;
+}
+
+interface Tally {
+  created: number;
+  updated: number;
+  unchanged: number;
+  kept: number;
+  deletedSkipped: number;
+}
+
+const SOURCE = 'finess';
+const ROLLBACK = Symbol('dry-run rollback');
+
+/** Closure scope of an establishment: the département prefix of its FINESS ET number (`78`, `2A`, `970`). */
+export function scopeOf(nofinesset: string): string {
+  return nofinesset.startsWith('97') || nofinesset.startsWith('98') ? nofinesset.slice(0, 3) : nofinesset.slice(0, 2);
+}
+
+const tableOfType = (type: string) => (type === 'Location' ? 'location' : 'organization');
+
+interface ProvenanceRow {
+  t: string;
+  i: string;
+  f: Fields;
+  s: string | null;
+  c: boolean;
+}
+
+async function upsertProvenance(tx: Queryable, runId: number, rows: ProvenanceRow[]): Promise<void> {
+  if (!rows.length) return;
+  await tx.query(
+    `INSERT INTO import_provenance (source, resource_type, id, fields, last_run, scope, closed_at)
+     SELECT $1, u.t, u.i, u.f, $2, u.s, CASE WHEN u.c THEN now() END FROM jsonb_to_recordset($3::jsonb) AS u(t text, i text, f jsonb, s text, c boolean)
+     ON CONFLICT (source, resource_type, id) DO UPDATE
+       SET fields = EXCLUDED.fields, last_run = EXCLUDED.last_run, scope = EXCLUDED.scope, closed_at = EXCLUDED.closed_at`,
+    [SOURCE, runId, JSON.stringify(rows)],
+  );
+}
+
+/** Content compared for "no change", as the store does: without the server-maintained version metadata. */
+function comparable(resource: Resource): Resource {
+  const { meta, ...rest } = resource;
+  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
+  return { ...rest, meta: metaRest } as Resource;
+}
+
+/**
+ * Writes imported resources in one transaction: each merged with its current version and its last
+ * imported fields, written only when something changed, its provenance recorded.
+ */
+async function writeResources(
+  txs: TxStore, runId: number, items: { resource: Resource; scope: string | null; closed?: boolean }[], tally: Tally,
+): Promise<void> {
+  const tx = txs.tx;
+  const byType = new Map<string, string[]>();
+  for (const { resource } of items) byType.set(resource.resourceType, [...(byType.get(resource.resourceType) ?? []), resource.id!]);
+  const current = new Map<string, { deleted: boolean; content: Resource }>();
+  for (const [type, ids] of byType) {
+    const r = await tx.query<{ id: string; deleted: boolean; content: Resource }>(
+      `SELECT id, deleted, content FROM ${tableOfType(type)} WHERE id = ANY($1::text[])`, [ids],
+    );
+    for (const row of r.rows) current.set(`${type}/${row.id}`, row);
+  }
+  const last = new Map<string, Fields>();
+  const prov = await tx.query<{ resource_type: string; id: string; fields: Fields }>(
+    `SELECT resource_type, id, fields FROM import_provenance WHERE source = $1 AND id = ANY($2::text[])`,
+    [SOURCE, items.map((i) => i.resource.id!)],
+  );
+  for (const row of prov.rows) last.set(`${row.resource_type}/${row.id}`, row.fields);
+
+  const rows: ProvenanceRow[] = [];
+  for (const { resource, scope, closed } of items) {
+    const key = `${resource.resourceType}/${resource.id}`;
+    const cur = current.get(key);
+    if (cur?.deleted) {
+      tally.deletedSkipped++;
+      continue;
+    }
+    const { resource: merged, kept } = applyImport(cur?.content ?? null, last.get(key) ?? null, resource);
+    tally.kept += kept.length;
+    if (cur && same(comparable(cur.content), comparable(merged))) tally.unchanged++;
+    else {
+      const result = await txs.update(merged, FINESS_IMPORT_CONTEXT);
+      tally[result.outcome === 'created' ? 'created' : result.outcome === 'updated' ? 'updated' : 'unchanged']++;
+    }
+    rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(resource), s: scope, c: !!closed });
+  }
+  await upsertProvenance(tx, runId, rows);
+}
+
+export async function importFiness(store: ResourceStore, file: string, opts: FinessImportOptions = {}): Promise<FinessImportReport> {
+  const started = Date.now();
+  const format = opts.format ?? (await detectFormat(file));
+  const dryRun = !!opts.dryRun;
+  const batchSize = opts.batchSize ?? 500;
+  const ctx = { communes: opts.communes ?? CommuneIndex.load(), nos: opts.nos ?? loadFinessNos() };
+  const report: FinessImportReport = {
+    file, format, dryRun, runId: null, read: 0, establishments: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, closed: 0,
+    closedIds: [], rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0,
+  };
+  // A dry run writes nothing, not even its run: its batches are rolled back.
+  const runId = dryRun
+    ? -1
+    : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
+  report.runId = dryRun ? null : runId;
+
+  const progress = () => {
+    report.elapsedMs = Date.now() - started;
+    const done = report.created + report.updated + report.unchanged;
+    report.resourcesPerSecond = report.elapsedMs > 0 ? Math.round((done * 1000) / report.elapsedMs) : 0;
+    opts.onProgress?.({
+      read: report.read, created: report.created, updated: report.updated, unchanged: report.unchanged,
+      rejected: report.rejected, elapsedMs: report.elapsedMs, resourcesPerSecond: report.resourcesPerSecond,
+    });
+  };
+  // Establishments of this file, and those of its rejected lines: none of them is closed.
+  const seen = new Set<string>();
+  const reject = (p: LineProblem) => {
+    report.rejected++;
+    report.rejectedLines.push(p);
+    if (p.nofinesset) for (const id of [finessIds.eg(p.nofinesset), finessIds.location(p.nofinesset)]) seen.add(id);
+  };
+  const add = (t: Tally) => {
+    report.created += t.created;
+    report.updated += t.updated;
+    report.unchanged += t.unchanged;
+    report.referentFieldsKept += t.kept;
+    report.deletedSkipped += t.deletedSkipped;
+  };
+
+  /** Runs one transaction; in a dry run, rolls it back after counting. */
+  const inTransaction = async (fn: (tx: TxStore, tally: Tally) => Promise<void>): Promise<Tally> => {
+    const tally: Tally = { created: 0, updated: 0, unchanged: 0, kept: 0, deletedSkipped: 0 };
+    try {
+      await store.transaction(async (tx) => {
+        await fn(tx, tally);
+        if (dryRun) throw ROLLBACK;
+      });
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
+    return tally;
+  };
+
+  const itemsOf = (e: Entry) => [
+    ...(e.withEj ? [{ resource: e.mapped.ej, scope: null }] : []),
+    { resource: e.mapped.eg, scope: scopeOf(e.record.nofinesset) },
+    { resource: e.mapped.location, scope: scopeOf(e.record.nofinesset) },
+  ];
+
+  const flush = async (batch: Entry[]) => {
+    if (!batch.length) return;
+    try {
+      add(await inTransaction((tx, tally) => writeResources(tx, runId, batch.flatMap(itemsOf), tally)));
+      report.establishments += batch.length;
+    } catch {
+      // One establishment at a time, to reject only the one that cannot be written.
+      for (const e of batch) {
+        try {
+          add(await inTransaction((tx, tally) => writeResources(tx, runId, itemsOf(e), tally)));
+          report.establishments++;
+        } catch (err) {
+          reject({ line: e.record.line, nofinesset: e.record.nofinesset, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
+        }
+      }
+    }
+    progress();
+  };
+
+  const seenEt = new Map<string, number>();
+  const seenEj = new Set<string>();
+  const scopes = new Set<string>();
+  let batch: Entry[] = [];
+  let batchResources = 0;
+  for await (const item of readFiness(file, format)) {
+    if (item.kind === 'meta') {
+      if (item.encoding) report.encoding = item.encoding;
+      if (item.snapshotDate) report.snapshotDate = item.snapshotDate;
+      continue;
+    }
+    report.read++;
+    if (item.kind === 'rejected') {
+      reject(item.problem);
+      continue;
+    }
+    const r = item.record;
+    const firstLine = seenEt.get(r.nofinesset);
+    if (firstLine !== undefined) {
+      reject({ line: r.line, nofinesset: r.nofinesset, fr: `établissement ${r.nofinesset} en double (déjà lu ligne ${firstLine})`, en: `duplicate establishment ${r.nofinesset} (first read on line ${firstLine})` });
+      continue;
+    }
+    seenEt.set(r.nofinesset, r.line);
+    scopes.add(scopeOf(r.nofinesset));
+    const mapped = mapEstablishment(r, ctx);
+    report.warningCount += mapped.warnings.length;
+    for (const w of mapped.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
+    const withEj = !seenEj.has(mapped.ej.id!);
+    seenEj.add(mapped.ej.id!);
+    for (const res of [mapped.ej, mapped.eg, mapped.location]) seen.add(res.id!);
+    batch.push({ record: r, mapped, withEj });
+    batchResources += withEj ? 3 : 2;
+    if (batchResources >= batchSize) {
+      await flush(batch);
+      batch = [];
+      batchResources = 0;
+    }
+  }
+  await flush(batch);
+
+  if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
+  progress();
+  if (!dryRun) {
+    await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
+      runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100), closedIds: report.closedIds.slice(0, 1000) }),
+    ]);
+  }
+  return report;
+}
+
+/**
+ * Closes (never deletes) what the previous imports brought and this file no longer lists: the sites
+ * and places of the départements the file covers, then the legal entities left without an open site.
+ */
+async function closeMissing(
+  store: ResourceStore, runId: number, scopes: string[], seen: Set<string>, report: FinessImportReport,
+  inTransaction: (fn: (tx: TxStore, tally: Tally) => Promise<void>) => Promise<Tally>, add: (t: Tally) => void, batchSize: number,
+): Promise<void> {
+  const closingDate = report.snapshotDate ?? new Date().toISOString().slice(0, 10);
+  const closeRows = async (rows: { resource_type: string; id: string; fields: Fields; scope: string | null }[]) => {
+    for (let i = 0; i < rows.length; i += batchSize) {
+      const part = rows.slice(i, i + batchSize);
+      const items = part.map((row) => ({
+        resource: closedVersion(resourceFromFields(row.resource_type, row.id, row.fields), closingDate),
+        scope: row.scope,
+        closed: true,
+      }));
+      add(await inTransaction((tx, tally) => writeResources(tx, runId, items, tally)));
+      for (const row of part) {
+        if (row.resource_type === 'Organization') {
+          report.closed++;
+          report.closedIds.push(row.id);
+        }
+      }
+    }
+  };
+  const sites = await store.db.query<{ resource_type: string; id: string; fields: Fields; scope: string | null }>(
+    `SELECT resource_type, id, fields, scope FROM import_provenance
+     WHERE source = $1 AND closed_at IS NULL AND last_run <> $2 AND scope = ANY($3::text[]) ORDER BY resource_type, id`,
+    [SOURCE, runId, scopes],
+  );
+  const missingSites = sites.rows.filter((r) => !seen.has(r.id));
+  await closeRows(missingSites);
+  // In a dry run the sites were not really closed: count the entities whose sites are all among them.
+  const closedSites = report.dryRun ? missingSites.filter((r) => r.resource_type === 'Organization').map((r) => r.id) : [];
+  const entities = await store.db.query<{ resource_type: string; id: string; fields: Fields; scope: string | null }>(
+    `SELECT p.resource_type, p.id, p.fields, p.scope FROM import_provenance p
+     WHERE p.source = $1 AND p.resource_type = 'Organization' AND p.scope IS NULL AND p.closed_at IS NULL AND p.last_run <> $2
+       AND NOT EXISTS (
+         SELECT 1 FROM import_provenance e
+         WHERE e.source = $1 AND e.resource_type = 'Organization' AND e.scope IS NOT NULL AND e.closed_at IS NULL
+           AND NOT (e.id = ANY($3::text[])) AND e.fields -> 'partOf' ->> 'reference' = 'Organization/' || p.id)
+     ORDER BY p.id`,
+    [SOURCE, runId, closedSites],
+  );
+  await closeRows(entities.rows.filter((r) => !seen.has(r.id)));
+}
