@@ -36,7 +36,7 @@ describe('base R4 structure', () => {
     r.executionPeriod = { start: '2024-13-01' };
     assert.match(single(r, 'Task.executionPeriod.start').fr, /Format invalide pour « start » : date-heure/);
     const m = loc();
-    m.meta.lastUpdated = '2023-12-20';
+    m.meta!.lastUpdated = '2023-12-20';
     assert.match(single(m, 'Location.meta.lastUpdated').fr, /horodatage/);
     const h = example('HealthcareService-1234564') as Resource & Record<string, any>;
     h.availableTime[0].extension[1].valuePeriod.start = '08/04/2025';
