@@ -8,6 +8,7 @@ import type { SearchEngine } from '../search/search-engine.ts';
 import type { ResourceValidator } from '../store/hooks.ts';
 import { ResourceStore } from '../store/resource-store.ts';
 import { NosTerminology } from '../terminology/nos-terminology.ts';
+import { registerTerminologyRoutes } from '../terminology/routes.ts';
 import { createRorValidator } from '../validation/index.ts';
 import { registerWebApp } from '../web/register-web-app.ts';
 
@@ -41,7 +42,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     store,
     terminology,
     validator,
-    routePlugins: [],
+    routePlugins: [(app) => registerTerminologyRoutes(app, { db, terminology })],
     close: () => db.close(),
   };
   services.routePlugins.push((app) => registerWebApp(app, { db, version: VERSION }));

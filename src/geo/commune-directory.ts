@@ -79,6 +79,11 @@ export class CommuneDirectory {
     return new CommuneDirectory(communes);
   }
 
+  /** Every commune, most populated first. */
+  all(): readonly CommunePlace[] {
+    return this.entries;
+  }
+
   get size(): number {
     return this.entries.length;
   }
