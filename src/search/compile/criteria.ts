@@ -1,0 +1,287 @@
+/**
+ * Criterion → SQL condition on a resource row (alias). Chains become EXISTS hops through
+ * search_reference; high-traffic parameters use their dedicated columns; OR-lists bind one array.
+ */
+import { REGION_TAG_SYSTEM, tableOf, type ResourceType } from '../../fhir/resource-types.ts';
+import { escapeLike, normalizeText } from '../extract/normalize.ts';
+import { queryTokenKey } from '../extract/token-keys.ts';
+import type { SearchParam } from '../registry/search-parameter.ts';
+import type { ChainLink, Criterion, Prefix, Value } from '../parse/search-query.ts';
+import { baseWhere, type BaseWhereContext } from './base-where.ts';
+
+const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';
+const COMMUNE_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R13-Commune/FHIR/TRE-R13-Commune';
+const DEPARTEMENT_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G09-DepartementOM/FHIR/TRE-G09-DepartementOM';
+
+export interface CompileContext extends BaseWhereContext {
+  /** Département and région of a commune (intervention-zone expansion). */
+  commune?(cog: string): { departement: string; region: string } | undefined;
+}
+
+type TokenValue = Extract<Value, { kind: 'token' }>;
+
+const TABLE_OF_TYPE: Record<string, string> = {
+  token: 'search_token', uri: 'search_token', string: 'search_string', reference: 'search_reference',
+  date: 'search_date', number: 'search_number', quantity: 'search_number',
+};
+
+export function compileCriterion(cc: CompileContext, c: Criterion, type: ResourceType, alias: string): string {
+  const p = cc.params;
+  switch (c.kind) {
+    case 'and':
+      return `(${c.items.map((x) => compileCriterion(cc, x, type, alias)).join(' AND ')})`;
+    case 'or':
+      return `(${c.items.map((x) => compileCriterion(cc, x, type, alias)).join(' OR ')})`;
+    case 'not':
+      return `NOT COALESCE((${compileCriterion(cc, c.item, type, alias)}), false)`;
+    case 'has': {
+      const h = p.alias('h');
+      const s = p.alias('s');
+      return `EXISTS (SELECT 1 FROM search_reference ${h} JOIN ${tableOf(c.type)} ${s} ON ${s}.id = ${h}.id
+        WHERE ${h}.rtype = ${p.add(c.type)} AND ${h}.param = ${p.add(c.ref.code)} AND ${h}.target_id = ${alias}.id
+        AND ${h}.target_type = ${p.add(type)} AND ${baseWhere(cc, c.type, s)} AND ${compileCriterion(cc, c.inner, c.type, s)})`;
+    }
+    case 'content':
+      return viaChain(cc, c.chain, type, alias, (t, a) => contentCondition(cc, c.text, t, a));
+    case 'missing':
+      return viaChain(cc, c.chain, type, alias, (t, a) => {
+        const present = presence(cc, c.param, t, a);
+        return c.missing ? `NOT COALESCE((${present}), false)` : present;
+      });
+    case 'param':
+      return viaChain(cc, c.chain, type, alias, (t, a) => {
+        const inner = (t2: ResourceType, a2: string) => {
+          const cond = paramCondition(cc, c.param, c.modifier, c.values, t2, a2);
+          return c.negate ? `NOT COALESCE((${cond}), false)` : cond;
+        };
+        return c.hierarchy ? hierarchyCondition(cc, t, a, inner) : inner(t, a);
+      });
+  }
+}
+
+/** Follows `chain` from (type, alias) and applies `last` on the final resource. */
+function viaChain(cc: CompileContext, chain: ChainLink[], type: ResourceType, alias: string, last: (t: ResourceType, a: string) => string): string {
+  if (chain.length === 0) return last(type, alias);
+  const [hop, ...rest] = chain;
+  const p = cc.params;
+  const r = p.alias('r');
+  const t = p.alias('c');
+  return `EXISTS (SELECT 1 FROM search_reference ${r} JOIN ${tableOf(hop.target)} ${t} ON ${t}.id = ${r}.target_id
+    WHERE ${r}.rtype = ${p.add(type)} AND ${r}.id = ${alias}.id AND ${r}.param = ${p.add(hop.param.code)}
+    AND ${r}.target_type = ${p.add(hop.target)} AND ${baseWhere(cc, hop.target, t)} AND ${viaChain(cc, rest, hop.target, t, last)})`;
+}
+
+/** `:above` on Organization: the organization matching, or any one under it through partOf. */
+function hierarchyCondition(cc: CompileContext, type: ResourceType, alias: string, cond: (t: ResourceType, a: string) => string): string {
+  const p = cc.params;
+  const o = p.alias('o');
+  const rr = p.alias('pr');
+  const tree = p.alias('tree');
+  return `${alias}.id IN (WITH RECURSIVE ${tree}(id) AS (
+      SELECT ${o}.id FROM ${tableOf(type)} ${o} WHERE ${baseWhere(cc, type, o)} AND ${cond(type, o)}
+      UNION SELECT ${rr}.id FROM search_reference ${rr} JOIN ${tree} ON ${rr}.target_id = ${tree}.id
+        WHERE ${rr}.rtype = ${p.add(type)} AND ${rr}.param = ${p.add('partof')} AND ${rr}.target_type = ${p.add(type)})
+    SELECT id FROM ${tree})`;
+}
+
+function presence(cc: CompileContext, param: SearchParam, type: ResourceType, alias: string): string {
+  const p = cc.params;
+  if (param.special === 'id' || param.special === 'lastUpdated') return 'TRUE';
+  if (param.special === 'near') return `${alias}.position IS NOT NULL`;
+  const table = TABLE_OF_TYPE[param.type];
+  if (!table) return 'FALSE';
+  const x = p.alias('x');
+  return `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id AND ${x}.param = ${p.add(param.code)})`;
+}
+
+function contentCondition(cc: CompileContext, text: string, type: ResourceType, alias: string): string {
+  const p = cc.params;
+  const x = p.alias('x');
+  const q = p.add(normalizeText(text), 'text');
+  return `EXISTS (SELECT 1 FROM search_text ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id
+    AND (${x}.tsv @@ plainto_tsquery('french', ${q}) OR ${q} <% ${x}.doc))`;
+}
+
+/** Relevance of a resource for `_content` (full-text rank + trigram word similarity). */
+export function contentRank(cc: CompileContext, text: string, type: ResourceType, alias: string): string {
+  const p = cc.params;
+  const x = p.alias('x');
+  const q = p.add(normalizeText(text), 'text');
+  return `COALESCE((SELECT max(ts_rank(${x}.tsv, plainto_tsquery('french', ${q})) + word_similarity(${q}, ${x}.doc))
+    FROM search_text ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id), 0)::float8`;
+}
+
+/** The OR of `values` for one parameter on (type, alias). */
+function paramCondition(cc: CompileContext, param: SearchParam, modifier: string | undefined, values: Value[], type: ResourceType, alias: string): string {
+  const p = cc.params;
+  if (param.special === 'id') {
+    return `${alias}.id = ANY(${p.add(values.map((v) => (v.kind === 'token' ? v.code : '')), 'text[]')})`;
+  }
+  if (param.special === 'lastUpdated') {
+    return or(values.map((v) => (v.kind === 'date' ? pointDate(cc, `${alias}.last_updated`, v.prefix, v.lo, v.hi) : 'FALSE')));
+  }
+  if (param.special === 'near' || param.special === 'near-insee-code') {
+    return or(values.map((v) => {
+      if (v.kind !== 'near') return 'FALSE';
+      const centre = `ll_to_earth(${p.add(v.lat, 'float8')}, ${p.add(v.lon, 'float8')})`;
+      const m = p.add(v.meters, 'float8');
+      return `(earth_box(${centre}, ${m}) @> ${alias}.position AND earth_distance(${centre}, ${alias}.position) <= ${m})`;
+    }));
+  }
+  if (param.type === 'token') return tokenCondition(cc, param, modifier, values as TokenValue[], type, alias);
+  if (param.column?.kind === 'number') {
+    return or(values.map((v) => (v.kind === 'number' ? numberPredicate(cc, `${alias}.${param.column!.column}`, v) : 'FALSE')));
+  }
+  const table = TABLE_OF_TYPE[param.type];
+  const x = p.alias('x');
+  const preds = values.map((v) => valuePredicate(cc, x, modifier, v));
+  return `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id
+    AND ${x}.param = ${p.add(param.code)} AND ${or(preds)})`;
+}
+
+const or = (parts: string[]) => (parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);
+
+/** intervention-zone: a commune also matches the zones of its département and région. */
+function expandZone(cc: CompileContext, values: TokenValue[]): TokenValue[] {
+  const out: TokenValue[] = [];
+  for (const v of values) {
+    out.push(v);
+    const info = v.code && (!v.system || v.system === COMMUNE_SYSTEM) ? cc.commune?.(v.code) : undefined;
+    if (info) {
+      out.push({ kind: 'token', system: DEPARTEMENT_SYSTEM, code: info.departement });
+      out.push({ kind: 'token', system: REGION_TAG_SYSTEM, code: info.region });
+    }
+  }
+  return out;
+}
+
+function tokenCondition(cc: CompileContext, param: SearchParam, modifier: string | undefined, input: TokenValue[], type: ResourceType, alias: string): string {
+  const p = cc.params;
+  const values = param.code === 'intervention-zone' ? expandZone(cc, input) : input;
+  const plain = !modifier || modifier === 'not';
+  // Source region tag: the `region` column (TRE_R30 / JDV_J237 codes).
+  if (param.code === '_tag' && plain && values.every((v) => v.code && (v.system === REGION_TAG_SYSTEM || v.system === JDV_REGION_SYSTEM))) {
+    return `${alias}.region = ANY(${p.add(values.map((v) => v.code), 'text[]')})`;
+  }
+  if (param.column?.kind === 'token-array' && plain) {
+    const keys = values.map((v) => queryTokenKey(v.system, v.code));
+    if (keys.every((k) => k !== undefined)) return `${alias}.${param.column.column} && ${p.add(keys, 'text[]')}`;
+  }
+  const x = p.alias('x');
+  const preds: string[] = [];
+  if (modifier === 'text') {
+    for (const v of values) {
+      const t = escapeLike(normalizeText(v.code ?? ''));
+      preds.push(`(${x}.display LIKE ${p.add(t + '%')} OR ${x}.display LIKE ${p.add('% ' + t + '%')})`);
+    }
+  } else {
+    const codesOnly = values.filter((v) => v.system === undefined && v.identType === undefined && v.code !== undefined);
+    if (codesOnly.length) preds.push(`${x}.code = ANY(${p.add(codesOnly.map((v) => v.code), 'text[]')})`);
+    const pairs = values.filter((v) => v.system && v.code !== undefined && !v.identType);
+    if (pairs.length) {
+      preds.push(`(${x}.system, ${x}.code) IN (SELECT * FROM unnest(${p.add(pairs.map((v) => v.system), 'text[]')}, ${p.add(pairs.map((v) => v.code), 'text[]')}))`);
+    }
+    for (const v of values) {
+      if (v.identType) preds.push(`(${x}.ident_type = ${p.add(v.identType)} AND ${x}.code = ${p.add(v.code)})`);
+      else if (v.system === '' && v.code !== undefined) preds.push(`(${x}.system IS NULL AND ${x}.code = ${p.add(v.code)})`);
+      else if (v.system && v.code === undefined) preds.push(`${x}.system = ${p.add(v.system)}`);
+    }
+  }
+  return `EXISTS (SELECT 1 FROM search_token ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id
+    AND ${x}.param = ${p.add(param.code)} AND ${or(preds.length ? preds : ['FALSE'])})`;
+}
+
+function valuePredicate(cc: CompileContext, x: string, modifier: string | undefined, v: Value): string {
+  const p = cc.params;
+  switch (v.kind) {
+    case 'string': {
+      const norm = normalizeText(v.text);
+      if (modifier === 'exact') return `${x}.raw = ${p.add(v.text)}`;
+      if (modifier === 'exact-ci') return `${x}.norm = ${p.add(norm)}`;
+      if (modifier === 'contains') return `${x}.norm LIKE ${p.add('%' + escapeLike(norm) + '%')}`;
+      return `${x}.norm LIKE ${p.add(escapeLike(norm) + '%')}`;
+    }
+    case 'reference': {
+      if (v.url) return `${x}.url = ${p.add(v.url)}`;
+      const id = `${x}.target_id = ${p.add(v.id)}`;
+      return v.type ? `(${id} AND ${x}.target_type = ${p.add(v.type)})` : id;
+    }
+    case 'date':
+      return rangeDate(cc, `${x}.lo`, `${x}.hi`, v.prefix, v.lo, v.hi);
+    case 'number': {
+      const parts = [numberPredicate(cc, `${x}.value`, v)];
+      if (v.code) parts.push(`${x}.code = ${p.add(v.code)}`);
+      if (v.system) parts.push(`${x}.system = ${p.add(v.system)}`);
+      return `(${parts.join(' AND ')})`;
+    }
+    case 'uri':
+      if (modifier === 'below') return `${x}.code LIKE ${p.add(escapeLike(v.uri) + '%')}`;
+      if (modifier === 'above') return `${p.add(v.uri, 'text')} LIKE ${x}.code || '%'`;
+      return `${x}.code = ${p.add(v.uri)}`;
+    default:
+      return 'FALSE';
+  }
+}
+
+function approxMargin(lo: Date, hi: Date): number {
+  const now = Date.now();
+  const distance = Math.max(Math.abs(now - lo.getTime()), Math.abs(now - hi.getTime()));
+  return Math.max(0.1 * distance, 86_400_000);
+}
+
+/** Stored range [lo, hi) against the search range [vlo, vhi) (R4 date prefix semantics). */
+function rangeDate(cc: CompileContext, lo: string, hi: string, prefix: Prefix, vlo: Date, vhi: Date): string {
+  const p = cc.params;
+  const L = () => p.add(vlo.toISOString(), 'timestamptz');
+  const H = () => p.add(vhi.toISOString(), 'timestamptz');
+  switch (prefix) {
+    case 'eq': return `(${lo} >= ${L()} AND ${hi} <= ${H()})`;
+    case 'ne': return `NOT (${lo} >= ${L()} AND ${hi} <= ${H()})`;
+    case 'gt': return `${hi} > ${H()}`;
+    case 'lt': return `${lo} < ${L()}`;
+    case 'ge': return `${hi} > ${L()}`;
+    case 'le': return `${lo} < ${H()}`;
+    case 'sa': return `${lo} >= ${H()}`;
+    case 'eb': return `${hi} <= ${L()}`;
+    case 'ap': {
+      const m = approxMargin(vlo, vhi);
+      return `(${lo} < ${p.add(new Date(vhi.getTime() + m).toISOString(), 'timestamptz')} AND ${hi} > ${p.add(new Date(vlo.getTime() - m).toISOString(), 'timestamptz')})`;
+    }
+  }
+}
+
+/** A point in time (meta.lastUpdated) against the search range [vlo, vhi). */
+function pointDate(cc: CompileContext, t: string, prefix: Prefix, vlo: Date, vhi: Date): string {
+  const p = cc.params;
+  const L = () => p.add(vlo.toISOString(), 'timestamptz');
+  const H = () => p.add(vhi.toISOString(), 'timestamptz');
+  switch (prefix) {
+    case 'eq': return `(${t} >= ${L()} AND ${t} < ${H()})`;
+    case 'ne': return `NOT (${t} >= ${L()} AND ${t} < ${H()})`;
+    case 'gt': case 'sa': return `${t} >= ${H()}`;
+    case 'lt': case 'eb': return `${t} < ${L()}`;
+    case 'ge': return `${t} >= ${L()}`;
+    case 'le': return `${t} < ${H()}`;
+    case 'ap': {
+      const m = approxMargin(vlo, vhi);
+      return `(${t} >= ${p.add(new Date(vlo.getTime() - m).toISOString(), 'timestamptz')} AND ${t} < ${p.add(new Date(vhi.getTime() + m).toISOString(), 'timestamptz')})`;
+    }
+  }
+}
+
+function numberPredicate(cc: CompileContext, col: string, v: Extract<Value, { kind: 'number' }>): string {
+  const p = cc.params;
+  const n = (x: number) => p.add(String(x), 'numeric');
+  switch (v.prefix) {
+    case 'eq': return `(${col} >= ${n(v.lo)} AND ${col} < ${n(v.hi)})`;
+    case 'ne': return `NOT (${col} >= ${n(v.lo)} AND ${col} < ${n(v.hi)})`;
+    case 'gt': case 'sa': return `${col} > ${n(v.value)}`;
+    case 'lt': case 'eb': return `${col} < ${n(v.value)}`;
+    case 'ge': return `${col} >= ${n(v.value)}`;
+    case 'le': return `${col} <= ${n(v.value)}`;
+    case 'ap': {
+      const m = Math.abs(v.value) * 0.1;
+      return `(${col} >= ${n(v.value - m)} AND ${col} <= ${n(v.value + m)})`;
+    }
+  }
+}
