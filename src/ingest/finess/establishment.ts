@@ -80,6 +80,18 @@ export function field(v: string | undefined | null): string | undefined {
   return t === '' ? undefined : t;
 }
 
+/**
+ * Undoes the CSV quoting left in text by the third-party FHIR conversion (1,722 names such as
+ * `"EHPAD ""LE CORNILLON"" ST RAMBERT"`): the name is `EHPAD "LE CORNILLON" ST RAMBERT`.
+ */
+export function undoCsvQuoting(s: string | undefined): string | undefined {
+  if (s === undefined || s.length < 2 || !s.startsWith('"') || !s.endsWith('"')) return s;
+  const inner = s.slice(1, -1);
+  // Only a well-formed quoted field: every inner quote doubled.
+  if (inner.replace(/""/g, '').includes('"')) return s;
+  return field(inner.replace(/""/g, '"'));
+}
+
 /** Checks the fields a resource is built from; the first problem found rejects the line. */
 export function checkEstablishment(r: FinessEstablishment): LineProblem | null {
   const bad = (fr: string, en: string): LineProblem => ({ line: r.line, fr, en, nofinesset: r.nofinesset || undefined });

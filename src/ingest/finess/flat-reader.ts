@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse';
 import { openBytes } from './input.ts';
-import { field, type FinessEstablishment, type FinessReadItem, type LineProblem } from './establishment.ts';
+import { field, undoCsvQuoting, type FinessEstablishment, type FinessReadItem, type LineProblem } from './establishment.ts';
 
 /**
  * Reader of the flat `;` CSV derived from the FHIR extract (`finess-etablissements-*-wgs84.csv[.gz]`,
@@ -19,8 +19,8 @@ function toEstablishment(r: Row, line: number): FinessEstablishment | LineProble
     line,
     nofinesset: field(r.nofinesset) ?? '',
     nofinessej: field(r.nofinessej) ?? '',
-    rs: field(r.rs),
-    addressLines: field(r.adresse)?.split('|').map((l) => l.trim()).filter((l) => l !== ''),
+    rs: undoCsvQuoting(field(r.rs)),
+    addressLines: field(r.adresse)?.split('|').map((l) => undoCsvQuoting(l.trim()) ?? '').filter((l) => l !== ''),
     postalCode: field(r.code_postal), city: field(r.ville),
     telephone: field(r.telephone), telecopie: field(r.telecopie),
     categetab: field(r.categetab), libcategetab: field(r.libcategetab),

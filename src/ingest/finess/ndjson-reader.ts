@@ -1,6 +1,6 @@
 import readline from 'node:readline';
 import { openBytes } from './input.ts';
-import { field, isOverseas, type FinessEstablishment, type FinessReadItem } from './establishment.ts';
+import { field, undoCsvQuoting, isOverseas, type FinessEstablishment, type FinessReadItem } from './establishment.ts';
 
 /**
  * Reader of the FHIR ndjson conversion of the FINESS extract (`finess-fhir-etablissements-*.ndjson.gz`,
@@ -42,8 +42,8 @@ function toEstablishment(org: NdOrganization, line: number): FinessEstablishment
     line,
     nofinesset: ident(FINESS_OID) ?? field(et) ?? '',
     nofinessej: field(ej) ?? '',
-    rs: field(org.name),
-    addressLines: addr?.line?.map((l) => l.trim()).filter((l) => l !== ''),
+    rs: undoCsvQuoting(field(org.name)),
+    addressLines: addr?.line?.map((l) => undoCsvQuoting(l.trim()) ?? '').filter((l) => l !== ''),
     postalCode: field(addr?.postalCode),
     city: field(addr?.city),
     telephone: field(org.telecom?.find((t) => t.system === 'phone')?.value),
