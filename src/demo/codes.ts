@@ -14,7 +14,7 @@ export const SYSTEM = {
   audience: tre('R239-PublicPrisEnCharge'),
   takingCareSpeciality: tre('R245-SpecialisationDePriseEnCharge'),
   divisionType: tre('R201-TypeDivisionTerritoriale'),
-  commune: tre('R13-Commune'),
+  commune: tre('R13-CommuneOM'),
   confidentiality: tre('R283-NiveauConfidentialite'),
   channel: tre('R200-CanalCommunication'),
   contactPurpose: tre('R287-NatureContact'),

@@ -5,6 +5,7 @@ export async function loadCommands(): Promise<Command[]> {
   const modules = await Promise.all([
     import('./serve.ts'),
     import('./migrate.ts'),
+    import('./demo.ts'),
     import('./import-nos.ts'),
     import('./import-finess.ts'),
   ]);

@@ -1,6 +1,7 @@
 import { buildApp } from '../../api/app.ts';
 import { createServices } from '../../app/services.ts';
 import { loadConfig } from '../../config.ts';
+import { isEmptyDirectory, loadDemo } from '../../demo/load-demo.ts';
 import type { Command } from '../command.ts';
 
 export const command: Command = {
@@ -9,6 +10,10 @@ export const command: Command = {
   async run() {
     const config = loadConfig();
     const services = await createServices(config, { log: (m) => console.error(m) });
+    // First start of an empty embedded database: the demo dataset, unless ROR_DEMO=0.
+    if (config.demo && !config.databaseUrl && (await isEmptyDirectory(services.db))) {
+      await loadDemo(services.store, { log: (m) => console.error(m) });
+    }
     const app = await buildApp(services, { logger: { level: config.logLevel } });
     const close = async () => {
       await app.close();
