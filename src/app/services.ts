@@ -4,6 +4,8 @@ import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
+import { createSearchEngine } from '../search/engine.ts';
+import { createSearchIndexer } from '../search/indexer.ts';
 import type { SearchEngine } from '../search/search-engine.ts';
 import type { ResourceValidator } from '../store/hooks.ts';
 import { ResourceStore } from '../store/resource-store.ts';
@@ -34,7 +36,8 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   await migrate(db, opts.log);
   const terminology = await NosTerminology.load(db);
   const validator = createRorValidator(terminology);
-  const store = new ResourceStore(db, { validator });
+  const store = new ResourceStore(db, { validator, indexers: [createSearchIndexer()] });
+  const search = createSearchEngine(db);
   const services: Services = {
     config,
     version: VERSION,
@@ -42,6 +45,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     store,
     terminology,
     validator,
+    search,
     routePlugins: [(app) => registerTerminologyRoutes(app, { db, terminology })],
     close: () => db.close(),
   };

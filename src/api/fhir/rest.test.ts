@@ -206,6 +206,22 @@ await describeWithDatabases('FHIR REST API', (db) => {
     assert.equal((await call('GET', `Organization/${c.body.id}`)).body.meta.versionId, '3');
   });
 
+  test('search over HTTP: written resources are indexed in the same transaction and found at once', async () => {
+    await call('POST', 'Organization', organization('Clinique du Val de Seine', '780300125'));
+    const r = await call('GET', `Organization?identifier=${encodeURIComponent(`${FINESS}|780300125`)}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.body.resourceType, 'Bundle');
+    assert.equal(r.body.type, 'searchset');
+    assert.equal(r.body.total, 1);
+    assert.equal(r.body.entry[0].resource.name, 'Clinique du Val de Seine');
+    assert.equal(r.body.entry[0].search.mode, 'match');
+    const bad = await call('GET', 'Organization?unknown-param=x');
+    assert.equal(bad.status, 400);
+    assert.match(JSON.stringify(bad.body), /unknown-param/);
+    const lenient = await call('GET', 'Organization?unknown-param=x&name=Clinique', undefined, { prefer: 'handling=lenient' });
+    assert.equal(lenient.status, 200);
+  });
+
   test('bad input gets a 4xx OperationOutcome and stores nothing', async () => {
     const before = await countOrganizations();
     const cases: [string, string, unknown, number, Record<string, string>?][] = [
