@@ -7,7 +7,7 @@ import type { Identifier, Resource } from '../fhir/types.ts';
 import type { AuditEntry } from './audit.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { RequestContext } from './context.ts';
-import type { ResourceIndexer, ResourceValidator } from './hooks.ts';
+import { AccessDeniedError, type ResourceIndexer, type ResourceValidator, type WriteAuthorizer } from './hooks.ts';
 
 /** A stored version of a resource, as read from the current table or the history. */
 export interface StoredResource {
@@ -115,12 +115,57 @@ function comparable(resource: Resource): string {
 export class ResourceStore {
   constructor(
     readonly db: Database,
-    private readonly deps: { validator?: ResourceValidator; indexers?: ResourceIndexer[] } = {},
+    private readonly deps: { validator?: ResourceValidator; indexers?: ResourceIndexer[]; authorizer?: WriteAuthorizer } = {},
   ) {}
+
+  /**
+   * Rebuilds the index rows of every current resource of a type (after a change of search parameters,
+   * or for data written before an indexer existed), in keyset-paged batches. Returns the count.
+   */
+  async reindex(type: ResourceType, onBatch: (done: number) => void = () => undefined, batchSize = 500): Promise<number> {
+    let after = '';
+    let done = 0;
+    for (;;) {
+      const page = await this.db.query<{ id: string; deleted: boolean; content: Resource }>(
+        `SELECT id, deleted, content FROM ${tableOf(type)} WHERE id > $1 ORDER BY id LIMIT ${batchSize}`, [after],
+      );
+      if (page.rows.length === 0) return done;
+      await this.db.transaction(async (tx) => {
+        for (const row of page.rows) {
+          for (const ix of this.deps.indexers ?? []) await ix.index(tx, type, row.id, row.deleted ? null : row.content);
+        }
+      });
+      done += page.rows.length;
+      after = page.rows[page.rows.length - 1].id;
+      onBatch(done);
+    }
+  }
 
   /** Runs `fn` with a store bound to one transaction: all its writes commit or none (Bundle transaction). */
   async transaction<T>(fn: (store: TxStore) => Promise<T>): Promise<T> {
-    return this.db.transaction((tx) => fn(new TxStore(this, tx)));
+    return this.writeTransaction(fn, (tx) => new TxStore(this, tx));
+  }
+
+  /**
+   * One write transaction; a write refused by the authorizer rolls everything back, then the
+   * refusal is recorded in the audit trail (in its own statement, so it survives the rollback).
+   */
+  private async writeTransaction<T, S>(fn: (s: S) => Promise<T>, bind: (tx: Queryable) => S, ctxHint?: RequestContext): Promise<T> {
+    try {
+      return await this.db.transaction((tx) => fn(bind(tx)));
+    } catch (err) {
+      if (err instanceof AccessDeniedError && !err.audited) {
+        err.audited = true;
+        const ctx = err.ctx ?? ctxHint;
+        await this.db.query(
+          `INSERT INTO audit_event (actor, actor_kind, action, outcome, resource_type, resource_id, source, remote_addr, detail)
+           VALUES ($1, $2, $3, 'denied', $4, $5, $6, $7, $8::jsonb)`,
+          [ctx?.actor.id ?? 'unknown', ctx?.actor.kind ?? 'anonymous', err.write.action, err.write.type, err.write.id,
+            ctx?.source ?? 'api', ctx?.remoteAddr ?? null, JSON.stringify({ status: err.status, reason: err.reason })],
+        ).catch(() => undefined);
+      }
+      throw err;
+    }
   }
 
   read(type: string, id: string): Promise<StoredResource> {
@@ -199,15 +244,15 @@ export class ResourceStore {
   }
 
   create(resource: Resource, ctx: RequestContext): Promise<WriteResult> {
-    return this.db.transaction((tx) => this.createWith(tx, resource, ctx));
+    return this.writeTransaction((tx: Queryable) => this.createWith(tx, resource, ctx), (tx: Queryable) => tx, ctx);
   }
 
   update(resource: Resource, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult> {
-    return this.db.transaction((tx) => this.updateWith(tx, resource, ctx, opts));
+    return this.writeTransaction((tx: Queryable) => this.updateWith(tx, resource, ctx, opts), (tx: Queryable) => tx, ctx);
   }
 
   delete(type: string, id: string, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult | null> {
-    return this.db.transaction((tx) => this.deleteWith(tx, type, id, ctx, opts));
+    return this.writeTransaction((tx: Queryable) => this.deleteWith(tx, type, id, ctx, opts), (tx: Queryable) => tx, ctx);
   }
 
   /** Creates with a server-assigned id (any client id is replaced, as FHIR create requires). */
@@ -257,7 +302,7 @@ export class ResourceStore {
   }
 
   patch(type: string, id: string, change: (current: Resource) => Resource, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult> {
-    return this.db.transaction((tx) => this.patchWith(tx, type, id, change, ctx, opts));
+    return this.writeTransaction((tx: Queryable) => this.patchWith(tx, type, id, change, ctx, opts), (tx: Queryable) => tx, ctx);
   }
 
   /** Soft delete: a new version marked deleted, kept in the history. Null when it never existed. */
@@ -270,6 +315,7 @@ export class ResourceStore {
       throw errors.versionConflict(type, id, String(opts.ifMatch), String(current.versionId));
     }
     if (current.deleted) return { ...current, outcome: 'deleted', issues: [] };
+    await this.authorize(tx, ctx, { action: 'delete', type, id, current: current.resource, next: null });
     const versionId = current.versionId + 1;
     const lastUpdated = new Date().toISOString();
     const content: Resource = { ...current.resource, meta: { ...current.resource.meta, versionId: String(versionId), lastUpdated } };
@@ -323,6 +369,10 @@ export class ResourceStore {
     current: StoredResource | null, action: string,
   ): Promise<WriteResult> {
     const resource = this.prepare(type, id, input, current);
+    const live = current && !current.deleted ? current : null;
+    await this.authorize(tx, ctx, {
+      action: live ? (action === 'patch' ? 'patch' : 'update') : 'create', type, id, current: live?.resource ?? null, next: resource,
+    });
     const issues = this.deps.validator ? await this.deps.validator.validate(resource) : [];
     const errorsFound = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
     if (errorsFound.length > 0 && ctx.validation !== 'lenient') throw new FhirError(422, issues);
@@ -352,6 +402,16 @@ export class ResourceStore {
       resourceType: type, id, versionId, lastUpdated, deleted: false, region, resource,
       outcome: current && !current.deleted ? 'updated' : 'created', issues: kept,
     };
+  }
+
+  private async authorize(tx: Queryable, ctx: RequestContext, w: Parameters<WriteAuthorizer['authorize']>[2]): Promise<void> {
+    if (!this.deps.authorizer) return;
+    try {
+      await this.deps.authorizer.authorize(tx, ctx, w);
+    } catch (err) {
+      if (err instanceof AccessDeniedError) err.ctx = ctx;
+      throw err;
+    }
   }
 
   /** Keeps the profile issues of a version stored in lenient mode, so they can be listed and fixed. */

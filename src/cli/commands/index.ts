@@ -6,6 +6,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./serve.ts'),
     import('./migrate.ts'),
     import('./demo.ts'),
+    import('./reindex.ts'),
     import('./import-nos.ts'),
     import('./import-finess.ts'),
   ]);

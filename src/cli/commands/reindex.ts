@@ -1,0 +1,28 @@
+import { createServices } from '../../app/services.ts';
+import { loadConfig } from '../../config.ts';
+import { isResourceType, RESOURCE_TYPES, type ResourceType } from '../../fhir/resource-types.ts';
+import type { Command } from '../command.ts';
+
+export const command: Command = {
+  name: 'reindex',
+  usage: 'reindex [Type…]',
+  summary: 'Rebuild the search index of every stored resource (or of the given types)',
+  async run(args) {
+    const unknown = args.filter((a) => !isResourceType(a));
+    if (unknown.length) {
+      console.error(`Unknown resource type: ${unknown.join(', ')}`);
+      return 2;
+    }
+    const types: readonly ResourceType[] = args.length ? (args as ResourceType[]) : RESOURCE_TYPES;
+    const services = await createServices(loadConfig(), { log: (m) => console.error(m) });
+    try {
+      for (const type of types) {
+        const started = Date.now();
+        const n = await services.store.reindex(type, (done) => process.stderr.write(`\r${type}: ${done}`));
+        if (n) process.stderr.write(`\r${type}: ${n} resources reindexed in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      }
+    } finally {
+      await services.close();
+    }
+  },
+};
