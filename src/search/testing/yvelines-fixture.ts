@@ -77,7 +77,9 @@ export async function buildYvelinesFixture(count = 30, step = 47): Promise<Fixtu
   const statuses = members('JDV_J188');
   const capTypes = members('JDV_J187');
   const allCommunes = parseCommunes(fs.readFileSync(communesCsvPath(), 'utf8'));
-  const rows = readFinessYvelines().filter((r) => r.latitude && r.longitude).filter((_, i) => i % step === 0).slice(0, count);
+  // Rows whose town has merged since 2021 (no COG 2026 commune of that name or postcode) are skipped.
+  const rows = readFinessYvelines().filter((r) => r.latitude && r.longitude).filter((_, i) => i % step === 0)
+    .filter((r) => communeOf(r, allCommunes)).slice(0, count);
   const resources: Resource[] = [];
   const ejs = new Set<string>();
   const communes = new Map<string, Commune>();
