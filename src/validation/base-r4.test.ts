@@ -96,3 +96,19 @@ describe('base R4 structure', () => {
     assert.equal(resolveChoicePath('HealthcareService.identifier[0].value', r), 'HealthcareService.identifier[0].value');
   });
 });
+
+describe('complex types given as plain values', () => {
+  test('a number, text or boolean where an object is expected, at any depth', () => {
+    const h = example('HealthcareService-1234564') as Resource & Record<string, any>;
+    h.providedBy = 'Organization/999999';
+    h.type = [42];
+    h.availableTime[1].extension[2].valueCodeableConcept = true;
+    const issues = validateBaseR4(h);
+    assert.deepEqual(issues.map((i) => i.expression), [
+      'HealthcareService.providedBy',
+      'HealthcareService.type[0]',
+      'HealthcareService.availableTime[1].extension[2].valueCodeableConcept',
+    ]);
+    assert.equal(issues[0].fr, '« providedBy » doit être un élément structuré (Reference), et non un texte');
+  });
+});

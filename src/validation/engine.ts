@@ -166,6 +166,9 @@ function checkExtension(run: Run, rule: ExtensionRule, ext: Json, where: Where):
 // ---------------------------------------------------------------------------------------------
 // Slices of repeated CodeableConcepts (HealthcareService.specialty/characteristic, meta.tag, Task.input…)
 
+/** The system of a coding when it is a string (a malformed one is reported by the base R4 layer). */
+const systemOf = (c: Coding): string | undefined => (typeof c.system === 'string' ? c.system : undefined);
+
 function codingsOf(cc: unknown): Coding[] {
   if (!isObject(cc)) return [];
   if (Array.isArray(cc.coding)) return cc.coding.filter(isObject) as Coding[];
@@ -194,7 +197,7 @@ function matchSlice(run: Run, slices: CodingSlice[], cc: unknown): CodingSlice |
   for (const s of slices) {
     if (!s.binding || s.codes) continue;
     for (const c of codings) {
-      if (typeof c.code === 'string' && run.terminology.validateCode(s.binding.valueSet, c.system, c.code).result === 'valid') return s;
+      if (typeof c.code === 'string' && run.terminology.validateCode(s.binding.valueSet, systemOf(c), c.code).result === 'valid') return s;
     }
   }
   return undefined;
@@ -280,7 +283,7 @@ function checkCodes(run: Run, binding: Binding, entries: { coding: Coding; where
   const invalid: typeof coded = [];
   let unchecked = false;
   for (const e of coded) {
-    const check = run.terminology.validateCode(binding.valueSet, e.coding.system, e.coding.code!);
+    const check = run.terminology.validateCode(binding.valueSet, systemOf(e.coding), e.coding.code!);
     if (check.result === 'valid') {
       if (check.concept.retired) run.issues.push(msg.retiredCode(label, e.where, e.coding.code!, check.concept.display, vsName));
       return;

@@ -70,8 +70,12 @@ function hasSystem(codings: unknown, systems: string[]): boolean {
 
 /** EJ, EG or OI: OI by its type or OI identifier; EG by its category, SIRET or a parent; EJ otherwise. */
 export function organizationVariant(r: Record<string, unknown>): OrgVariant {
-  const ids = Array.isArray(r.identifier) ? (r.identifier as { system?: string; type?: { coding?: { system?: string; code?: string }[] } }[]) : [];
-  const idType = (code: string) => ids.some((i) => i?.type?.coding?.some((c) => c?.system === G07 && c.code === code));
+  const ids = Array.isArray(r.identifier) ? (r.identifier as { system?: unknown; type?: { coding?: unknown } }[]) : [];
+  const idType = (code: string) =>
+    ids.some((i) => {
+      const codings = i?.type?.coding;
+      return Array.isArray(codings) && codings.some((c: { system?: unknown; code?: unknown }) => c?.system === G07 && c.code === code);
+    });
   if (hasSystem(r.type, [TYPE_SYSTEMS.typeOrganisationInterne]) || ids.some((i) => i?.system === ORG_SYSTEMS.identifierOI)) return 'OI';
   if (hasSystem(r.type, [TYPE_SYSTEMS.categorieEtablissement, TYPE_SYSTEMS.secteurActivite]) || idType('3')) return 'EG';
   if (hasSystem(r.type, [TYPE_SYSTEMS.statutJuridique, TYPE_SYSTEMS.agregatStatutJuridique]) || idType('2')) return 'EJ';
