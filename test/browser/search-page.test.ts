@@ -1,0 +1,106 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import type { Database } from '../../src/db/database.ts';
+import { testBackends } from '../../src/testing/databases.ts';
+import { startTestServer, type TestServer } from '../../src/testing/server.ts';
+import { writeTestOffers } from '../../src/web/test-offers.ts';
+import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+
+const skip = browserUnavailable();
+
+/** Presses Tab until the element with this id has the focus (keyboard-only navigation). */
+async function tabTo(page: Page, id: string, max = 40): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((x) => document.activeElement?.id === x, id)) return;
+  }
+  assert.fail(`#${id} not reached with ${max} Tab presses`);
+}
+
+const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
+
+describe('coordinator search page in Debian chromium', { skip }, () => {
+  let db: Database;
+  let server: TestServer;
+  let base: string;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+
+  before(async () => {
+    ensureWebBuilt();
+    const pglite = (await testBackends()).find((b) => b.name === 'pglite')!;
+    db = await pglite.open();
+    server = await startTestServer(db);
+    await writeTestOffers(server.services.store);
+    base = server.fhirBase.replace(/\/fhir$/, '');
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  test('keyboard only: need, commune picked in the list, search; results, markers and radius on the map', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('main h1');
+    assert.equal(await page.textContent('main h1'), 'Trouver une offre de santé près d’un patient');
+    assert.equal(await page.locator('header.fr-header').count(), 1, 'DSFR header');
+    assert.equal(await page.getAttribute('html', 'lang'), 'fr');
+
+    await tabTo(page, 'besoin');
+    await page.keyboard.type('kinésithérapie');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(page), 'commune');
+    await page.keyboard.type('Limay');
+    const communeList = await page.getAttribute('#commune', 'aria-controls');
+    await page.waitForSelector(`[id="${communeList}"] [role="option"]`, { state: 'visible' });
+    await page.keyboard.press('ArrowDown');
+    assert.match(await page.getAttribute('#commune', 'aria-activedescendant') ?? '', /-0$/);
+    await page.keyboard.press('Enter');
+    assert.equal(await page.inputValue('#commune'), 'Limay (78520)');
+    await page.keyboard.press('Tab');
+    assert.equal(await focusedId(page), 'rayon');
+    await page.keyboard.press('Tab');
+    await page.keyboard.press('Enter');
+
+    await page.waitForSelector('#offre-hs-kine-limay');
+    assert.equal(await focusedId(page), 'titre-resultats', 'focus moved to the results heading');
+    assert.match(await page.textContent('#titre-resultats') ?? '', /résultat.* de Limay/);
+    const first = page.locator('.ror-results article').first();
+    assert.match(await first.textContent() ?? '', /Kinésithérapie à domicile/);
+    assert.match(await first.textContent() ?? '', /Intervient dans la commune/);
+    assert.doesNotMatch(await page.textContent('#resultats') ?? '', /Unité sensible/);
+
+    await page.waitForSelector('.leaflet-marker-icon');
+    assert.ok(await page.locator('.leaflet-marker-icon').count() >= 1, 'markers on the map');
+    assert.ok(await page.locator('.leaflet-overlay-pane path').count() >= 2, 'département outlines and the radius circle');
+    await page.screenshot({ path: artifactPath('search-limay.png'), fullPage: true });
+  });
+
+  test('too few SMR near Mantes-la-Jolie: the radius widens and says so; availability filters', async () => {
+    await page.fill('#besoin', '');
+    await page.fill('#commune', 'Mantes-la-J');
+    await page.locator('[role="option"]', { hasText: 'Mantes-la-Jolie' }).click();
+    await page.click('label[for="champ-02"]'); // DSFR draws the checkbox on its label
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#offre-hs-smr-versailles');
+    assert.match(await page.textContent('#resultats') ?? '', /rayon élargi à 50 km/);
+    assert.match(await page.textContent('#titre-resultats') ?? '', /2 résultats à moins de 50 km de Mantes-la-Jolie/);
+    assert.match(await page.textContent('label[for="disponible"]') ?? '', /\(1\)/, 'facet count on availability');
+    await page.click('label[for="disponible"]');
+    await page.waitForFunction(() => !document.querySelector('#offre-hs-smr-versailles'));
+    assert.equal(await page.locator('.ror-results article').count(), 1);
+    await page.screenshot({ path: artifactPath('search-smr-mantes.png'), fullPage: true });
+  });
+
+  test('axe-core: no serious or critical accessibility violation on the search page', async () => {
+    const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const bad = report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
+  });
+});

@@ -1,0 +1,230 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { fr } from '@codegouvfr/react-dsfr';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { Footer } from '@codegouvfr/react-dsfr/Footer';
+import { Header } from '@codegouvfr/react-dsfr/Header';
+import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
+import {
+  fetchCommunes, fetchConfig, fetchNeedConcepts, NEED_VALUE_SETS, search,
+  type Commune, type NeedConcept, type SearchResponse, type WebConfig,
+} from './api.ts';
+import { Combobox } from './Combobox.tsx';
+import { Filters, type FilterState, EMPTY_FILTERS } from './Filters.tsx';
+import { RADII } from './labels.ts';
+import { ResultsList } from './ResultsList.tsx';
+import { ResultsMap } from './ResultsMap.tsx';
+
+/** Debounced autocomplete: the latest answer for the latest text, earlier requests aborted. */
+function useSuggestions<T>(text: string, fetcher: (q: string, s: AbortSignal) => Promise<T[] | null>, minLength: number) {
+  const [items, setItems] = useState<T[]>([]);
+  const [unavailable, setUnavailable] = useState(false);
+  useEffect(() => {
+    const q = text.trim();
+    if (q.length < minLength) {
+      setItems([]);
+      return;
+    }
+    const ctl = new AbortController();
+    const timer = setTimeout(() => {
+      fetcher(q, ctl.signal)
+        .then((r) => {
+          setUnavailable(r === null);
+          setItems(r ?? []);
+        })
+        .catch(() => undefined);
+    }, 150);
+    return () => {
+      clearTimeout(timer);
+      ctl.abort();
+    };
+  }, [text]); // eslint-disable-line react-hooks/exhaustive-deps
+  return { items, unavailable };
+}
+
+const needLabel = (p: NeedConcept['param']) => NEED_VALUE_SETS.find((v) => v.param === p)?.label ?? '';
+
+export function App() {
+  const [config, setConfig] = useState<WebConfig | null>(null);
+  const [needText, setNeedText] = useState('');
+  const [need, setNeed] = useState<NeedConcept | null>(null);
+  const [placeText, setPlaceText] = useState('');
+  const [commune, setCommune] = useState<Commune | null>(null);
+  const [radius, setRadius] = useState(10);
+  const [filters, setFilters] = useState<FilterState>(EMPTY_FILTERS);
+  const [response, setResponse] = useState<SearchResponse | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [placeError, setPlaceError] = useState<string | undefined>();
+  const [loading, setLoading] = useState(false);
+  const [selected, setSelected] = useState<string | null>(null);
+  const resultsHeading = useRef<HTMLHeadingElement>(null);
+  const searched = useRef(false);
+
+  useEffect(() => {
+    fetchConfig().then(setConfig).catch(() => setConfig({ tileUrl: null, tileAttribution: null, version: '' }));
+  }, []);
+
+  const needs = useSuggestions<NeedConcept>(need ? '' : needText, fetchNeedConcepts, 2);
+  const places = useSuggestions<Commune>(commune ? '' : placeText, fetchCommunes, 2);
+
+  const run = useCallback(async (focusResults: boolean) => {
+    if (!commune) {
+      setPlaceError('Choisissez une commune dans la liste (nom ou code postal).');
+      return;
+    }
+    setPlaceError(undefined);
+    const p = new URLSearchParams({ commune: commune.code, radius: String(radius) });
+    if (need) p.set(need.param, need.code);
+    else if (needText.trim()) p.set('q', needText.trim());
+    if (filters.fields.length) p.set('field', filters.fields.join(','));
+    if (filters.careMode) p.set('careMode', need?.param === 'careMode' ? `${need.code},${filters.careMode}` : filters.careMode);
+    if (filters.publicType) p.set('public', filters.publicType);
+    if (filters.age !== '') p.set('age', filters.age);
+    if (filters.homeVisit) p.set('homeVisit', 'true');
+    if (filters.available) p.set('available', 'true');
+    setLoading(true);
+    setError(null);
+    try {
+      const r = await search(p);
+      setResponse(r);
+      searched.current = true;
+      if (focusResults) setTimeout(() => resultsHeading.current?.focus(), 0);
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setLoading(false);
+    }
+  }, [commune, radius, need, needText, filters]);
+
+  // Filters apply at once after a first search.
+  useEffect(() => {
+    if (searched.current) void run(false);
+  }, [filters, radius]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    void run(true);
+  };
+
+  return (
+    <>
+      <SkipLinks links={[{ anchor: '#recherche', label: 'Recherche' }, { anchor: '#resultats', label: 'Résultats' }]} />
+      <Header
+        brandTop={<>République<br />Française</>}
+        serviceTitle="ROR — Répertoire de l’offre de santé"
+        serviceTagline="Trouver la bonne offre près d’un patient"
+        homeLinkProps={{ href: '/', title: 'Accueil — Répertoire de l’offre de santé' }}
+        quickAccessItems={[
+          { iconId: 'fr-icon-code-s-slash-line', text: 'API (OpenAPI)', linkProps: { href: '/api/openapi.json' } },
+          { iconId: 'fr-icon-database-line', text: 'API FHIR', linkProps: { href: '/fhir/metadata' } },
+        ]}
+      />
+      <main id="contenu" className={fr.cx('fr-container', 'fr-py-4w')} tabIndex={-1}>
+        <h1 className={fr.cx('fr-h2')}>Trouver une offre de santé près d’un patient</h1>
+        <form id="recherche" role="search" aria-label="Recherche d’offres" onSubmit={submit} noValidate>
+          <div className={fr.cx('fr-grid-row', 'fr-grid-row--gutters')}>
+            <div className={fr.cx('fr-col-12', 'fr-col-md-5')}>
+              <Combobox<NeedConcept>
+                label="Besoin"
+                hint="Activité, profession, mode de prise en charge, public… (ex. kinésithérapie)"
+                inputId="besoin"
+                value={needText}
+                onValueChange={(t) => {
+                  setNeedText(t);
+                  setNeed(null);
+                }}
+                options={needs.items}
+                optionKey={(o) => `${o.param}|${o.code}`}
+                renderOption={(o) => <><span>{o.display}</span> <span className="ror-option-kind">{needLabel(o.param)}</span></>}
+                onSelect={(o) => {
+                  setNeed(o);
+                  setNeedText(o.display);
+                }}
+                statusText={needs.unavailable ? 'Suggestions indisponibles : la recherche porte sur le texte saisi.' : needs.items.length ? `${needs.items.length} suggestions` : ''}
+              />
+            </div>
+            <div className={fr.cx('fr-col-12', 'fr-col-md-4')}>
+              <Combobox<Commune>
+                label="Commune du patient"
+                hint="Nom ou code postal"
+                inputId="commune"
+                value={placeText}
+                onValueChange={(t) => {
+                  setPlaceText(t);
+                  setCommune(null);
+                }}
+                options={places.items}
+                optionKey={(c) => c.code}
+                renderOption={(c) => <><span>{c.name}</span> <span className="ror-option-kind">{c.postcodes[0] ?? c.departement}</span></>}
+                onSelect={(c) => {
+                  setCommune(c);
+                  setPlaceText(`${c.name} (${c.postcodes[0] ?? c.departement})`);
+                  setPlaceError(undefined);
+                }}
+                statusText={places.items.length ? `${places.items.length} communes proposées` : ''}
+                errorText={placeError}
+              />
+            </div>
+            <div className={fr.cx('fr-col-6', 'fr-col-md-1')}>
+              <div className={fr.cx('fr-select-group')}>
+                <label className={fr.cx('fr-label')} htmlFor="rayon">Rayon</label>
+                <select id="rayon" className={fr.cx('fr-select')} value={radius} onChange={(e) => setRadius(Number(e.target.value))}>
+                  {RADII.map((r) => <option key={r} value={r}>{r} km</option>)}
+                </select>
+              </div>
+            </div>
+            <div className={fr.cx('fr-col-6', 'fr-col-md-2')} style={{ display: 'flex', alignItems: 'flex-end', paddingBottom: '1.5rem' }}>
+              <Button type="submit" iconId="fr-icon-search-line" disabled={loading}>Rechercher</Button>
+            </div>
+          </div>
+        </form>
+
+        <div className={fr.cx('fr-grid-row', 'fr-grid-row--gutters', 'fr-mt-2w')}>
+          <div className={fr.cx('fr-col-12', 'fr-col-lg-3')}>
+            <Filters value={filters} onChange={setFilters} facets={response?.facets ?? null} />
+          </div>
+          <section id="resultats" className={fr.cx('fr-col-12', 'fr-col-lg-5')} aria-labelledby="titre-resultats">
+            <h2 id="titre-resultats" ref={resultsHeading} tabIndex={-1} className={fr.cx('fr-h4')}>
+              {response
+                ? `${response.total} résultat${response.total > 1 ? 's' : ''} à moins de ${response.radiusKm} km${response.place.commune ? ` de ${response.place.commune.name}` : ''}`
+                : 'Résultats'}
+            </h2>
+            <div aria-live="polite">
+              {loading && <p>Recherche en cours…</p>}
+              {error && <Alert severity="error" small description={error} />}
+              {response?.message && (
+                <Alert severity={response.total ? 'info' : 'warning'} small description={response.message} className={fr.cx('fr-mb-2w')} />
+              )}
+            </div>
+            {!response && !loading && <p>Indiquez un besoin et la commune du patient, puis lancez la recherche.</p>}
+            {response && <ResultsList results={response.results} selected={selected} />}
+            {response && (
+              <details className={fr.cx('fr-mt-2w')}>
+                <summary>Requête FHIR équivalente (intégrateurs)</summary>
+                <code className="ror-fhir-query">{response.fhirQuery}</code>
+              </details>
+            )}
+          </section>
+          <div className={fr.cx('fr-col-12', 'fr-col-lg-4')}>
+            <ResultsMap
+              config={config}
+              center={response ? { lat: response.place.lat, lon: response.place.lon } : null}
+              radiusKm={response?.radiusKm ?? null}
+              results={response?.results ?? []}
+              onSelect={(id) => {
+                setSelected(id);
+                document.getElementById(`offre-${id}`)?.focus();
+              }}
+            />
+            {!config?.tileUrl && <p className={fr.cx('fr-text--xs', 'fr-mt-1w')}>Fond de carte : contours des départements (IGN Admin Express, Licence Ouverte).</p>}
+          </div>
+        </div>
+      </main>
+      <Footer
+        accessibility="non compliant"
+        contentDescription="Répertoire national de l’offre et des ressources en santé et accompagnement médico-social. Données FINESS et nomenclatures NOS."
+        bottomItems={[{ text: 'API FHIR', linkProps: { href: '/fhir/metadata' } }, { text: 'API de recherche (OpenAPI)', linkProps: { href: '/api/openapi.json' } }]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,126 @@
+/** Calls to the server's JSON API and to the FHIR terminology, typed as the web app uses them. */
+
+export interface Commune {
+  code: string;
+  name: string;
+  departement: string;
+  postcodes: string[];
+  population?: number;
+  lat: number;
+  lon: number;
+}
+
+export interface Coded {
+  code: string;
+  display?: string;
+}
+
+export interface OfferResult {
+  id: string;
+  name: string;
+  organization?: { id: string; name?: string };
+  field?: Coded;
+  activities: Coded[];
+  careModes: Coded[];
+  publics: Coded[];
+  ageRange?: { low?: number; high?: number };
+  distanceKm: number | null;
+  homeVisit: boolean;
+  interventionZoneMatch: boolean;
+  location?: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number };
+  contacts: { kind: 'phone' | 'email' | 'mss' | 'url' | 'other'; value: string; label?: string }[];
+  capacity: { availablePlaces: number; updatedAt?: string };
+  lastUpdated: string;
+  stale: boolean;
+  score: number;
+  reasons: string[];
+  fhirUrl: string;
+}
+
+export interface FacetCount {
+  code: string;
+  display?: string;
+  count: number;
+}
+
+export interface SearchResponse {
+  place: { commune?: { code: string; name: string }; lat: number; lon: number };
+  requestedRadiusKm: number;
+  radiusKm: number;
+  widened: boolean;
+  message?: string;
+  total: number;
+  results: OfferResult[];
+  facets: { field: FacetCount[]; careMode: FacetCount[]; public: FacetCount[]; homeVisit: number; available: number };
+  fhirQuery: string;
+}
+
+export interface WebConfig {
+  tileUrl: string | null;
+  tileAttribution: string | null;
+  version: string;
+}
+
+/** A concept picked in the "besoin" box: which search parameter it fills, and its code. */
+export interface NeedConcept {
+  param: 'activity' | 'profession' | 'careMode' | 'public';
+  code: string;
+  display: string;
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const res = await fetch(url, { signal, headers: { Accept: 'application/json' } });
+  if (!res.ok) {
+    let message = `Erreur ${res.status}`;
+    try {
+      const body = (await res.json()) as { error?: { fr?: string } };
+      if (body.error?.fr) message = body.error.fr;
+    } catch {
+      /* not JSON: keep the status */
+    }
+    throw new Error(message);
+  }
+  return (await res.json()) as T;
+}
+
+export const fetchConfig = () => getJson<WebConfig>('/api/config');
+
+export const fetchCommunes = (q: string, signal?: AbortSignal) =>
+  getJson<{ communes: Commune[] }>(`/api/communes?q=${encodeURIComponent(q)}&limit=8`, signal).then((r) => r.communes);
+
+export const fetchDepartements = () => getJson<GeoJSON.FeatureCollection>('/api/geo/departements');
+
+export const search = (params: URLSearchParams, signal?: AbortSignal) =>
+  getJson<SearchResponse>(`/api/search?${params.toString()}`, signal);
+
+const NOS = 'https://mos.esante.gouv.fr/NOS';
+/** The value sets of the "besoin" box (the same list as the server's NEED_VALUE_SETS). */
+export const NEED_VALUE_SETS: { param: NeedConcept['param']; url: string; label: string }[] = [
+  { param: 'activity', url: `${NOS}/JDV_J17-ActiviteOperationnelle-ROR/FHIR/JDV-J17-ActiviteOperationnelle-ROR`, label: 'Activité' },
+  { param: 'profession', url: `${NOS}/JDV_J186-ProfessionRessource-ROR/FHIR/JDV-J186-ProfessionRessource-ROR`, label: 'Profession' },
+  { param: 'careMode', url: `${NOS}/JDV_J19-ModePriseEnCharge-ROR/FHIR/JDV-J19-ModePriseEnCharge-ROR`, label: 'Mode de prise en charge' },
+  { param: 'public', url: `${NOS}/JDV_J29-PublicPrisEnCharge-ROR/FHIR/JDV-J29-PublicPrisEnCharge-ROR`, label: 'Public' },
+];
+
+/**
+ * Nomenclature labels matching what was typed, from the terminology server's `ValueSet/$expand`.
+ * Resolves to null when the terminology service is unavailable: the box then searches the free text.
+ */
+export async function fetchNeedConcepts(filter: string, signal?: AbortSignal): Promise<NeedConcept[] | null> {
+  const answers = await Promise.all(NEED_VALUE_SETS.map(async (vs) => {
+    const url = `/fhir/ValueSet/$expand?url=${encodeURIComponent(vs.url)}&filter=${encodeURIComponent(filter)}&count=5`;
+    try {
+      const res = await fetch(url, { signal, headers: { Accept: 'application/fhir+json' } });
+      if (!res.ok) return null;
+      const body = (await res.json()) as { expansion?: { contains?: { code?: string; display?: string }[] } };
+      return (body.expansion?.contains ?? [])
+        .filter((c) => c.code && c.display)
+        .map((c) => ({ param: vs.param, code: c.code!, display: c.display! }));
+    } catch (e) {
+      if ((e as Error).name === 'AbortError') throw e;
+      return null;
+    }
+  }));
+  if (answers.every((a) => a === null)) return null;
+  return answers.flatMap((a) => a ?? []);
+}
