@@ -1,6 +1,6 @@
-import { once } from 'node:events';
-import { parse, type Options } from 'csv-parse';
+import { Transform, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
+import { csvLines } from '../csv-lines.ts';
 import { openBytes } from './input.ts';
 import { field, type FinessEstablishment, type FinessReadItem, type LineProblem } from './establishment.ts';
 import { crsOfSource, toWgs84, type FinessCrs } from './projection.ts';
@@ -22,19 +22,10 @@ export const GEOLOCALISATION_FIELDS = ['geolocalisation', 'nofinesset', 'coordxe
 
 export type EtalabEncoding = 'utf8' | 'win1252';
 
-const CSV_OPTIONS: Options = {
-  delimiter: ';', relax_column_count: true, relax_quotes: true, info: true, skip_records_with_error: true, bom: true,
-};
-
 interface Geo {
   x: number;
   y: number;
   source: string;
-}
-
-interface ParsedRow {
-  record: string[];
-  info: { lines: number };
 }
 
 function parseNumber(s: string | undefined): number | undefined {
@@ -55,23 +46,21 @@ export function cogOf(departement: string | undefined, commune: string | undefin
 /** Pass 1: is the whole file valid UTF-8, and the coordinates of each establishment. */
 async function scan(file: string, problems: LineProblem[]): Promise<{ encoding: EtalabEncoding; geo: Map<string, Geo> }> {
   const geo = new Map<string, Geo>();
-  const bytes = await openBytes(file);
-  const parser = parse({ ...CSV_OPTIONS, on_skip: undefined });
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let utf8 = true;
-  const feed = (async () => {
-    try {
-      for await (const chunk of bytes) {
-        if (utf8) {
-          try {
-            decoder.decode(chunk as Buffer, { stream: true });
-          } catch {
-            utf8 = false;
-          }
+  // Latin-1 maps bytes 1:1, enough to split fields: separators and quotes are ASCII in both encodings.
+  const latin1 = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (utf8) {
+        try {
+          decoder.decode(chunk, { stream: true });
+        } catch {
+          utf8 = false;
         }
-        // Latin-1 maps bytes 1:1, enough to split fields: separators and quotes are ASCII in both encodings.
-        if (!parser.write((chunk as Buffer).toString('latin1'))) await once(parser, 'drain');
       }
+      done(null, chunk.toString('latin1'));
+    },
+    flush(done) {
       if (utf8) {
         try {
           decoder.decode();
@@ -79,14 +68,16 @@ async function scan(file: string, problems: LineProblem[]): Promise<{ encoding: 
           utf8 = false;
         }
       }
-    } finally {
-      parser.end();
-    }
-  })();
-  for await (const row of parser as AsyncIterable<ParsedRow>) {
-    const f = row.record;
+      done();
+    },
+  });
+  const bytes = await openBytes(file);
+  bytes.on('error', (e) => latin1.destroy(e));
+  for await (const row of csvLines(bytes.pipe(latin1))) {
+    if (!('fields' in row)) continue; // reported by pass 2
+    const f = row.fields;
     if (f[0]?.trim() !== 'geolocalisation') continue;
-    const line = row.info.lines;
+    const line = row.line;
     const nofinesset = field(f[1]) ?? '';
     const x = parseNumber(f[2]);
     const y = parseNumber(f[3]);
@@ -102,7 +93,6 @@ async function scan(file: string, problems: LineProblem[]): Promise<{ encoding: 
     }
     geo.set(nofinesset, { x, y, source });
   }
-  await feed;
   return { encoding: utf8 ? 'utf8' : 'win1252', geo };
 }
 
@@ -139,23 +129,16 @@ export async function* readEtalab(file: string): AsyncGenerator<FinessReadItem> 
   const { encoding, geo } = await scan(file, problems);
   for (const p of problems) yield { kind: 'rejected', problem: p };
 
-  const skipped: LineProblem[] = [];
-  const parser = parse({
-    ...CSV_OPTIONS,
-    on_skip: (err) => {
-      const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
-      skipped.push({ line, fr: `ligne CSV mal formée (${err?.code ?? 'erreur'})`, en: `malformed CSV line (${err?.message ?? 'error'})` });
-      return undefined;
-    },
-  });
   const bytes = await openBytes(file);
-  bytes.on('error', (e) => parser.destroy(e));
-  bytes.pipe(iconv.decodeStream(encoding === 'utf8' ? 'utf8' : 'win1252')).pipe(parser);
-
-  for await (const row of parser as AsyncIterable<ParsedRow>) {
-    while (skipped.length) yield { kind: 'rejected', problem: skipped.shift()! };
-    const f = row.record;
-    const line = row.info.lines;
+  const text = bytes.pipe(iconv.decodeStream(encoding === 'utf8' ? 'utf8' : 'win1252')) as unknown as Readable;
+  bytes.on('error', (e) => text.destroy(e));
+  for await (const row of csvLines(text)) {
+    const line = row.line;
+    if (!('fields' in row)) {
+      yield { kind: 'rejected', problem: { line, fr: `ligne CSV mal formée (${row.error})`, en: `malformed CSV line (${row.error})` } };
+      continue;
+    }
+    const f = row.fields;
     const kind = f[0]?.trim();
     if (kind === 'finess' && f[1]?.trim() === 'etalab') {
       const date = field(f[3]);
@@ -174,5 +157,4 @@ export async function* readEtalab(file: string): AsyncGenerator<FinessReadItem> 
     }
     yield { kind: 'establishment', record: toEstablishment(f, line, geo.get(field(f[1]) ?? '')) };
   }
-  while (skipped.length) yield { kind: 'rejected', problem: skipped.shift()! };
 }

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { csvLines } from '../csv-lines.ts';
 import { openBytes } from './input.ts';
 import { field, undoCsvQuoting, type FinessEstablishment, type FinessReadItem, type LineProblem } from './establishment.ts';
 
@@ -43,25 +43,31 @@ function toEstablishment(r: Row, line: number): FinessEstablishment | LineProble
 }
 
 export async function* readFlat(file: string): AsyncGenerator<FinessReadItem> {
-  const skipped: LineProblem[] = [];
-  const parser = parse({
-    delimiter: ';', columns: (header: string[]) => header.map((h) => h.trim()), info: true, bom: true,
-    skip_records_with_error: true, relax_quotes: true,
-    on_skip: (err) => {
-      const line = Number((err as { lines?: number } | undefined)?.lines ?? 0);
-      skipped.push({ line, fr: `ligne mal formée (${err?.code ?? 'erreur'})`, en: `malformed line (${err?.message ?? 'error'})` });
-      return undefined;
-    },
-  });
   const bytes = await openBytes(file);
-  bytes.on('error', (e) => parser.destroy(e));
-  bytes.pipe(parser);
   yield { kind: 'meta', encoding: 'utf8' };
-  for await (const row of parser as AsyncIterable<{ record: Row; info: { lines: number } }>) {
-    while (skipped.length) yield { kind: 'rejected', problem: skipped.shift()! };
-    const r = toEstablishment(row.record, row.info.lines);
+  let header: string[] | null = null;
+  for await (const row of csvLines(bytes)) {
+    const line = row.line;
+    if (!('fields' in row)) {
+      yield { kind: 'rejected', problem: { line, fr: `ligne mal formée (${row.error})`, en: `malformed line (${row.error})` } };
+      continue;
+    }
+    if (!header) {
+      header = row.fields.map((h) => h.trim());
+      const missing = FLAT_COLUMNS.filter((c) => !header!.includes(c));
+      if (missing.length) throw new Error(`Colonnes absentes de l'en-tête : ${missing.join(', ')}`);
+      continue;
+    }
+    if (row.fields.length !== header.length) {
+      yield {
+        kind: 'rejected',
+        problem: { line, nofinesset: field(row.fields[0]), fr: `${row.fields.length} champs au lieu de ${header.length}`, en: `${row.fields.length} fields instead of ${header.length}` },
+      };
+      continue;
+    }
+    const record = Object.fromEntries(header.map((h, i) => [h, row.fields[i]!])) as Row;
+    const r = toEstablishment(record, line);
     if ('fr' in r) yield { kind: 'rejected', problem: r };
     else yield { kind: 'establishment', record: r };
   }
-  while (skipped.length) yield { kind: 'rejected', problem: skipped.shift()! };
 }
