@@ -260,3 +260,12 @@ describe('ror-healthcareservice', () => {
     assert.match(e.fr, /Format invalide/);
   });
 });
+
+describe('ror-healthcareservice schedules', () => {
+  test('one day per availableTime range', () => {
+    const r = hs();
+    r.availableTime[0].daysOfWeek = ['mon', 'tue'];
+    const e = onlyIssue(validate(r), 'HealthcareService.availableTime[0].daysOfWeek');
+    assert.match(e.fr, /jour de la semaine ne peut figurer qu'une seule fois dans les horaires/);
+  });
+});

@@ -118,3 +118,13 @@ describe('ror-location', () => {
     assert.match(e.fr, /« capacite » n'existe pas/);
   });
 });
+
+describe('ror-location identifiers', () => {
+  test('one external synchronisation identifier (TRE_R354 26) at most', () => {
+    const r = loc();
+    const type = { coding: [{ system: tre('R354-TypeIdentifiantRessourceOperationnelle'), code: '26' }] };
+    r.identifier = [{ type, value: 'ZH-12' }, { type, value: 'ZH-13' }];
+    const e = onlyError(validate(r), 'Location.identifier');
+    assert.match(e.fr, /identifiant externe de synchronisation ne peut figurer qu'une seule fois/);
+  });
+});

@@ -124,6 +124,8 @@ export function availableTime(max?: number): ElementRule {
     label: t('les horaires', 'available time'),
     max,
     invariants: ['time-start-le-end'],
+    // One day per range in the ROR (the integer day-of-week extension is preferred).
+    elements: [{ name: 'daysOfWeek', label: t('le jour de la semaine', 'day of week'), max: 1 }],
     extensions: [
       {
         url: rorExt('ror-available-time-type-of-time'),

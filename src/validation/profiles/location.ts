@@ -1,6 +1,6 @@
 import type { ExtensionRule, Profile } from '../model.ts';
 import { creationDate, meta, questionnaireTemplate, t, telecom } from './common.ts';
-import { jdv, rorExt } from './urls.ts';
+import { jdv, rorExt, tre } from './urls.ts';
 
 /** ror-location (Lieu de réalisation de l'offre) with its capacity records, digest §1.5. */
 
@@ -33,6 +33,18 @@ export const location: Profile = {
   label: t('lieu', 'location'),
   elements: [
     meta,
+    {
+      name: 'identifier',
+      label: t('les identifiants du lieu', 'location identifiers'),
+      slicing: {
+        path: 'type',
+        others: 'allow',
+        slices: [
+          { name: 'idExterneSynchro', label: t("l'identifiant externe de synchronisation", 'external sync identifier'), max: 1, codes: [{ system: tre('R354-TypeIdentifiantRessourceOperationnelle'), code: '26' }] },
+          { name: 'idLocation', label: t("l'identifiant fonctionnel du lieu", 'functional location identifier'), max: 1, codes: [{ system: tre('R354-TypeIdentifiantRessourceOperationnelle'), code: '25' }] },
+        ],
+      },
+    },
     { name: 'operationalStatus', label: t('le statut du lieu', 'location status'), binding: jdv('J224-StatutLieu-ROR') },
     { name: 'type', label: t('la fonction du lieu', 'location function'), max: 1, binding: jdv('J198-FonctionLieu-ROR') },
     telecom(t('la télécommunication du lieu', 'location telecom')),
