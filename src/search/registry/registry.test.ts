@@ -25,7 +25,7 @@ test('every ROR SearchParameter of the IG is registered under its code and base 
 
 test('the published defects of ror-ig.md §2.3 are fixed', () => {
   for (const code of ['additional-bed-type', 'capacity-closing-type', 'capacity-status', 'capacity-type', 'crisis-type', 'gender-capacity-available', 'temporality-capacity']) {
-    assert.match(registry.get('Location', code)!.expression!, /\.value\.as\(CodeableConcept\)$/, code);
+    assert.match(registry.get('Location', code)!.expression!, /\.value\.ofType\(CodeableConcept\)$/, code);
   }
   const start = registry.get('Organization', 'price-validity-start-date')!.expression!;
   assert.match(start, /ror-organization-price'\)\.extension\.where\(url='startDate'\)\.value\.as\(dateTime\)$/);

@@ -75,6 +75,13 @@ export function loadRorSearchParameters(): RorParameterLoad {
       corrections.push({ id: p.id, why: 'casts a CodeableConcept value with .as(code): fixed to .as(CodeableConcept)' });
       p.expression = castFixed;
     }
+    const collectionSafe = p.expression?.replace(/\.value\.as\((\w+)\)/g, '.value.ofType($1)');
+    if (collectionSafe !== p.expression) {
+      // FHIRPath `as` needs a single input: an offer with several zones, a place with several capacity
+      // records, raised an error and was not indexed at all. `ofType` filters a collection.
+      corrections.push({ id: p.id, why: '`.value.as(T)` fails on repeated extensions (several zones, capacity records): `.value.ofType(T)`' });
+      p.expression = collectionSafe;
+    }
     const fix = FIXES[p.id];
     if (fix) {
       p = { ...p, ...fix.apply(p) };
