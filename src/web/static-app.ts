@@ -3,8 +3,8 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-/** Paths that belong to the APIs: never answered with the web app's index.html. */
-const API_PATH = /^\/(fhir|api)(\/|$|\?)/;
+/** Paths never answered with the web app's index.html: the APIs, and build assets (a missing one is a 404, not HTML). */
+const API_PATH = /^\/(fhir|api|assets)(\/|$|\?)/;
 
 /** Hashed build outputs never change under their name; index.html must be revalidated to pick up new builds. */
 export function cacheControlFor(filePath: string): string {
