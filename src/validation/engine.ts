@@ -218,7 +218,7 @@ function checkSlices(run: Run, rule: ElementRule, items: unknown[], isArray: boo
     if (!slice) {
       if (slicing.others !== 'allow') {
         const c = codingsOf(cc)[0];
-        run.issues.push(msg.unmatchedSlice(slicing.others === 'error' ? 'error' : 'warning', rule.label, ccWhere, c?.system, c?.code));
+        run.issues.push(msg.unmatchedSlice(slicing.others === 'error' ? 'error' : 'warning', rule.label, ccWhere, c && systemOf(c), c?.code === undefined ? undefined : String(c.code)));
       }
       return;
     }
@@ -296,7 +296,7 @@ function checkCodes(run: Run, binding: Binding, entries: { coding: Coding; where
     return;
   }
   for (const e of invalid) {
-    run.issues.push(msg.codeNotInValueSet(label, e.where, e.coding.system, e.coding.code!, vsName, binding.valueSet));
+    run.issues.push(msg.codeNotInValueSet(label, e.where, systemOf(e.coding), e.coding.code!, vsName, binding.valueSet));
   }
 }
 

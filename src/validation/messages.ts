@@ -1,5 +1,6 @@
 import type { Issue, IssueSeverity } from '../fhir/outcome.ts';
 import type { OrgVariant, Text } from './model.ts';
+import { valueSetName } from './profiles/urls.ts';
 
 /**
  * The wording of profile issues: French for referents (the element's business name, where it sits,
@@ -14,6 +15,9 @@ export interface Where {
 }
 
 const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+/** A code system as referents know it: `TRE_R30-RegionOM` rather than its canonical URL. */
+const systemName = (system: string) => (system.includes('/NOS/') ? valueSetName(system) : system);
 
 /** « de » + label, with the French contractions: de le → du, de les → des. */
 export function de(label: string): string {
@@ -76,7 +80,7 @@ export const msg = {
     issue(
       'error',
       'code-invalid',
-      `Le code « ${code} »${system ? ` (système ${system})` : ''} n'appartient pas au jeu de valeurs ${vsName} attendu pour ${label.fr}${inFr(label, where)}`,
+      `Le code « ${code} »${system ? ` (${systemName(system)})` : ''} n'appartient pas au jeu de valeurs ${vsName} attendu pour ${label.fr}${inFr(label, where)}`,
       `Code '${system ? `${system}|` : ''}${code}' of ${label.en} is not in the required value set ${vsName} (${vsUrl})`,
       where.path,
     ),
@@ -148,7 +152,7 @@ export const msg = {
     issue(
       severity,
       severity === 'error' ? 'code-invalid' : 'business-rule',
-      `Le code « ${code ?? ''} »${system ? ` (système ${system})` : ''} ne correspond à aucune des nomenclatures attendues pour ${label.fr}${inFr(label, where)}`,
+      `Le code « ${code ?? ''} »${system ? ` (${systemName(system)})` : ''} ne correspond à aucune des nomenclatures attendues pour ${label.fr}${inFr(label, where)}`,
       `Code '${system ? `${system}|` : ''}${code ?? ''}' of ${label.en} matches none of the expected code systems`,
       where.path,
     ),

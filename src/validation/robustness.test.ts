@@ -12,7 +12,7 @@ before(async () => {
   terminology = await realTerminology();
 });
 
-const GARBAGE: unknown[] = [42, 'x', true, null, [], {}, [null], [42], [{}], { coding: 'x' }, { extension: {} }, [{ extension: [null, 7, { url: 3 }] }]];
+const GARBAGE: unknown[] = [42, 'x', true, null, [], {}, [null], [42], [{}], { coding: 'x' }, { extension: {} }, [{ extension: [null, 7, { url: 3 }] }], [{ coding: [{ system: 42, code: 7 }] }], { system: 1, code: 2 }];
 
 /** Every path to an object or array inside the resource (capped), as key lists. */
 function paths(node: unknown, prefix: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
