@@ -63,6 +63,8 @@ export interface FinessImportOptions {
   onProgress?: (p: FinessImportProgress) => void;
   /** Resources per transaction (default 500). */
   batchSize?: number;
+  /** Batches written at the same time on a PostgreSQL server (default 1: on 2 shared cores, 3 was slower; PGlite has one connection). */
+  concurrency?: number;
   /** Close the establishments the file no longer lists (default true). */
   closeMissing?: boolean;
   communes?: CommuneIndex;
@@ -248,6 +250,14 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
   const scopes = new Set<string>();
   let batch: Entry[] = [];
   let batchResources = 0;
+  // Batches touch disjoint resources (an EJ goes with its first site only): they can commit in any order.
+  const concurrency = Math.max(1, opts.concurrency ?? 1);
+  const inFlight = new Set<Promise<void>>();
+  const launch = async (entries: Entry[]) => {
+    const p: Promise<void> = flush(entries).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+    if (inFlight.size >= concurrency) await Promise.race(inFlight);
+  };
   for await (const item of readFiness(file, format)) {
     if (item.kind === 'meta') {
       if (item.encoding) report.encoding = item.encoding;
@@ -276,12 +286,13 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     batch.push({ record: r, mapped, withEj });
     batchResources += withEj ? 3 : 2;
     if (batchResources >= batchSize) {
-      await flush(batch);
+      await launch(batch);
       batch = [];
       batchResources = 0;
     }
   }
-  await flush(batch);
+  await launch(batch);
+  await Promise.all(inFlight);
 
   if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
   progress();
