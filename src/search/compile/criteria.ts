@@ -10,7 +10,7 @@ import type { ChainLink, Criterion, Prefix, Value } from '../parse/search-query.
 import { baseWhere, type BaseWhereContext } from './base-where.ts';
 
 const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';
-const COMMUNE_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R13-Commune/FHIR/TRE-R13-Commune';
+const COMMUNE_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM';
 const DEPARTEMENT_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G09-DepartementOM/FHIR/TRE-G09-DepartementOM';
 
 export interface CompileContext extends BaseWhereContext {

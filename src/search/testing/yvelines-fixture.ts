@@ -25,7 +25,7 @@ export const SYS = {
   capacityStatus: NOS('TRE_R330-TypeStatutCapacite'),
   capacityType: NOS('TRE_R329-NatureCapacite'),
   categoryEG: NOS('TRE_R66-CategorieEtablissement'),
-  commune: NOS('TRE_R13-Commune'),
+  commune: NOS('TRE_R13-CommuneOM'),
   departement: NOS('TRE_G09-DepartementOM'),
   region: REGION_TAG_SYSTEM,
   finess: 'https://finess.esante.gouv.fr',
