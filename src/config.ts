@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { securitySettingsFromEnv, type SecuritySettings } from './security/settings.ts';
 
 /** Runtime configuration, read from the environment only (secrets never from files in the repo). */
 export interface Config {
@@ -14,6 +15,8 @@ export interface Config {
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
   logLevel: string;
+  /** Authentication, sessions, rate limits, CORS, TLS (src/security/settings.ts). */
+  security: SecuritySettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -28,5 +31,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     baseUrl: env.ROR_BASE_URL || undefined,
     bodyLimit: Number(env.ROR_BODY_LIMIT ?? 20 * 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
+    security: securitySettingsFromEnv(env),
   };
 }

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { errors, FhirError, fhirError, operationOutcome } from '../fhir/outcome.ts';
 import type { Services } from '../app/services.ts';
@@ -5,7 +6,9 @@ import { BundleProcessor } from './fhir/bundle-processor.ts';
 import { buildCapabilityStatement } from './fhir/capability-statement.ts';
 import { FhirInteractions } from './fhir/interactions.ts';
 import { FHIR_CONTENT_TYPE, FHIR_PREFIX, registerFhirRoutes } from './fhir/routes.ts';
-import type { RequestContext } from '../store/context.ts';
+import { registerAuthentication, requestContext } from '../security/http-auth.ts';
+import { registerProtections } from '../security/protections.ts';
+import { ReadGuard } from '../security/read-guard.ts';
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
 
@@ -32,13 +35,22 @@ function toFhirError(err: FastifyError | FhirError | Error): FhirError {
 
 /** The HTTP server: FHIR API under /fhir (and, later, the web app at /). */
 export async function buildApp(services: Services, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const tls = services.config.security.tls;
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: services.config.bodyLimit,
     trustProxy: true,
     // FHIR ids and search values can be long; Fastify's default 100 is too short for OR lists.
     maxParamLength: 2048,
-  });
+    // TLS (ROR_TLS_CERT/KEY); with ROR_TLS_CA, client certificates are asked for and verified
+    // (an unverified or absent one is not refused: the caller may still use a Bearer token).
+    ...(tls ? {
+      https: {
+        cert: fs.readFileSync(tls.certFile), key: fs.readFileSync(tls.keyFile),
+        ...(tls.caFile ? { ca: fs.readFileSync(tls.caFile), requestCert: true, rejectUnauthorized: false } : {}),
+      },
+    } : {}),
+  }) as unknown as FastifyInstance;
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(JSON_TYPES, { parseAs: 'string' }, (_req, body, done) => {
@@ -64,15 +76,14 @@ export async function buildApp(services: Services, opts: { logger?: boolean | ob
     }])));
   });
 
-  const contextOf = (req: FastifyRequest): RequestContext => ({
-    actor: { id: 'anonymous', kind: 'anonymous' },
-    source: 'api',
-    remoteAddr: req.ip,
-  });
+  await registerProtections(app, services.config.security);
+  await registerAuthentication(app, services.db, services.security);
+  const contextOf = requestContext;
   const interactions = new FhirInteractions({
     store: services.store,
     search: services.search,
     validator: services.validator,
+    readGuard: new ReadGuard(services.db),
     capabilityStatement: () => buildCapabilityStatement({ search: services.search, software: { name: 'ror', version: services.version } }),
   });
   const bundles = new BundleProcessor(services.store, interactions);

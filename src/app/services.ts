@@ -9,6 +9,8 @@ import { createSearchIndexer } from '../search/indexer.ts';
 import type { SearchEngine } from '../search/search-engine.ts';
 import type { ResourceValidator } from '../store/hooks.ts';
 import { ResourceStore } from '../store/resource-store.ts';
+import { searchAccessFilter } from '../security/access-predicate.ts';
+import { createSecurityServices, type SecurityServices } from '../security/security-services.ts';
 import { NosTerminology } from '../terminology/nos-terminology.ts';
 import { registerTerminologyRoutes } from '../terminology/routes.ts';
 import { createRorValidator } from '../validation/index.ts';
@@ -23,6 +25,8 @@ export interface Services {
   terminology: NosTerminology;
   validator: ResourceValidator;
   search?: SearchEngine;
+  /** Accounts, applications, tokens, sessions and the write authorizer of the store. */
+  security: SecurityServices;
   /** Extra HTTP routes contributed by features (terminology operations, web app…). */
   routePlugins: ((app: FastifyInstance) => Promise<void>)[];
   close(): Promise<void>;
@@ -36,8 +40,9 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   await migrate(db, opts.log);
   const terminology = await NosTerminology.load(db);
   const validator = createRorValidator(terminology);
-  const store = new ResourceStore(db, { validator, indexers: [createSearchIndexer()] });
-  const search = createSearchEngine(db);
+  const security = await createSecurityServices(db, config.security, opts.log);
+  const store = new ResourceStore(db, { validator, indexers: [createSearchIndexer()], authorizer: security.authorizer });
+  const search = createSearchEngine(db, { accessFilter: searchAccessFilter });
   const services: Services = {
     config,
     version: VERSION,
@@ -46,6 +51,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     terminology,
     validator,
     search,
+    security,
     routePlugins: [(app) => registerTerminologyRoutes(app, { db, terminology })],
     close: () => db.close(),
   };

@@ -1,3 +1,5 @@
+import type { Principal } from '../security/principal.ts';
+
 /** Who acts, from where and through which channel: recorded with every write and restricted read. */
 export type ActorKind = 'user' | 'app' | 'import' | 'system' | 'anonymous';
 
@@ -6,6 +8,8 @@ export interface Actor {
   id: string;
   kind: ActorKind;
   display?: string;
+  /** Role, perimeter or access profile the access rules apply (set by authentication; absent = by kind). */
+  principal?: Principal;
 }
 
 /** The channel a change came through (provenance). */

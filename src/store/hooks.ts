@@ -1,7 +1,8 @@
 import type { Queryable } from '../db/database.ts';
-import type { Issue } from '../fhir/outcome.ts';
+import { FhirError, type Issue } from '../fhir/outcome.ts';
 import type { ResourceType } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
+import type { RequestContext } from './context.ts';
 
 /** Checks a resource against its ROR profile and the NOS value sets; returns errors and warnings. */
 export interface ResourceValidator {
@@ -14,4 +15,32 @@ export interface ResourceValidator {
  */
 export interface ResourceIndexer {
   index(tx: Queryable, type: ResourceType, id: string, resource: Resource | null): Promise<void>;
+}
+
+/** A write about to be made: `current` null = creation, `next` null = deletion. */
+export interface ProposedWrite {
+  action: 'create' | 'update' | 'patch' | 'delete';
+  type: ResourceType;
+  id: string;
+  current: Resource | null;
+  next: Resource | null;
+}
+
+/**
+ * Decides whether the caller of `ctx` may make a write. Called inside the write transaction,
+ * before anything is written; refuses by throwing an AccessDeniedError (the store then rolls
+ * back and records the refusal in the audit trail).
+ */
+export interface WriteAuthorizer {
+  authorize(tx: Queryable, ctx: RequestContext, write: ProposedWrite): Promise<void>;
+}
+
+/** A refused write (401 unauthenticated, 403 forbidden), audited by the store after rollback. */
+export class AccessDeniedError extends FhirError {
+  /** Set by the store: the context of the refused write, and whether the refusal is already audited. */
+  ctx?: RequestContext;
+  audited = false;
+  constructor(status: 401 | 403, issues: Issue[], readonly write: Pick<ProposedWrite, 'action' | 'type' | 'id'>, readonly reason: string) {
+    super(status, issues, status === 401 ? { 'www-authenticate': 'Bearer realm="ror"' } : {});
+  }
 }

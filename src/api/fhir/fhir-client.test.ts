@@ -14,7 +14,7 @@ await describeWithDatabases('FHIR client library round trip', (db) => {
   after(async () => server.close());
 
   test('create → read → update with If-Match → history → delete → vread', async () => {
-    const client = new Client({ baseUrl: server.fhirBase });
+    const client = new Client({ baseUrl: server.fhirBase, customHeaders: await server.adminHeaders() });
     const created = (await client.create({
       resourceType: 'Organization',
       body: { resourceType: 'Organization', name: 'Centre de rééducation de Bonnières-sur-Seine' },

@@ -6,6 +6,7 @@ import {
   assertResourceType, assertValidId, type HistoryEntry, type ResourceStore, type StoredResource, type TxStore, type WriteResult,
 } from '../../store/resource-store.ts';
 import type { ResourceValidator } from '../../store/hooks.ts';
+import type { ReadGuard } from '../../security/read-guard.ts';
 import type { FhirCall, FhirReply } from './fhir-call.ts';
 import { etagOf, httpDate, parseIfMatch, parsePrefer } from './http-headers.ts';
 
@@ -14,6 +15,8 @@ export interface InteractionDeps {
   search?: SearchEngine;
   /** Profile validation, for the `$validate` operation (writes are validated by the store itself). */
   validator?: ResourceValidator;
+  /** What the caller may see (access profile redaction); absent = everything (tests of the bare store). */
+  readGuard?: ReadGuard;
   capabilityStatement: () => Resource;
 }
 
@@ -117,7 +120,7 @@ export class FhirInteractions {
       return { status: 200, headers: {}, body: this.deps.capabilityStatement() };
     }
     if (type === '_history' && call.segments.length === 1 && call.method === 'GET') {
-      return this.history(undefined, undefined, call, baseUrl);
+      return this.history(undefined, undefined, call, ctx, baseUrl);
     }
     if (type === undefined) throw this.unknownRoute(call);
     assertResourceType(type);
@@ -164,7 +167,7 @@ export class FhirInteractions {
       }
     }
 
-    if (id === '_history' && op === undefined && call.method === 'GET') return this.history(type, undefined, call, baseUrl);
+    if (id === '_history' && op === undefined && call.method === 'GET') return this.history(type, undefined, call, ctx, baseUrl);
     if (id === '$validate' && op === undefined && call.method === 'POST') {
       const body = call.body as Resource | undefined;
       // The resource comes alone, or in a Parameters as its `resource` part (FHIR $validate).
@@ -180,7 +183,7 @@ export class FhirInteractions {
       switch (call.method) {
         case 'GET':
         case 'HEAD':
-          return readReply(await (tx ? tx.read(type, id) : store.read(type, id)), baseUrl);
+          return readReply(await this.visible(ctx, await (tx ? tx.read(type, id) : store.read(type, id)), 'read'), baseUrl);
         case 'PUT': {
           const resource = requireResourceBody(call, type);
           if (resource.id !== undefined && resource.id !== id) {
@@ -208,12 +211,12 @@ export class FhirInteractions {
     }
 
     if (op === '$validate' && vid === undefined && call.method === 'GET') {
-      return this.validate((await store.read(type, id)).resource);
+      return this.validate((await this.visible(ctx, await store.read(type, id), 'validate')).resource);
     }
     if (op === '_history' && (call.method === 'GET' || call.method === 'HEAD')) {
-      if (vid === undefined) return this.history(type, id, call, baseUrl);
+      if (vid === undefined) return this.history(type, id, call, ctx, baseUrl);
       if (!/^\d{1,9}$/.test(vid)) throw errors.invalid(`Numéro de version invalide : ${vid.slice(0, 20)}`, `Invalid version id: ${vid.slice(0, 20)}`);
-      return readReply(await store.vread(type, id, Number(vid)), baseUrl);
+      return readReply(await this.visible(ctx, await store.vread(type, id, Number(vid)), 'vread'), baseUrl);
     }
     throw this.unknownRoute(call);
   }
@@ -251,11 +254,30 @@ export class FhirInteractions {
     const bundle = await this.deps.search.search({
       resourceType: type, params, baseUrl, ctx, lenient: parsePrefer(call.headers.prefer).lenient,
     });
+    // Rows were already filtered in SQL (access predicate); here the elements are redacted.
+    if (this.deps.readGuard && bundle.entry?.length) {
+      const withResource = bundle.entry.filter((e) => e.resource && e.resource.resourceType !== 'OperationOutcome');
+      const seen = await this.deps.readGuard.view(ctx, withResource.map((e) => e.resource!), 'search');
+      const byEntry = new Map(withResource.map((e, i) => [e, seen[i]]));
+      bundle.entry = bundle.entry.flatMap((e) => {
+        if (!byEntry.has(e)) return [e];
+        const r = byEntry.get(e);
+        return r ? [{ ...e, resource: r }] : [];
+      });
+    }
     return { status: 200, headers: {}, body: bundle };
   }
 
   /** History (instance, type or system), newest first, keyset-paged with `_cursor`. */
-  private async history(type: string | undefined, id: string | undefined, call: FhirCall, baseUrl: string): Promise<FhirReply> {
+  /** The stored version as the caller may see it; hidden = not found (its existence is not told). */
+  private async visible(ctx: RequestContext, r: StoredResource, interaction: string): Promise<StoredResource> {
+    if (!this.deps.readGuard) return r;
+    const seen = await this.deps.readGuard.viewOne(ctx, r.resource, interaction);
+    if (!seen) throw errors.notFound(r.resourceType, r.id);
+    return seen === r.resource ? r : { ...r, resource: seen };
+  }
+
+  private async history(type: string | undefined, id: string | undefined, call: FhirCall, ctx: RequestContext, baseUrl: string): Promise<FhirReply> {
     const p = call.params;
     const count = countParam(p, HISTORY_DEFAULT_COUNT, HISTORY_MAX_COUNT);
     const since = instantParam(p, '_since');
@@ -263,11 +285,16 @@ export class FhirInteractions {
     const cursorRaw = p.find(([k]) => k === '_cursor')?.[1];
     const beforeSeq = cursorRaw === undefined ? undefined : Number(cursorRaw);
     if (beforeSeq !== undefined && !Number.isSafeInteger(beforeSeq)) throw errors.invalid('_cursor invalide', 'Invalid _cursor', '_cursor');
-    if (type && id) await this.deps.store.history(type, id, { count: 1 }).then((h) => {
-      if (h.length === 0) throw errors.notFound(type, id);
-    });
+    if (type && id) {
+      const latest = await this.deps.store.history(type, id, { count: 1 });
+      if (latest.length === 0) throw errors.notFound(type, id);
+      // A resource the caller may not see has no visible history either (judged on its latest version).
+      if (this.deps.readGuard && !latest[0].deleted && !(await this.deps.readGuard.viewOne(ctx, latest[0].resource, 'history'))) {
+        throw errors.notFound(type, id);
+      }
+    }
     const entries = await this.deps.store.history(type, id, { since, at, count: count + 1, beforeSeq });
-    const page = entries.slice(0, count);
+    const page = await this.visibleHistory(ctx, entries.slice(0, count));
     const path = [type, id, '_history'].filter(Boolean).join('/');
     const keep = p.filter(([k]) => k !== '_cursor');
     const link = (extra: [string, string][]) => `${baseUrl}/${path}${keep.length + extra.length ? '?' + new URLSearchParams([...keep, ...extra]).toString() : ''}`;
@@ -277,8 +304,17 @@ export class FhirInteractions {
       link: [{ relation: 'self', url: link(cursorRaw ? [['_cursor', cursorRaw]] : []) }],
       entry: page.map((h) => historyEntry(h, baseUrl)),
     };
-    if (entries.length > count && page.length) bundle.link!.push({ relation: 'next', url: link([['_cursor', String(page[page.length - 1].seq)]]) });
+    const last = entries.slice(0, count).at(-1);
+    if (entries.length > count && last) bundle.link!.push({ relation: 'next', url: link([['_cursor', String(last.seq)]]) });
     return { status: 200, headers: {}, body: bundle };
+  }
+
+  /** History entries as the caller may see them: hidden resources dropped (deletions too), the others redacted. */
+  private async visibleHistory(ctx: RequestContext, entries: HistoryEntry[]): Promise<HistoryEntry[]> {
+    const guard = this.deps.readGuard;
+    if (!guard) return entries;
+    const seen = await guard.view(ctx, entries.map((h) => h.resource), 'history');
+    return entries.flatMap((h, i) => (seen[i] ? [{ ...h, resource: seen[i]! }] : []));
   }
 
   private unknownRoute(call: FhirCall): FhirError {

@@ -33,7 +33,7 @@ await describeWithDatabases('FHIR REST API', (db) => {
   async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
     const res = await fetch(`${server.fhirBase}/${path}`, {
       method,
-      headers: { accept: FHIR_JSON, ...(body !== undefined ? { 'content-type': FHIR_JSON } : {}), ...headers },
+      headers: { accept: FHIR_JSON, ...(body !== undefined ? { 'content-type': FHIR_JSON } : {}), ...(await server.adminHeaders()), ...headers },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await res.text();

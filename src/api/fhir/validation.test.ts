@@ -17,7 +17,7 @@ await describeWithDatabases('profile validation on the FHIR API', (db) => {
   after(async () => server.close());
 
   async function post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-    const res = await fetch(`${server.fhirBase}/${path}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${server.fhirBase}/${path}`, { method: 'POST', headers: { 'content-type': 'application/fhir+json', ...(await server.adminHeaders()) }, body: JSON.stringify(body) });
     return { status: res.status, body: await res.json() };
   }
   const offers = async () => (await db().query<{ n: number }>('SELECT count(*)::int AS n FROM healthcare_service')).rows[0].n;
