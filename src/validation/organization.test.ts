@@ -51,6 +51,16 @@ describe('ror-organization', () => {
     assert.match(errors[0].fr, /catégorie d'établissement/);
   });
 
+  test('SPH participation (TRE_R73, JDV_J202): 1 « Etablissement public de santé » valid, 99 not', () => {
+    const r = eg();
+    r.type.push({ coding: [{ system: tre('R73-ESPIC'), code: '1' }] });
+    assert.deepEqual(errorsOf(validate(r)), []);
+    r.type[1].coding[0].code = '99';
+    const errors = errorsOf(validate(r));
+    assert.deepEqual(errors.map((e) => e.expression), ['Organization.type[1].coding[0].code']);
+    assert.match(errors[0].fr, /« 99 » \(TRE_R73-ESPIC\) n'appartient pas au jeu de valeurs JDV_J202-ESPIC-ROR/);
+  });
+
   test('contact without confidentiality level', () => {
     const r = ej();
     r.contact[0].extension = [];

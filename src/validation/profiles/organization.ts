@@ -28,6 +28,8 @@ const TYPE_SYSTEMS = {
   categorieEtablissement: tre('R66-CategorieEtablissement'),
   secteurActivite: tre('R02-SecteurActivite'),
   typeOrganisationInterne: tre('R207-TypeOrganisationInterne'),
+  // JDV_J202 draws on OID 1.2.250.1.213.1.6.1.45, the FINESS SPH participation (TRE_R73).
+  espic: tre('R73-ESPIC'),
 } as const;
 
 function identifierSlice(name: string, fr: string, en: string, codes: { system: string; code: string }[], system: string, variants?: OrgVariant[]): CodingSlice {
@@ -117,7 +119,7 @@ export const organization: Profile = {
           { name: 'statutJuridiqueINSEE', label: t('le statut juridique', 'legal status'), max: 1, systems: [TYPE_SYSTEMS.statutJuridique], binding: jdv('J199-StatutJuridique-ROR'), variants: ['EJ'] },
           { name: 'sousEnsembleAgregatStatutJuridique', label: t("le sous-ensemble d'agrégat de statut juridique", 'legal status sub-aggregate'), max: 1, systems: [TYPE_SYSTEMS.agregatStatutJuridique], binding: jdv('J200-SousEnsembleAgregatStatutJuridique-ROR'), variants: ['EJ'] },
           { name: 'categorieEtablissement', label: t("la catégorie d'établissement", 'establishment category'), max: 1, systems: [TYPE_SYSTEMS.categorieEtablissement, TYPE_SYSTEMS.secteurActivite], binding: jdv('J55-CategorieEG-ROR'), variants: ['EG'] },
-          { name: 'sphParticipation', label: t('la participation au service public hospitalier', 'public hospital service participation'), max: 1, binding: jdv('J202-ESPIC-ROR'), variants: ['EG'] },
+          { name: 'sphParticipation', label: t('la participation au service public hospitalier', 'public hospital service participation'), max: 1, systems: [TYPE_SYSTEMS.espic], binding: jdv('J202-ESPIC-ROR'), variants: ['EG'] },
           { name: 'OIType', label: t("le type d'organisation interne", 'internal organization type'), max: 1, systems: [TYPE_SYSTEMS.typeOrganisationInterne], binding: jdv('J203-TypeOrganisationInterne-ROR'), variants: ['OI'] },
         ],
       },
