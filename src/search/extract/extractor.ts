@@ -11,6 +11,7 @@ import type { SearchParamRegistry } from '../registry/registry.ts';
 import type { SearchParam } from '../registry/search-parameter.ts';
 import { MAX_DATE, MIN_DATE, parseDateRange } from './dates.ts';
 import { normalizeText } from './normalize.ts';
+import { compileFastPath } from './fast-path.ts';
 import { tokenKeys } from './token-keys.ts';
 
 export interface TokenRow { param: string; system: string | null; code: string | null; display: string | null; identType: string | null }
@@ -34,17 +35,23 @@ export interface IndexRows {
 }
 
 /** A value returned by fhirpath with `resolveInternalTypes: false`: the data and its FHIR type. */
-interface Node { data: unknown; type: string | undefined }
+export interface Node { data: unknown; type: string | undefined }
 
-type Compiled = (resource: Resource) => Node[];
+export type Compiled = (resource: Resource) => Node[];
 
-function compile(expression: string, base: ResourceType): Compiled {
+/** The general FHIRPath engine (fhirpath.js), typed results. */
+export function compileWithFhirpath(expression: string, base: ResourceType): Compiled {
   const fn = fhirpath.compile({ expression, base } as never, r4model, { resolveInternalTypes: false });
   return (resource) => {
     const out = fn(resource as never) as unknown[];
     return out.map((v) => {
       const node = v as { data?: unknown; fhirNodeDataType?: string; path?: string } | null;
-      if (node && typeof node === 'object' && 'fhirNodeDataType' in node) return { data: node.data, type: node.fhirNodeDataType };
+      if (node && typeof node === 'object' && 'fhirNodeDataType' in node) {
+        // Numbers come back wrapped (exact decimal arithmetic): keep the plain JSON number.
+        const d = node.data as { asStr?: unknown; value?: unknown } | null;
+        const data = d && typeof d === 'object' && 'asStr' in d && typeof d.value === 'number' ? d.value : node.data;
+        return { data, type: node.fhirNodeDataType };
+      }
       return { data: v, type: undefined };
     });
   };
@@ -179,6 +186,11 @@ function collectText(resource: Resource): string {
   };
   walk(resource, '');
   return normalizeText([...new Set(parts)].join(' '));
+}
+
+/** The fast path when the expression is in its subset, else fhirpath.js. */
+function compile(expression: string, base: ResourceType): Compiled {
+  return (compileFastPath(expression, base) as Compiled | undefined) ?? compileWithFhirpath(expression, base);
 }
 
 interface CompiledParam { param: SearchParam; evaluate: Compiled }
