@@ -32,6 +32,27 @@ describe('ror-organization', () => {
     assert.deepEqual(validate(eg()).filter((i) => i.severity !== 'information'), []);
   });
 
+  test('an internal unit (OI): service of the site, typed from JDV_J203, with its OI identifier', () => {
+    const oi = {
+      resourceType: 'Organization',
+      id: 'oi-gyneco-fleyriat',
+      extension: [eg().extension[0]],
+      identifier: [{ type: { coding: [{ system: tre('R345-TypeIdentifiantAutre'), code: '42' }] }, system: 'https://oi.esante.gouv.fr', value: '010000024-GYN' }],
+      type: [{ coding: [{ system: tre('R207-TypeOrganisationInterne'), code: '2', display: 'Structure interne ou Service' }] }],
+      name: 'Service de gynécologie-obstétrique',
+      partOf: { reference: 'Organization/eg-010000024' },
+    } as Resource & Record<string, any>;
+    assert.equal(organizationVariant(oi), 'OI');
+    assert.deepEqual(validate(oi).filter((i) => i.severity !== 'information'), []);
+    oi.type[0].coding[0].code = '5';
+    oi.identifier[0].system = 'https://finess.esante.gouv.fr';
+    oi.alias = ['Gynéco'];
+    const issues = validate(oi);
+    assert.deepEqual(errorsOf(issues).map((e) => e.expression), ['Organization.identifier[0].system', 'Organization.type[0].coding[0].code']);
+    assert.match(errorsOf(issues)[1].fr, /JDV_J203-TypeOrganisationInterne-ROR/);
+    assert.deepEqual(issues.filter((i) => i.severity === 'warning').map((w) => w.expression), ['Organization.alias']);
+  });
+
   test('wrong fixed system of the SIREN identifier', () => {
     const r = ej();
     r.identifier[1].system = 'http://sirene.fr';
