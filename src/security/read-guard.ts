@@ -14,7 +14,7 @@ import { recordRestrictedRead } from './audit-log.ts';
 import { offersAtLocation, offersByIds, refIds, rolesOfPractitioner } from './perimeter.ts';
 import { ANONYMOUS, readProfileOf, type Principal } from './principal.ts';
 import { factsOfOffer, mergeFacts, NO_FACTS, redact, type ReadFacts } from './redact.ts';
-import { principalOf } from './write-authorizer.ts';
+import { MatrixWriteAuthorizer, principalOf } from './write-authorizer.ts';
 
 /** The facts the redaction of a resource depends on, read from the offers it hangs on. */
 export async function readFactsOf(q: Queryable, resource: Resource): Promise<ReadFacts> {
@@ -47,6 +47,7 @@ function disclosesRestricted(resource: Resource, principal: Principal, seen: Res
 }
 
 export class ReadGuard {
+  private readonly writes = new MatrixWriteAuthorizer();
   constructor(private readonly db: Queryable) {}
 
   /**
@@ -71,7 +72,9 @@ export class ReadGuard {
         continue;
       }
       const facts = await readFactsOf(this.db, r);
-      const seen = redact(r, principal, facts);
+      let seen = redact(r, principal, facts);
+      // People maintaining a resource see it whole: they must not write back a redacted copy.
+      if (seen !== r && principal.kind === 'user' && (await this.writes.mayUpdate(this.db, principal, r))) seen = r;
       out.push(seen);
       if (disclosesRestricted(r, principal, seen, facts)) {
         restricted.push({ type: r.resourceType, id: r.id ?? '', versionId: Number(r.meta?.versionId) || undefined });

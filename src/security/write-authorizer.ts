@@ -4,7 +4,7 @@
  * AccessDeniedError (401 anonymous, 403 otherwise): nothing is written and the store audits it.
  */
 import type { Queryable } from '../db/database.ts';
-import type { Issue } from '../fhir/outcome.ts';
+import { fhirError, type Issue } from '../fhir/outcome.ts';
 import type { Resource } from '../fhir/types.ts';
 import type { RequestContext } from '../store/context.ts';
 import { AccessDeniedError, type ProposedWrite, type WriteAuthorizer } from '../store/hooks.ts';
@@ -12,7 +12,8 @@ import { regionOf } from '../store/resource-store.ts';
 import { ruleFor, type Rule } from './access-matrix.ts';
 import { anchorOrganizations, offersAtLocation, offersByIds, organizationsAbove, refId, refIds, rolesOfPractitioner } from './perimeter.ts';
 import { ANONYMOUS, SYSTEM, type Principal, type UserPrincipal } from './principal.ts';
-import { factsOfOffer } from './redact.ts';
+import { isResourceType } from '../fhir/resource-types.ts';
+import { factsOfOffer, REDACTED_CODE, REDACTED_SYSTEM } from './redact.ts';
 
 /** The principal of a request context: set by authentication; CLI and imports act as the system. */
 export function principalOf(ctx: RequestContext): Principal {
@@ -27,8 +28,29 @@ function deny(w: ProposedWrite, status: 401 | 403, fr: string, en: string, reaso
 }
 
 export class MatrixWriteAuthorizer implements WriteAuthorizer {
+  /** May this person update the resource (its perimeter covers it)? Such people read it unredacted. */
+  async mayUpdate(q: Queryable, p: Principal, resource: Resource): Promise<boolean> {
+    if (!isResourceType(resource.resourceType) || !resource.id) return false;
+    try {
+      await this.check(q, p, { action: 'update', type: resource.resourceType, id: resource.id, current: resource, next: resource });
+      return true;
+    } catch (e) {
+      if (e instanceof AccessDeniedError) return false;
+      throw e;
+    }
+  }
+
   async authorize(tx: Queryable, ctx: RequestContext, w: ProposedWrite): Promise<void> {
-    const p = principalOf(ctx);
+    // A redacted copy written back would silently drop what its reader could not see.
+    if (w.next?.meta?.security?.some((s) => s.system === REDACTED_SYSTEM && s.code === REDACTED_CODE)) {
+      throw fhirError(422, 'business-rule',
+        'Cette ressource est une copie expurgée (meta.security REDACTED) : elle ne peut pas être enregistrée',
+        'This resource is a redacted copy (meta.security REDACTED): it cannot be written back', `${w.type}.meta.security`);
+    }
+    return this.check(tx, principalOf(ctx), w);
+  }
+
+  private async check(tx: Queryable, p: Principal, w: ProposedWrite): Promise<void> {
     if (p.kind === 'system') return;
     if (p.kind === 'anonymous') {
       throw deny(w, 401, 'Authentification requise pour modifier des données', 'Authentication required to write', 'anonymous');
