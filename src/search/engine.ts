@@ -77,7 +77,9 @@ export class SqlSearchEngine implements SearchEngine {
     let cursor: Cursor | undefined;
     try {
       cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      // Default order: relevance for _content, nearest first for near / near-insee-code, else id.
       if (!query.sort.length && query.criteria.some((c) => c.kind === 'content')) query.sort = [{ key: '_score', desc: true }];
+      else if (!query.sort.length && query.near && (!query.near.chained || query.near.via)) query.sort = [{ key: 'distance', desc: false }];
       return await this.run(req, query, cursor, communes, warnings);
     } catch (err) {
       if (err instanceof SearchInputError) throw new FhirError(400, [toIssue(err, 'error')]);

@@ -174,6 +174,7 @@ await describeWithDatabases('FHIR search', (db) => {
     assert.equal(first.valueDistance.value, 0);
     const last = b.entry![within.length - 1].search!.extension![0] as { valueDistance: { value: number } };
     assert.ok(Math.abs(last.valueDistance.value - within[within.length - 1].d / 1000) < 0.01);
+    assert.deepEqual(matchIds(await search('Location', `near=${lat}|${lon}|8|km`)), within.map((x) => x.id), 'nearest first by default');
     await rejects400('Location', 'near=91|2|1|km', /near/);
   });
 
