@@ -17,3 +17,8 @@ export function defaultNosDir(): string {
 export function defaultFinessDir(): string {
   return process.env.ROR_FINESS_DIR || path.resolve(REPO_ROOT, '../shared/data/finess');
 }
+
+/** Folder of the RPPS / Annuaire Santé extractions: `ROR_RPPS_DIR`, else `<repo>/../shared/data/rpps`. */
+export function defaultRppsDir(): string {
+  return process.env.ROR_RPPS_DIR || path.resolve(REPO_ROOT, '../shared/data/rpps');
+}

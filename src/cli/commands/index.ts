@@ -9,6 +9,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./reindex.ts'),
     import('./import-nos.ts'),
     import('./import-finess.ts'),
+    import('./import-rpps.ts'),
     import('./validate.ts'),
   ]);
   return modules.map((m) => m.command);

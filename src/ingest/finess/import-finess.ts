@@ -1,9 +1,8 @@
-import type { Queryable } from '../../db/database.ts';
-import type { Resource } from '../../fhir/types.ts';
 import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
-import { applyImport, fieldsOf, resourceFromFields, same, type Fields } from '../provenance.ts';
+import { newTally, writeImported, type Tally } from '../import-writer.ts';
+import { resourceFromFields, type Fields } from '../provenance.ts';
 import type { FinessEstablishment, LineProblem } from './establishment.ts';
 import type { FinessFormat } from './input.ts';
 import { detectFormat } from './input.ts';
@@ -78,13 +77,6 @@ interface Entry {
   withEj: boolean;
 }
 
-interface Tally {
-  created: number;
-  updated: number;
-  unchanged: number;
-  kept: number;
-  deletedSkipped: number;
-}
 
 const SOURCE = 'finess';
 const ROLLBACK = Symbol('dry-run rollback');
@@ -92,78 +84,6 @@ const ROLLBACK = Symbol('dry-run rollback');
 /** Closure scope of an establishment: the département prefix of its FINESS ET number (`78`, `2A`, `970`). */
 export function scopeOf(nofinesset: string): string {
   return nofinesset.startsWith('97') || nofinesset.startsWith('98') ? nofinesset.slice(0, 3) : nofinesset.slice(0, 2);
-}
-
-const tableOfType = (type: string) => (type === 'Location' ? 'location' : 'organization');
-
-interface ProvenanceRow {
-  t: string;
-  i: string;
-  f: Fields;
-  s: string | null;
-  c: boolean;
-}
-
-async function upsertProvenance(tx: Queryable, runId: number, rows: ProvenanceRow[]): Promise<void> {
-  if (!rows.length) return;
-  await tx.query(
-    `INSERT INTO import_provenance (source, resource_type, id, fields, last_run, scope, closed_at)
-     SELECT $1, u.t, u.i, u.f, $2, u.s, CASE WHEN u.c THEN now() END FROM jsonb_to_recordset($3::jsonb) AS u(t text, i text, f jsonb, s text, c boolean)
-     ON CONFLICT (source, resource_type, id) DO UPDATE
-       SET fields = EXCLUDED.fields, last_run = EXCLUDED.last_run, scope = EXCLUDED.scope, closed_at = EXCLUDED.closed_at`,
-    [SOURCE, runId, JSON.stringify(rows)],
-  );
-}
-
-/** Content compared for "no change", as the store does: without the server-maintained version metadata. */
-function comparable(resource: Resource): Resource {
-  const { meta, ...rest } = resource;
-  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
-  return { ...rest, meta: metaRest } as Resource;
-}
-
-/**
- * Writes imported resources in one transaction: each merged with its current version and its last
- * imported fields, written only when something changed, its provenance recorded.
- */
-async function writeResources(
-  txs: TxStore, runId: number, items: { resource: Resource; scope: string | null; closed?: boolean }[], tally: Tally,
-): Promise<void> {
-  const tx = txs.tx;
-  const byType = new Map<string, string[]>();
-  for (const { resource } of items) byType.set(resource.resourceType, [...(byType.get(resource.resourceType) ?? []), resource.id!]);
-  const current = new Map<string, { deleted: boolean; content: Resource }>();
-  for (const [type, ids] of byType) {
-    const r = await tx.query<{ id: string; deleted: boolean; content: Resource }>(
-      `SELECT id, deleted, content FROM ${tableOfType(type)} WHERE id = ANY($1::text[])`, [ids],
-    );
-    for (const row of r.rows) current.set(`${type}/${row.id}`, row);
-  }
-  const last = new Map<string, Fields>();
-  const prov = await tx.query<{ resource_type: string; id: string; fields: Fields }>(
-    `SELECT resource_type, id, fields FROM import_provenance WHERE source = $1 AND id = ANY($2::text[])`,
-    [SOURCE, items.map((i) => i.resource.id!)],
-  );
-  for (const row of prov.rows) last.set(`${row.resource_type}/${row.id}`, row.fields);
-
-  const rows: ProvenanceRow[] = [];
-  for (const { resource, scope, closed } of items) {
-    const key = `${resource.resourceType}/${resource.id}`;
-    const cur = current.get(key);
-    if (cur?.deleted) {
-      tally.deletedSkipped++;
-      continue;
-    }
-    const { resource: merged, kept } = applyImport(cur?.content ?? null, last.get(key) ?? null, resource);
-    tally.kept += kept.length;
-    if (cur && same(comparable(cur.content), comparable(merged))) tally.unchanged++;
-    else {
-      const result = await txs.update(merged, FINESS_IMPORT_CONTEXT);
-      tally[result.outcome === 'created' ? 'created' : result.outcome === 'updated' ? 'updated' : 'unchanged']++;
-    }
-    rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(resource), s: scope, c: !!closed });
-  }
-  await upsertProvenance(tx, runId, rows);
 }
 
 export async function importFiness(store: ResourceStore, file: string, opts: FinessImportOptions = {}): Promise<FinessImportReport> {
@@ -208,7 +128,7 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
 
   /** Runs one transaction; in a dry run, rolls it back after counting. */
   const inTransaction = async (fn: (tx: TxStore, tally: Tally) => Promise<void>): Promise<Tally> => {
-    const tally: Tally = { created: 0, updated: 0, unchanged: 0, kept: 0, deletedSkipped: 0 };
+    const tally = newTally();
     try {
       await store.transaction(async (tx) => {
         await fn(tx, tally);
@@ -229,13 +149,13 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
   const flush = async (batch: Entry[]) => {
     if (!batch.length) return;
     try {
-      add(await inTransaction((tx, tally) => writeResources(tx, runId, batch.flatMap(itemsOf), tally)));
+      add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, batch.flatMap(itemsOf), tally, FINESS_IMPORT_CONTEXT)));
       report.establishments += batch.length;
     } catch {
       // One establishment at a time, to reject only the one that cannot be written.
       for (const e of batch) {
         try {
-          add(await inTransaction((tx, tally) => writeResources(tx, runId, itemsOf(e), tally)));
+          add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, itemsOf(e), tally, FINESS_IMPORT_CONTEXT)));
           report.establishments++;
         } catch (err) {
           reject({ line: e.record.line, nofinesset: e.record.nofinesset, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
@@ -321,7 +241,7 @@ async function closeMissing(
         scope: row.scope,
         closed: true,
       }));
-      add(await inTransaction((tx, tally) => writeResources(tx, runId, items, tally)));
+      add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, items, tally, FINESS_IMPORT_CONTEXT)));
       for (const row of part) {
         if (row.resource_type === 'Organization') {
           report.closed++;

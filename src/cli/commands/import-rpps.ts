@@ -1,0 +1,46 @@
+import fs from 'node:fs';
+import { createServices } from '../../app/services.ts';
+import { loadConfig } from '../../config.ts';
+import { importRpps } from '../../ingest/rpps/import-rpps.ts';
+import type { Command } from '../command.ts';
+
+/** `ror import rpps <file> [--dry-run] [--json]`: the public Annuaire Santé extraction (PS_LibreAcces_Personne_activite). */
+export const command: Command = {
+  name: 'import-rpps',
+  summary: 'Import professionals from the Annuaire Santé extraction (PS_LibreAcces_Personne_activite): Practitioner, PractitionerRole, practice places, draft city offers',
+  usage: 'ror import rpps <file> [--dry-run] [--json]',
+  async run(args) {
+    const file = args.find((a) => !a.startsWith('--'));
+    if (!file || !fs.existsSync(file)) {
+      console.error(file ? `Fichier introuvable : ${file}` : 'Usage : ror import rpps <fichier> [--dry-run] [--json]');
+      return 2;
+    }
+    const services = await createServices(loadConfig(), { log: (m) => console.error(m) });
+    try {
+      const r = await importRpps(services.store, file, {
+        dryRun: args.includes('--dry-run'),
+        onProgress: (p) =>
+          process.stderr.write(`lus ${p.read} · créés ${p.created} · modifiés ${p.updated} · inchangés ${p.unchanged} · rejetés ${p.rejected} · ${p.resourcesPerSecond} ressources/s\n`),
+      });
+      if (args.includes('--json')) console.log(JSON.stringify(r));
+      else {
+        console.log(
+          [
+            `Import RPPS ${r.dryRun ? "(simulation, rien n'est écrit) " : ''}de ${r.file}`,
+            `  lignes lues ${r.read}, activités ${r.activities}, professionnels ${r.practitioners}`,
+            `  ressources créées ${r.created}, modifiées ${r.updated}, inchangées ${r.unchanged}`,
+            `  champs de référent conservés ${r.referentFieldsKept}`,
+            `  rejetés ${r.rejected}`,
+            ...r.rejectedLines.slice(0, 50).map((p) => `    ligne ${p.line} : ${p.fr}`),
+            `  avertissements ${r.warningCount}`,
+            ...r.warnings.slice(0, 20).map((p) => `    ligne ${p.line} : ${p.fr}`),
+            `  durée ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.resourcesPerSecond} ressources/s`,
+          ].join('\n'),
+        );
+      }
+      return 0;
+    } finally {
+      await services.close();
+    }
+  },
+};

@@ -1,0 +1,102 @@
+import type { Queryable } from '../db/database.ts';
+import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
+import type { Resource } from '../fhir/types.ts';
+import type { RequestContext } from '../store/context.ts';
+import type { TxStore } from '../store/resource-store.ts';
+import { applyImport, fieldsOf, same, type Fields } from './provenance.ts';
+
+/**
+ * The write step shared by the register imports (FINESS, RPPS): in one transaction, each imported
+ * resource is merged with its current version and the fields the import last set (field provenance),
+ * written through the store only when something changed, and its provenance row updated.
+ */
+
+export interface ImportItem {
+  resource: Resource;
+  /** Closure scope (see import_provenance.scope). */
+  scope: string | null;
+  /** Written as the closed version of a resource the file no longer lists. */
+  closed?: boolean;
+}
+
+export interface Tally {
+  created: number;
+  updated: number;
+  unchanged: number;
+  /** Fields kept as a person changed them. */
+  kept: number;
+  /** Resources deleted by a person: not recreated. */
+  deletedSkipped: number;
+}
+
+export const newTally = (): Tally => ({ created: 0, updated: 0, unchanged: 0, kept: 0, deletedSkipped: 0 });
+
+interface ProvenanceRow {
+  t: string;
+  i: string;
+  f: Fields;
+  s: string | null;
+  c: boolean;
+}
+
+async function upsertProvenance(tx: Queryable, source: string, runId: number, rows: ProvenanceRow[]): Promise<void> {
+  if (!rows.length) return;
+  await tx.query(
+    `INSERT INTO import_provenance (source, resource_type, id, fields, last_run, scope, closed_at)
+     SELECT $1, u.t, u.i, u.f, $2, u.s, CASE WHEN u.c THEN now() END FROM jsonb_to_recordset($3::jsonb) AS u(t text, i text, f jsonb, s text, c boolean)
+     ON CONFLICT (source, resource_type, id) DO UPDATE
+       SET fields = EXCLUDED.fields, last_run = EXCLUDED.last_run, scope = EXCLUDED.scope, closed_at = EXCLUDED.closed_at`,
+    [source, runId, JSON.stringify(rows)],
+  );
+}
+
+/** Content compared for "no change", as the store does: without the server-maintained version metadata. */
+function comparable(resource: Resource): Resource {
+  const { meta, ...rest } = resource;
+  const { versionId: _v, lastUpdated: _l, ...metaRest } = meta ?? {};
+  return { ...rest, meta: metaRest } as Resource;
+}
+
+export async function writeImported(
+  txs: TxStore, source: string, runId: number, items: ImportItem[], tally: Tally, ctx: RequestContext,
+): Promise<void> {
+  const tx = txs.tx;
+  const byType = new Map<string, string[]>();
+  for (const { resource } of items) {
+    const ids = byType.get(resource.resourceType) ?? [];
+    ids.push(resource.id!);
+    byType.set(resource.resourceType, ids);
+  }
+  const current = new Map<string, { deleted: boolean; content: Resource }>();
+  for (const [type, ids] of byType) {
+    const r = await tx.query<{ id: string; deleted: boolean; content: Resource }>(
+      `SELECT id, deleted, content FROM ${tableOf(type as ResourceType)} WHERE id = ANY($1::text[])`, [ids],
+    );
+    for (const row of r.rows) current.set(`${type}/${row.id}`, row);
+  }
+  const last = new Map<string, Fields>();
+  const prov = await tx.query<{ resource_type: string; id: string; fields: Fields }>(
+    `SELECT resource_type, id, fields FROM import_provenance WHERE source = $1 AND id = ANY($2::text[])`,
+    [source, items.map((i) => i.resource.id!)],
+  );
+  for (const row of prov.rows) last.set(`${row.resource_type}/${row.id}`, row.fields);
+
+  const rows: ProvenanceRow[] = [];
+  for (const { resource, scope, closed } of items) {
+    const key = `${resource.resourceType}/${resource.id}`;
+    const cur = current.get(key);
+    if (cur?.deleted) {
+      tally.deletedSkipped++;
+      continue;
+    }
+    const { resource: merged, kept } = applyImport(cur?.content ?? null, last.get(key) ?? null, resource);
+    tally.kept += kept.length;
+    if (cur && same(comparable(cur.content), comparable(merged))) tally.unchanged++;
+    else {
+      const result = await txs.update(merged, ctx);
+      tally[result.outcome === 'created' ? 'created' : result.outcome === 'updated' ? 'updated' : 'unchanged']++;
+    }
+    rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(resource), s: scope, c: !!closed });
+  }
+  await upsertProvenance(tx, source, runId, rows);
+}

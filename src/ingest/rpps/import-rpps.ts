@@ -1,0 +1,149 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RequestContext } from '../../store/context.ts';
+import type { ResourceStore } from '../../store/resource-store.ts';
+import type { LineProblem } from '../finess/establishment.ts';
+import { CommuneIndex } from '../geo/commune-index.ts';
+import { newTally, writeImported, type ImportItem, type Tally } from '../import-writer.ts';
+import { defaultNosDir } from '../reference-data.ts';
+import { mapActivity } from './mapping.ts';
+import { readRpps } from './rpps-reader.ts';
+
+/**
+ * `importRpps`: Practitioners, practice sites and places, PractitionerRoles and draft city offers from the
+ * Annuaire Santé extraction, through the ResourceStore in batches, with the same field provenance as FINESS
+ * (a professional's own edits survive re-imports). Closing what left the register is not done yet.
+ */
+
+export const RPPS_IMPORT_CONTEXT: RequestContext = { actor: { id: 'import:rpps', kind: 'import' }, source: 'rpps', validation: 'lenient' };
+
+export interface RppsImportReport {
+  file: string;
+  dryRun: boolean;
+  runId: number | null;
+  read: number;
+  activities: number;
+  practitioners: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  rejected: number;
+  rejectedLines: LineProblem[];
+  warnings: LineProblem[];
+  warningCount: number;
+  referentFieldsKept: number;
+  deletedSkipped: number;
+  elapsedMs: number;
+  resourcesPerSecond: number;
+}
+
+export interface RppsImportOptions {
+  dryRun?: boolean;
+  batchSize?: number;
+  onProgress?: (r: RppsImportReport) => void;
+  communes?: CommuneIndex;
+}
+
+const SOURCE = 'rpps';
+const ROLLBACK = Symbol('dry-run rollback');
+
+/** Profession codes of JDV_J229-ProfessionSante-ROR (the ROR's value set for PractitionerRole.code). */
+function rorProfessions(): Set<string> {
+  const vs = JSON.parse(fs.readFileSync(path.join(defaultNosDir(), 'ValueSet-JDV-J229-ProfessionSante-ROR.json'), 'utf8')) as {
+    compose: { include: { concept?: { code: string }[] }[] };
+  };
+  return new Set(vs.compose.include.flatMap((i) => (i.concept ?? []).map((c) => c.code)));
+}
+
+export async function importRpps(store: ResourceStore, file: string, opts: RppsImportOptions = {}): Promise<RppsImportReport> {
+  const started = Date.now();
+  const dryRun = !!opts.dryRun;
+  const batchSize = opts.batchSize ?? 500;
+  const communes = opts.communes ?? CommuneIndex.load();
+  const professions = rorProfessions();
+  const report: RppsImportReport = {
+    file, dryRun, runId: null, read: 0, activities: 0, practitioners: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
+    rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0,
+  };
+  const runId = dryRun
+    ? -1
+    : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
+  report.runId = dryRun ? null : runId;
+  const add = (t: Tally) => {
+    report.created += t.created;
+    report.updated += t.updated;
+    report.unchanged += t.unchanged;
+    report.referentFieldsKept += t.kept;
+    report.deletedSkipped += t.deletedSkipped;
+  };
+  const write = async (items: ImportItem[]) => {
+    const tally = newTally();
+    try {
+      await store.transaction(async (tx) => {
+        await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT);
+        if (dryRun) throw ROLLBACK;
+      });
+    } catch (err) {
+      if (err !== ROLLBACK) throw err;
+    }
+    add(tally);
+  };
+
+  // Shared resources (a professional with several activities, a site with several professionals) go once per run.
+  const seen = new Set<string>();
+  let batch: { line: number; items: ImportItem[] }[] = [];
+  let size = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    try {
+      await write(batch.flatMap((b) => b.items));
+    } catch {
+      for (const b of batch) {
+        try {
+          await write(b.items);
+        } catch (err) {
+          report.rejected++;
+          report.rejectedLines.push({ line: b.line, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
+        }
+      }
+    }
+    batch = [];
+    size = 0;
+    report.elapsedMs = Date.now() - started;
+    report.resourcesPerSecond = Math.round(((report.created + report.updated + report.unchanged) * 1000) / Math.max(1, report.elapsedMs));
+    opts.onProgress?.(report);
+  };
+
+  for await (const item of readRpps(file)) {
+    report.read++;
+    if (item.kind === 'rejected') {
+      report.rejected++;
+      report.rejectedLines.push(item.problem);
+      continue;
+    }
+    report.activities++;
+    const m = mapActivity(item.record, communes, professions);
+    report.warningCount += m.warnings.length;
+    for (const w of m.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
+    const items: ImportItem[] = [];
+    for (const res of [m.practitioner, m.site, m.location, m.role, m.offer]) {
+      if (!res) continue;
+      const key = `${res.resourceType}/${res.id}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (res.resourceType === 'Practitioner') report.practitioners++;
+      items.push({ resource: res, scope: null });
+    }
+    batch.push({ line: item.record.line, items });
+    size += items.length;
+    if (size >= batchSize) await flush();
+  }
+  await flush();
+  report.elapsedMs = Date.now() - started;
+  if (!dryRun) {
+    await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
+      runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100) }),
+    ]);
+  }
+  return report;
+}
