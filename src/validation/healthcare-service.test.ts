@@ -269,3 +269,18 @@ describe('ror-healthcareservice schedules', () => {
     assert.match(e.fr, /jour de la semaine ne peut figurer qu'une seule fois dans les horaires/);
   });
 });
+
+describe('ror-healthcareservice values', () => {
+  test('day of week number outside 1–7, negative minimum age', () => {
+    const r = hs();
+    r.availableTime[6].extension[0].valueInteger = 8;
+    r.extension[1].extension[0].valueRange.low.value = -1;
+    const errors = errorsOf(validate(r));
+    assert.deepEqual(errors.map((e) => e.expression), [
+      'HealthcareService.availableTime[6].extension[0].valueInteger',
+      'HealthcareService.extension[1].extension[0].valueRange',
+    ]);
+    assert.match(errors[0].fr, /entre 1 \(lundi\) et 7 \(dimanche\), et non 8/);
+    assert.match(errors[1].fr, /tranche d'âge ne peut pas commencer sous zéro/);
+  });
+});

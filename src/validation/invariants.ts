@@ -23,6 +23,19 @@ const CHECKS: Record<InvariantKey, Check> = {
       where,
     );
   },
+  'range-non-negative': (value, label, where) => {
+    const low = num((value as { low?: unknown })?.low);
+    if (low === undefined || low >= 0) return undefined;
+    return msg.invariant('error', `${cap(label.fr)} ne peut pas commencer sous zéro (${low}) (${where.short})`, `${cap(label.en)}: low (${low}) is negative`, where);
+  },
+  'non-negative': (value, label, where) => {
+    if (typeof value !== 'number' || value >= 0) return undefined;
+    return msg.invariant('error', `${cap(label.fr)} ne peut pas être négatif (${value}) (${where.short})`, `${cap(label.en)} must not be negative (${value})`, where);
+  },
+  'day-of-week': (value, label, where) => {
+    if (typeof value !== 'number' || (value >= 1 && value <= 7)) return undefined;
+    return msg.invariant('error', `${cap(label.fr)} doit être compris entre 1 (lundi) et 7 (dimanche), et non ${value} (${where.short})`, `${cap(label.en)} must be 1 (Monday) to 7 (Sunday), found ${value}`, where);
+  },
   'period-start-le-end': (value, label, where) => {
     const { start, end } = (value ?? {}) as { start?: unknown; end?: unknown };
     if (typeof start !== 'string' || typeof end !== 'string') return undefined;

@@ -128,3 +128,13 @@ describe('ror-location identifiers', () => {
     assert.match(e.fr, /identifiant externe de synchronisation ne peut figurer qu'une seule fois/);
   });
 });
+
+describe('ror-location counts', () => {
+  test('a negative number of beds', () => {
+    const r = withCapacity();
+    r.extension[2].extension[3].valueInteger = -3;
+    const e = onlyError(validate(r), 'Location.extension[2].extension[3].valueInteger');
+    assert.equal(e.code, 'invariant');
+    assert.match(e.fr, /nombre de lits ou places ne peut pas être négatif \(-3\)/);
+  });
+});

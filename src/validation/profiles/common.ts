@@ -143,7 +143,7 @@ export function availableTime(max?: number): ElementRule {
         url: rorExt('ror-available-time-number-days-of-week'),
         label: t('le jour de la semaine', 'day of week number'),
         max: 1,
-        value: { type: 'integer' },
+        value: { type: 'integer', invariants: ['day-of-week'] },
       },
     ],
   };

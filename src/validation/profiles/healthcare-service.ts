@@ -127,7 +127,7 @@ const patientType: ExtensionRule = {
       max: 1,
       value: {
         type: 'Range',
-        invariants: ['range-low-le-high'],
+        invariants: ['range-low-le-high', 'range-non-negative'],
         elements: [
           { name: 'low', label: t("l'âge minimum", 'minimum age'), min: 1, elements: [{ name: 'value', label: t("la valeur de l'âge minimum", 'minimum age value'), min: 1 }] },
           { name: 'high', label: t("l'âge maximum", 'maximum age'), min: 1, elements: [{ name: 'value', label: t("la valeur de l'âge maximum", 'maximum age value'), min: 1 }] },

@@ -14,7 +14,7 @@ export const supportedCapacity: ExtensionRule = {
     { url: 'capacityType', label: t('la nature de la capacité', 'capacity type'), min: 1, max: 1, value: cc(jdv('J187-NatureCapacite-ROR')) },
     { url: 'capacityStatus', label: t('le statut de la capacité', 'capacity status'), min: 1, max: 1, value: cc(jdv('J188-TypeStatutCapacite-ROR')) },
     { url: 'temporalityCapacity', label: t('la temporalité de la capacité', 'capacity temporality'), min: 1, max: 1, value: cc(jdv('J189-TemporaliteCapacite-ROR')) },
-    { url: 'nbCapacity', label: t('le nombre de lits ou places', 'capacity count'), min: 1, max: 1, value: { type: 'integer' } },
+    { url: 'nbCapacity', label: t('le nombre de lits ou places', 'capacity count'), min: 1, max: 1, value: { type: 'integer', invariants: ['non-negative'] } },
     { url: 'capacitySourceType', label: t('le type de source de la capacité', 'capacity source type'), min: 1, max: 1, value: cc(jdv('J193-TypeSourceCapacite-ROR')) },
     { url: 'genderCapacityAvailable', label: t('le genre de la capacité disponible', 'available capacity gender'), max: 1, value: cc(jdv('J190-GenreCapacite-ROR')) },
     { url: 'capacityUpdateDate', label: t('la date de mise à jour de la capacité', 'capacity update date'), min: 1, max: 1, value: { type: 'dateTime' } },
@@ -63,7 +63,7 @@ export const location: Profile = {
       label: t("l'équipement spécifique", 'specific equipment'),
       extensions: [
         { url: 'equipmentType', label: t("le type d'équipement", 'equipment type'), min: 1, max: 1, value: cc(jdv('J18-EquipementSpecifique-ROR')) },
-        { url: 'nbInService', label: t("le nombre d'équipements en service", 'equipment in service'), max: 1, value: { type: 'integer' } },
+        { url: 'nbInService', label: t("le nombre d'équipements en service", 'equipment in service'), max: 1, value: { type: 'integer', invariants: ['non-negative'] } },
       ],
     },
     {
@@ -79,7 +79,7 @@ export const location: Profile = {
       label: t("la capacité d'habitation", 'residential capacity'),
       extensions: [
         { url: 'residentialType', label: t("le type d'habitation", 'residential type'), min: 1, max: 1, value: cc(jdv('J32-TypeHabitation-ROR')) },
-        { url: 'residentialNumber', label: t("le nombre d'habitations", 'residential number'), max: 1, value: { type: 'integer' } },
+        { url: 'residentialNumber', label: t("le nombre d'habitations", 'residential number'), max: 1, value: { type: 'integer', invariants: ['non-negative'] } },
       ],
     },
     { url: rorExt('ror-comment'), label: t('le commentaire', 'comment'), max: 1, value: { type: 'string' } },
