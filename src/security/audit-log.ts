@@ -21,6 +21,15 @@ export async function recordAuthEvent(db: Queryable, e: AuthEvent): Promise<void
   );
 }
 
+/** Account administration (CLI): who was added, disabled, revoked; never the secret. */
+export async function recordAdminEvent(db: Queryable, action: string, target: string, detail?: Record<string, unknown>): Promise<void> {
+  const actor = `cli:${process.env.USER ?? process.env.LOGNAME ?? 'unknown'}`;
+  await db.query(
+    `INSERT INTO audit_event (actor, actor_kind, action, outcome, source, detail) VALUES ($1, 'system', $2, 'success', 'cli', $3::jsonb)`,
+    [actor, action, JSON.stringify({ target, ...detail })],
+  );
+}
+
 /** A read that disclosed data an anonymous visitor may not see (sensitive offer, restricted contacts…). */
 export async function recordRestrictedRead(db: Queryable, ctx: RequestContext, resources: { type: string; id: string; versionId?: number }[], interaction: string): Promise<void> {
   if (resources.length === 0) return;

@@ -11,6 +11,9 @@ export async function loadCommands(): Promise<Command[]> {
     import('./import-finess.ts'),
     import('./import-rpps.ts'),
     import('./validate.ts'),
+    import('./user.ts'),
+    import('./app.ts'),
+    import('./audit.ts'),
   ]);
   return modules.map((m) => m.command);
 }
