@@ -373,14 +373,13 @@ export class ResourceStore {
     await this.authorize(tx, ctx, {
       action: live ? (action === 'patch' ? 'patch' : 'update') : 'create', type, id, current: live?.resource ?? null, next: resource,
     });
+    // Same content as the current version: nothing to validate or write (re-imports are mostly this).
+    if (live && comparable(live.resource) === comparable(resource)) return { ...live, outcome: 'unchanged', issues: [] };
     const issues = this.deps.validator ? await this.deps.validator.validate(resource) : [];
     const errorsFound = issues.filter((i) => i.severity === 'error' || i.severity === 'fatal');
     if (errorsFound.length > 0 && ctx.validation !== 'lenient') throw new FhirError(422, issues);
     const kept = ctx.validation === 'lenient' ? issues.map((i) => (i.severity === 'error' || i.severity === 'fatal' ? { ...i, severity: 'warning' as const } : i)) : issues;
 
-    if (current && !current.deleted && comparable(current.resource) === comparable(resource)) {
-      return { ...current, outcome: 'unchanged', issues: kept };
-    }
     const versionId = current ? current.versionId + 1 : 1;
     const lastUpdated = new Date().toISOString();
     resource.meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
@@ -431,11 +430,15 @@ export class ResourceStore {
   private prepare(type: ResourceType, id: string, input: Resource, current: StoredResource | null): Resource {
     const resource: Resource = structuredClone(input);
     resource.id = id;
+    if (resource.meta !== undefined && (typeof resource.meta !== 'object' || resource.meta === null || Array.isArray(resource.meta))) {
+      throw errors.invalid('meta doit être un objet', 'meta must be an object', `${type}.meta`);
+    }
     const meta = { ...(resource.meta ?? {}) };
     delete meta.versionId;
     delete meta.lastUpdated;
     resource.meta = meta;
-    if (CREATION_DATE_TYPES.has(type)) {
+    // A malformed `extension` (not a list) is left for the validator to report.
+    if (CREATION_DATE_TYPES.has(type) && (resource.extension === undefined || Array.isArray(resource.extension))) {
       const ext = (resource.extension as { url: string }[] | undefined) ?? [];
       if (!ext.some((e) => e?.url === CREATION_DATE_URL)) {
         // dateCreation is 1..1 in the ROR profiles: carried over from the previous version, or now.
