@@ -27,11 +27,14 @@ function printReport(r: FinessImportReport): void {
   console.log(out.join('\n'));
 }
 
-/** `ror import finess <file> [--dry-run] [--format etalab|ndjson|flat] [--json]`. */
+/**
+ * `ror import finess <file> [--dry-run] [--no-close] [--format …] [--batch-size n] [--json]`. Establishments of the
+ * file's départements that it no longer lists are closed, unless `--no-close` (partial extracts).
+ */
 export const command: Command = {
   name: 'import-finess',
   summary: 'Import FINESS establishments (etalab CSV, FHIR ndjson or flat CSV; gzip accepted) as EJ/EG Organizations and Locations',
-  usage: 'ror import finess <file> [--dry-run] [--format etalab|ndjson|flat] [--batch-size n] [--json]',
+  usage: 'ror import finess <file> [--dry-run] [--no-close] [--format etalab|ndjson|flat] [--batch-size n] [--json]',
   async run(args) {
     const dryRun = args.includes('--dry-run');
     const json = args.includes('--json');
@@ -63,6 +66,8 @@ export const command: Command = {
         format,
         dryRun,
         batchSize,
+        // A partial extract (a radius, a sample) does not tell what closed: nothing is closed.
+        closeMissing: !args.includes('--no-close'),
         onProgress: (p) => process.stderr.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`),
       });
       if (tty) process.stderr.write('\n');

@@ -15,6 +15,7 @@ import { importFiness, type FinessImportOptions } from './import-finess.ts';
 import { EXTENSIONS, SYSTEMS } from './mapping.ts';
 import { loadFinessNos } from './nos-reference.ts';
 import { readFiness } from './read-finess.ts';
+import { VERIFICATION_STATUS_SYSTEM, verificationStatusOf, withVerificationStatus } from '../verification-status.ts';
 
 const DEP78 = path.join(defaultFinessDir(), 'finess-etablissements-20210108-wgs84-dep78.csv');
 const [HEADER, ...ROWS] = fs.readFileSync(DEP78, 'utf8').split(/\r?\n/).filter((l) => l !== '');
@@ -71,7 +72,7 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     ]);
     const types = (eg.type as { coding: { system: string; code: string }[] }[]).map((t) => [t.coding[0]!.system, t.coding[0]!.code]);
     assert.deepEqual(types, [[SYSTEMS.categorie, '236'], [SYSTEMS.agregat, '4501']]);
-    assert.deepEqual(eg.meta?.tag?.map((t) => [t.system, t.code]), [[SYSTEMS.region, '11']]);
+    assert.deepEqual(eg.meta?.tag?.map((t) => [t.system, t.code]), [[SYSTEMS.region, '11'], [VERIFICATION_STATUS_SYSTEM, 'a-verifier']]);
     assert.equal(periodOf(eg)?.start, '1904-04-04');
     const phone = (eg.telecom as { value: string; extension: { url: string }[] }[])[0]!;
     assert.equal(phone.value, '0134855878');
@@ -130,6 +131,20 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     // And it still survives the next import of the original file.
     await importFiness(store, file, opts);
     assert.equal((await store.read('Organization', id)).resource.name, 'Nom corrigé par le référent');
+  });
+
+  test('a structure a referent marked verified stays verified through re-imports, and filters by its tag', async () => {
+    const [target] = cells(rows[7]!);
+    const id = `finess-eg-${target}`;
+    await store.patch('Organization', id, (r) => withVerificationStatus(r, 'verifie'), REFERENT);
+    await importFiness(store, file, opts);
+    const eg = (await store.read('Organization', id)).resource;
+    assert.equal(verificationStatusOf(eg), 'verifie');
+    assert.equal(eg.meta?.tag?.find((t) => t.system === SYSTEMS.region)?.code, '11');
+    const byTag = await db().query<{ id: string }>(
+      `SELECT id FROM organization WHERE content -> 'meta' -> 'tag' @> $1::jsonb`, [JSON.stringify([{ system: VERIFICATION_STATUS_SYSTEM, code: 'verifie' }])],
+    );
+    assert.deepEqual(byTag.rows.map((r) => r.id), [id]);
   });
 
   test('a line with a broken field is rejected with its line number; its establishment is not closed', async () => {

@@ -5,6 +5,7 @@ import type { FinessEstablishment } from './establishment.ts';
 import { cogOf } from './etalab-reader.ts';
 import { closedVersion, EXTENSIONS, mapEstablishment, SYSTEMS } from './mapping.ts';
 import { loadFinessNos } from './nos-reference.ts';
+import { VERIFICATION_STATUS_SYSTEM } from '../verification-status.ts';
 
 const ctx = { communes: CommuneIndex.load(), nos: loadFinessNos() };
 
@@ -33,7 +34,9 @@ describe('FINESS → ROR mapping', () => {
       { system: SYSTEMS.sph, code: '1', display: 'Etablissement public de santé' },
     ]);
     assert.deepEqual(eg.extension, [{ url: EXTENSIONS.period, valuePeriod: { start: '1979-02-13' } }]);
-    assert.deepEqual(eg.meta?.tag, [{ system: SYSTEMS.region, code: '84' }]); // Auvergne-Rhône-Alpes
+    // Auvergne-Rhône-Alpes; a pre-filled structure is « à vérifier » (the place itself carries no status).
+    assert.deepEqual(eg.meta?.tag, [{ system: SYSTEMS.region, code: '84' }, { system: VERIFICATION_STATUS_SYSTEM, code: 'a-verifier', display: 'À vérifier' }]);
+    assert.deepEqual(location.meta?.tag, [{ system: SYSTEMS.region, code: '84' }]);
     const addr = (eg.address as Record<string, unknown>[])[0]!;
     assert.deepEqual(addr.line, ['900 RTE DE PARIS']);
     assert.deepEqual((addr._line as { extension: { url: string; valueString: string }[] }[])[0]!.extension.map((e) => e.valueString), ['900', 'RTE', 'DE PARIS']);

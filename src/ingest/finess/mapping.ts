@@ -2,6 +2,7 @@ import { REGION_TAG_SYSTEM } from '../../fhir/resource-types.ts';
 import type { Coding, Resource } from '../../fhir/types.ts';
 import type { CommuneIndex, CommuneMatch } from '../geo/commune-index.ts';
 import type { FinessEstablishment, LineProblem } from './establishment.ts';
+import { verificationTag } from '../verification-status.ts';
 import type { FinessNos } from './nos-reference.ts';
 
 /**
@@ -99,8 +100,10 @@ function departementOf(r: FinessEstablishment, commune: CommuneMatch | null): st
   return /^97/.test(r.nofinesset) ? undefined : r.nofinesset.slice(0, 2);
 }
 
-function regionTag(code: string | undefined): Coding[] | undefined {
-  return code ? [{ system: SYSTEMS.region, code }] : undefined;
+/** Source region (TRE_R30) and, on pre-filled structures, the verification status (`à vérifier` until a referent checks). */
+function tags(region: string | undefined, prefilled = false): { meta?: { tag: Coding[] } } {
+  const tag: Coding[] = [...(region ? [{ system: SYSTEMS.region, code: region }] : []), ...(prefilled ? [verificationTag('a-verifier')] : [])];
+  return tag.length ? { meta: { tag } } : {};
 }
 
 function address(r: FinessEstablishment, commune: CommuneMatch | null): Record<string, unknown> | undefined {
@@ -167,7 +170,7 @@ export function mapEstablishment(r: FinessEstablishment, ctx: MappingContext): M
   const ej: Resource = {
     resourceType: 'Organization',
     id: finessIds.ej(r.nofinessej),
-    ...(ejRegion ? { meta: { tag: regionTag(ejRegion) } } : {}),
+    ...tags(ejRegion, true),
     identifier: structureIdentifiers(r.nofinessej),
     active: true,
   };
@@ -205,7 +208,7 @@ export function mapEstablishment(r: FinessEstablishment, ctx: MappingContext): M
   const eg: Resource = {
     resourceType: 'Organization',
     id: finessIds.eg(r.nofinesset),
-    ...(region ? { meta: { tag: regionTag(region) } } : {}),
+    ...tags(region, true),
     ...(extension.length ? { extension } : {}),
     identifier,
     active: true,
@@ -219,7 +222,7 @@ export function mapEstablishment(r: FinessEstablishment, ctx: MappingContext): M
   const location: Resource = {
     resourceType: 'Location',
     id: finessIds.location(r.nofinesset),
-    ...(region ? { meta: { tag: regionTag(region) } } : {}),
+    ...tags(region),
     ...(commune
       ? { extension: [{ url: EXTENSIONS.communeCog, valueCodeableConcept: { coding: [{ system: SYSTEMS.commune, code: commune.code, display: commune.name }] } }] }
       : {}),

@@ -3,6 +3,7 @@ import type { Coding, Resource } from '../../fhir/types.ts';
 import type { LineProblem } from '../finess/establishment.ts';
 import { finessIds, SYSTEMS as FINESS_SYSTEMS } from '../finess/mapping.ts';
 import type { CommuneIndex, CommuneMatch } from '../geo/commune-index.ts';
+import { verificationTag } from '../verification-status.ts';
 import type { RppsActivity } from './rpps-reader.ts';
 
 /**
@@ -107,7 +108,7 @@ export function mapActivity(r: RppsActivity, communes: CommuneIndex, knownProfes
   const site: Resource = {
     resourceType: 'Organization',
     id: rppsIds.site(r.structureId),
-    ...meta,
+    meta: { tag: [...(region ? [{ system: FINESS_SYSTEMS.region, code: region }] : []), verificationTag('a-verifier')] },
     identifier: [
       ...(r.finessSite ? [{ use: 'official', type: cc(FINESS_SYSTEMS.typeIdentifiant, '1'), system: FINESS_SYSTEMS.finess, value: r.finessSite }] : []),
       ...(r.siret ? [{ use: 'official', type: cc(FINESS_SYSTEMS.typeIdentifiant, '3'), system: FINESS_SYSTEMS.sirene, value: r.siret }] : []),
@@ -138,7 +139,7 @@ export function mapActivity(r: RppsActivity, communes: CommuneIndex, knownProfes
     ? {
         resourceType: 'HealthcareService',
         id: rppsIds.offer(idNatPS, r.structureId),
-        ...meta,
+        meta: { tag: [...(region ? [{ system: FINESS_SYSTEMS.region, code: region }] : []), verificationTag('a-verifier')] },
         extension: [{ url: RPPS_EXTENSIONS.sensitiveUnit, valueBoolean: false }],
         active: true,
         providedBy: { reference: `Organization/${site.id}` },
