@@ -178,8 +178,13 @@ function tokenCondition(cc: CompileContext, param: SearchParam, modifier: string
     const codesOnly = values.filter((v) => v.system === undefined && v.identType === undefined && v.code !== undefined);
     if (codesOnly.length) preds.push(`${x}.code = ANY(${p.add(codesOnly.map((v) => v.code), 'text[]')})`);
     const pairs = values.filter((v) => v.system && v.code !== undefined && !v.identType);
-    if (pairs.length) {
-      preds.push(`(${x}.system, ${x}.code) IN (SELECT * FROM unnest(${p.add(pairs.map((v) => v.system), 'text[]')}, ${p.add(pairs.map((v) => v.code), 'text[]')}))`);
+    if (pairs.length === 1) {
+      // Plain equalities: the planner estimates them from the column statistics.
+      preds.push(`(${x}.code = ${p.add(pairs[0].code)} AND ${x}.system = ${p.add(pairs[0].system)})`);
+    } else if (pairs.length > 1) {
+      // ANY() on each column gives the planner estimates; the pair list keeps the match exact.
+      preds.push(`(${x}.code = ANY(${p.add(pairs.map((v) => v.code), 'text[]')}) AND ${x}.system = ANY(${p.add([...new Set(pairs.map((v) => v.system))], 'text[]')})
+        AND (${x}.system, ${x}.code) IN (SELECT * FROM unnest(${p.add(pairs.map((v) => v.system), 'text[]')}, ${p.add(pairs.map((v) => v.code), 'text[]')})))`);
     }
     for (const v of values) {
       if (v.identType) preds.push(`(${x}.ident_type = ${p.add(v.identType)} AND ${x}.code = ${p.add(v.code)})`);
