@@ -93,3 +93,11 @@ describe('FINESS → ROR mapping', () => {
     assert.equal(eg.active, true); // the input is not modified
   });
 });
+
+test('without a position, the Location gets its commune centroid flagged as unreliable', () => {
+  const { location } = mapEstablishment({ ...fleyriat, position: undefined }, ctx);
+  // Viriat (01451) in communes-centroides-cog2026.csv.
+  const c = ctx.communes.centroid('01451')!;
+  assert.deepEqual(location.position, { extension: [{ url: EXTENSIONS.coordinateReliability, valueBoolean: false }], longitude: c.longitude, latitude: c.latitude });
+  assert.ok(Math.abs(c.latitude - 46.22) < 0.1 && Math.abs(c.longitude - 5.2) < 0.1);
+});

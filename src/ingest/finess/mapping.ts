@@ -36,6 +36,7 @@ export const EXTENSIONS = {
   closingType: `${ROR_SD}ror-organization-closing-type`,
   additionalName: `${ROR_SD}ror-organization-additional-name`,
   communeCog: `${ROR_SD}ror-commune-cog`,
+  coordinateReliability: `${ROR_SD}ror-coordinate-reliability`,
   telecomChannel: `${ROR_SD}ror-telecom-communication-channel`,
   telecomConfidentiality: `${ROR_SD}ror-telecom-confidentiality-level`,
   // fr-core 1.x address extension (the base of ror-organization in IG 0.7.0): commune INSEE code.
@@ -149,6 +150,23 @@ function address(r: FinessEstablishment, commune: CommuneMatch | null): Record<s
 
 const round7 = (n: number) => Math.round(n * 1e7) / 1e7;
 
+/**
+ * The establishment's position; without one (overseas positions dropped, not geocoded), its commune's
+ * centroid flagged as unreliable, so that it still answers distance searches at the commune scale.
+ */
+function positionOf(r: FinessEstablishment, commune: CommuneMatch | null, communes: CommuneIndex): { position?: Record<string, unknown> } {
+  if (r.position) return { position: { longitude: round7(r.position.longitude), latitude: round7(r.position.latitude) } };
+  const centroid = commune ? communes.centroid(commune.code) : undefined;
+  if (!centroid) return {};
+  return {
+    position: {
+      extension: [{ url: EXTENSIONS.coordinateReliability, valueBoolean: false }],
+      longitude: round7(centroid.longitude),
+      latitude: round7(centroid.latitude),
+    },
+  };
+}
+
 export function mapEstablishment(r: FinessEstablishment, ctx: MappingContext): MappedEstablishment {
   const warnings: LineProblem[] = [];
   const warn = (fr: string, en: string) => warnings.push({ line: r.line, nofinesset: r.nofinesset, fr, en });
@@ -230,7 +248,7 @@ export function mapEstablishment(r: FinessEstablishment, ctx: MappingContext): M
     operationalStatus: { system: SYSTEMS.statutLieu, code: '3', display: 'Opérationnel' },
     ...(name ? { name } : {}),
     ...(addr ? { address: addr } : {}),
-    ...(r.position ? { position: { longitude: round7(r.position.longitude), latitude: round7(r.position.latitude) } } : {}),
+    ...positionOf(r, commune, ctx.communes),
     managingOrganization: { reference: `Organization/${finessIds.eg(r.nofinesset)}` },
   };
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { communesCsvPath, parseCommunes } from '../../search/geo/communes.ts';
 import { defaultGeoDir } from '../reference-data.ts';
 
 /** A current commune of the COG (code INSEE), with its département and région. */
@@ -62,8 +63,13 @@ export class CommuneIndex {
   /** `<département>|<normalised name>` → communes (current ones, and former/delegated ones pointing to their current commune). */
   private readonly byName = new Map<string, Commune[]>();
   private readonly regionOfDepartement = new Map<string, string>();
+  private readonly centroids = new Map<string, { latitude: number; longitude: number }>();
 
-  constructor(entries: CogEntry[], departements: { code: string; region: string }[] = []) {
+  constructor(
+    entries: CogEntry[], departements: { code: string; region: string }[] = [],
+    centroids: { cog: string; lat: number; lon: number }[] = [],
+  ) {
+    for (const c of centroids) this.centroids.set(c.cog, { latitude: c.lat, longitude: c.lon });
     for (const d of departements) this.regionOfDepartement.set(d.code, d.region);
     for (const e of entries) {
       if (e.type === 'commune-actuelle' && e.departement && e.region) {
@@ -92,11 +98,18 @@ export class CommuneIndex {
     }
   }
 
-  /** Loads `cog2026-communes.json.gz` and `cog2026-departements.json` from the geo folder. */
+  /** Loads `cog2026-communes.json.gz`, `cog2026-departements.json` and the commune centroids. */
   static load(geoDir = defaultGeoDir()): CommuneIndex {
     const communes = JSON.parse(gunzipSync(fs.readFileSync(path.join(geoDir, 'cog2026-communes.json.gz'))).toString('utf8')) as CogEntry[];
     const deps = JSON.parse(fs.readFileSync(path.join(geoDir, 'cog2026-departements.json'), 'utf8')) as { code: string; region: string }[];
-    return new CommuneIndex(communes, deps);
+    const centroidFile = process.env.ROR_COMMUNES_CSV ? communesCsvPath() : path.join(geoDir, 'communes-centroides-cog2026.csv');
+    const centroids = fs.existsSync(centroidFile) ? parseCommunes(fs.readFileSync(centroidFile, 'utf8')) : [];
+    return new CommuneIndex(communes, deps, centroids);
+  }
+
+  /** Centroid of a commune (communes-centroides-cog2026.csv), when known. */
+  centroid(code: string): { latitude: number; longitude: number } | undefined {
+    return this.centroids.get(code);
   }
 
   get(code: string): Commune | undefined {

@@ -52,6 +52,9 @@ describe('RPPS reader and mapping on the real 22-line sample', () => {
     assert.deepEqual(mode.valueCodeableConcept!.coding[0]!.code, 'L');
     const cog = (orthoptiste.location!.extension as { valueCodeableConcept: { coding: { code: string }[] } }[])[0]!;
     assert.equal(cog.valueCodeableConcept.coding[0]!.code, '01248'); // Mionnay (COG 2026)
+    const pos = orthoptiste.location!.position as { latitude: number; longitude: number; extension: { valueBoolean: boolean }[] };
+    assert.deepEqual([pos.latitude, pos.longitude], [communes.centroid('01248')!.latitude, communes.centroid('01248')!.longitude]);
+    assert.equal(pos.extension[0]!.valueBoolean, false);
 
     const manip = mapActivity(rows.find((r) => r.idNatPS === '0019801570')!, communes);
     assert.equal(manip.offer, undefined);

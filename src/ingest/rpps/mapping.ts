@@ -92,6 +92,7 @@ export function mapActivity(r: RppsActivity, communes: CommuneIndex, knownProfes
   const region = commune?.region;
   const meta = region ? { meta: { tag: [{ system: FINESS_SYSTEMS.region, code: region }] } } : {};
   const addr = address(r, commune);
+  const centroid = commune ? communes.centroid(commune.code) : undefined;
   const siteName = r.enseigne ?? r.raisonSociale;
   const phone = r.telephone
     ? [{
@@ -128,6 +129,8 @@ export function mapActivity(r: RppsActivity, communes: CommuneIndex, knownProfes
     status: 'active',
     ...(siteName ? { name: siteName } : {}),
     ...(addr ? { address: addr } : {}),
+    // The extraction has no coordinates: the commune centroid, flagged as unreliable.
+    ...(centroid ? { position: { extension: [{ url: `${ROR_SD}ror-coordinate-reliability`, valueBoolean: false }], longitude: centroid.longitude, latitude: centroid.latitude } } : {}),
     managingOrganization: { reference: `Organization/${rppsIds.site(r.structureId)}` },
   };
   if (finessSite) {
