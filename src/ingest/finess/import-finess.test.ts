@@ -152,9 +152,11 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     const c = cells(broken[4]!);
     c[16] = '2005-02-31';
     broken[4] = c.join(';');
+    broken.push(rows[0]!); // the first establishment again, on the last line
     const report = await importFiness(store, writeRows('broken.csv', broken), opts);
-    assert.equal(report.rejected, 1);
-    assert.equal(report.rejectedLines[0]!.line, 6);
+    assert.equal(report.rejected, 2);
+    assert.deepEqual(report.rejectedLines.map((p) => p.line), [6, rows.length + 2]);
+    assert.match(report.rejectedLines[1]!.fr, /en double \(déjà lu ligne 2\)/);
     assert.equal(report.rejectedLines[0]!.nofinesset, c[0]);
     assert.match(report.rejectedLines[0]!.fr, /dateouv/);
     assert.equal(report.establishments, rows.length - 1);
