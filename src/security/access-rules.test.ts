@@ -62,7 +62,7 @@ describe('redaction by access profile', () => {
     assert.ok(redact(hs, app(0)));
     assert.equal(JSON.stringify(hs), before);
     // Raise the contact's own level to "très restreint": profile 2 loses the whole contact.
-    const level = contact.extension.find((e) => e.url.endsWith('ror-confidentiality-level')) as { valueCodeableConcept: { coding: { code: string }[] } };
+    const level = contact.extension.find((e) => e.url.endsWith('ror-confidentiality-level')) as unknown as { valueCodeableConcept: { coding: { code: string }[] } };
     level.valueCodeableConcept.coding[0].code = '3';
     const r = redact(hs, app(2))!;
     assert.ok(!(r.extension as { url: string }[]).some((e) => e.url.endsWith('ror-healthcareservice-contact')));
