@@ -8,6 +8,7 @@ import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
 import type { ResourceIndexer } from '../store/hooks.ts';
 import { IndexExtractor, type IndexRows } from './extract/extractor.ts';
+import { geoCell } from './geo/geo-cell.ts';
 import { searchParamRegistry, type SearchParamRegistry } from './registry/registry.ts';
 
 const EMPTY: IndexRows = { token: [], string: [], reference: [], date: [], number: [], columns: {}, position: null, text: '' };
@@ -20,7 +21,8 @@ function statementFor(type: ResourceType, columns: { column: string; kind: strin
   if (type === 'Location') {
     const lat = ++n;
     const lon = ++n;
-    sets.push(`lat = $${lat}::float8`, `lon = $${lon}::float8`,
+    const cell = ++n;
+    sets.push(`lat = $${lat}::float8`, `lon = $${lon}::float8`, `geo_cell = $${cell}::int`,
       `position = CASE WHEN $${lat}::float8 IS NULL THEN NULL ELSE ll_to_earth($${lat}::float8, $${lon}::float8) END`);
   }
   const del = (t: string, alias: string) => `${alias} AS (DELETE FROM ${t} WHERE rtype = $1 AND id = $2)`;
@@ -80,7 +82,9 @@ export class SearchIndexer implements ResourceIndexer {
       rows.text,
       ...columns.map((c) => rows.columns[c] ?? null),
     ];
-    if (type === 'Location') params.push(rows.position?.lat ?? null, rows.position?.lon ?? null);
+    if (type === 'Location') {
+      params.push(rows.position?.lat ?? null, rows.position?.lon ?? null, rows.position ? geoCell(rows.position.lat, rows.position.lon) : null);
+    }
     await tx.query(sql, params);
   }
 }

@@ -7,6 +7,7 @@ import { escapeLike, normalizeText } from '../extract/normalize.ts';
 import { queryTokenKey } from '../extract/token-keys.ts';
 import type { SearchParam } from '../registry/search-parameter.ts';
 import type { ChainLink, Criterion, Prefix, Value } from '../parse/search-query.ts';
+import { cellsAround } from '../geo/geo-cell.ts';
 import { baseWhere, type BaseWhereContext } from './base-where.ts';
 
 const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';
@@ -125,7 +126,10 @@ function paramCondition(cc: CompileContext, param: SearchParam, modifier: string
       if (v.kind !== 'near') return 'FALSE';
       const centre = `ll_to_earth(${p.add(v.lat, 'float8')}, ${p.add(v.lon, 'float8')})`;
       const m = p.add(v.meters, 'float8');
-      return `(earth_box(${centre}, ${m}) @> ${alias}.position AND earth_distance(${centre}, ${alias}.position) <= ${m})`;
+      const cells = cellsAround(v.lat, v.lon, v.meters);
+      // Grid cells (btree, with statistics) when the radius is not huge, else the cube index.
+      const area = cells ? `${alias}.geo_cell = ANY(${p.add(cells, 'int[]')})` : `earth_box(${centre}, ${m}) @> ${alias}.position`;
+      return `(${area} AND earth_distance(${centre}, ${alias}.position) <= ${m})`;
     }));
   }
   if (param.type === 'token') return tokenCondition(cc, param, modifier, values as TokenValue[], type, alias);
