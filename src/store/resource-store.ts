@@ -47,6 +47,43 @@ export interface HistoryEntry extends StoredResource {
   seq: number;
 }
 
+/**
+ * A position in the change feed: versions are ordered by (txid, seq), txid being the writing
+ * transaction (migration 070). "After (txid, seq)" = every version that sorts after it.
+ */
+export interface FeedPosition {
+  txid: number;
+  seq: number;
+}
+
+export interface FeedOptions {
+  /** Only versions after this position (exclusive). */
+  after?: FeedPosition;
+  /** Only versions written strictly after this instant (`_since`). */
+  since?: string;
+  /** Only versions written at or before this instant (`_at`). */
+  at?: string;
+  count?: number;
+}
+
+export interface FeedEntry extends HistoryEntry {
+  txid: number;
+}
+
+/** A version to write as it is (replication: `ror sync` writing what a source server holds). */
+export interface VerbatimVersion {
+  resourceType: ResourceType;
+  id: string;
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  /** The content of the version; for a deletion, may be absent (the last content is then kept). */
+  resource?: Resource;
+}
+
+/** The oldest transaction still running: every version of a transaction below it is committed (or never will be). */
+const WATERMARK_SQL = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
+
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';
 const CREATION_DATE_URL = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-meta-creation-date';
@@ -241,6 +278,71 @@ export class ResourceStore {
       params,
     );
     return r.rows.map((row) => ({ ...toStored(row.resource_type, row), seq: Number(row.seq) }));
+  }
+
+  /**
+   * The change feed: versions in commit-consistent order (txid, seq), oldest first, limited to the
+   * transactions older than the oldest one still running, so that no version can later appear
+   * before one already served. Keyset-paged with `after`.
+   */
+  async feed(type: string | undefined, id: string | undefined, opts: FeedOptions = {}): Promise<FeedEntry[]> {
+    const where = [`txid < ${WATERMARK_SQL}`];
+    const params: unknown[] = [];
+    const add = (sql: string, ...v: unknown[]) => {
+      let i = 0;
+      where.push(sql.replace(/\?/g, () => {
+        params.push(v[i++]);
+        return `$${params.length}`;
+      }));
+    };
+    if (type !== undefined) {
+      assertResourceType(type);
+      add('resource_type = ?', type);
+    }
+    if (id !== undefined) {
+      assertValidId(id);
+      add('id = ?', id);
+    }
+    if (opts.after) add('(txid, seq) > (?::bigint, ?::bigint)', opts.after.txid, opts.after.seq);
+    if (opts.since) add('last_updated > ?::timestamptz', opts.since);
+    if (opts.at) add('last_updated <= ?::timestamptz', opts.at);
+    const count = Math.min(Math.max(opts.count ?? 50, 1), 1001);
+    const r = await this.db.query<Row & { seq: number; txid: number; resource_type: ResourceType }>(
+      `SELECT seq, txid, resource_type, id, version_id, last_updated, deleted, region, content FROM resource_history
+       WHERE ${where.join(' AND ')} ORDER BY txid, seq LIMIT ${count}`,
+      params,
+    );
+    return r.rows.map((row) => ({ ...toStored(row.resource_type, row), seq: Number(row.seq), txid: Number(row.txid) }));
+  }
+
+  /** The feed position now: every version already committed sorts before it, every later one after. */
+  async feedPosition(q: Queryable = this.db): Promise<FeedPosition> {
+    const r = await q.query<{ w: number | string }>(`SELECT ${WATERMARK_SQL} AS w`);
+    // "After (w - 1, max)" = every version of transaction w or later.
+    return { txid: Number(r.rows[0].w) - 1, seq: Number.MAX_SAFE_INTEGER };
+  }
+
+  /**
+   * Writes a version as given (id, versionId, lastUpdated, content), without validation nor
+   * authorization: replication of a source the caller trusts. A version not newer than the
+   * current one is skipped, so replaying a feed is harmless. Answers whether it was written.
+   */
+  async writeVersionWith(tx: Queryable, v: VerbatimVersion, ctx: RequestContext): Promise<boolean> {
+    assertResourceType(v.resourceType);
+    assertValidId(v.id);
+    const current = await this.lockCurrent(tx, v.resourceType, v.id);
+    if (current && current.versionId >= v.versionId) return false;
+    const base = v.resource ?? current?.resource ?? { resourceType: v.resourceType, id: v.id };
+    const content: Resource = { ...base, id: v.id, meta: { ...base.meta, versionId: String(v.versionId), lastUpdated: v.lastUpdated } };
+    const region = regionOf(content);
+    await this.persistVersion(
+      tx, current ? 'update' : 'insert',
+      { type: v.resourceType, id: v.id, versionId: v.versionId, lastUpdated: v.lastUpdated, deleted: v.deleted, region, content }, ctx,
+      { action: v.deleted ? 'delete' : current && !current.deleted ? 'update' : 'create', resourceType: v.resourceType, resourceId: v.id, versionId: v.versionId, detail: { replicated: true } },
+    );
+    if (v.deleted) await tx.query('DELETE FROM resource_issue WHERE resource_type = $1 AND id = $2', [v.resourceType, v.id]);
+    for (const ix of this.deps.indexers ?? []) await ix.index(tx, v.resourceType, v.id, v.deleted ? null : content);
+    return true;
   }
 
   create(resource: Resource, ctx: RequestContext): Promise<WriteResult> {

@@ -3,7 +3,7 @@ import type { Bundle, BundleEntry, Resource } from '../../fhir/types.ts';
 import type { SearchEngine } from '../../search/search-engine.ts';
 import type { RequestContext } from '../../store/context.ts';
 import {
-  assertResourceType, assertValidId, type HistoryEntry, type ResourceStore, type StoredResource, type TxStore, type WriteResult,
+  assertResourceType, assertValidId, type FeedEntry, type FeedPosition, type HistoryEntry, type ResourceStore, type StoredResource, type TxStore, type WriteResult,
 } from '../../store/resource-store.ts';
 import type { ResourceValidator } from '../../store/hooks.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
@@ -279,6 +279,14 @@ export class FhirInteractions {
 
   private async history(type: string | undefined, id: string | undefined, call: FhirCall, ctx: RequestContext, baseUrl: string): Promise<FhirReply> {
     const p = call.params;
+    const sort = p.find(([k]) => k === '_sort')?.[1];
+    if (sort === '_lastUpdated') return this.feed(type, id, call, ctx, baseUrl);
+    if (sort !== undefined && sort !== '-_lastUpdated') {
+      throw errors.invalid(
+        '_sort de l\'historique : _lastUpdated (flux de changements, du plus ancien au plus récent) ou -_lastUpdated (défaut)',
+        'History _sort: _lastUpdated (change feed, oldest first) or -_lastUpdated (default)', '_sort',
+      );
+    }
     const count = countParam(p, HISTORY_DEFAULT_COUNT, HISTORY_MAX_COUNT);
     const since = instantParam(p, '_since');
     const at = instantParam(p, '_at');
@@ -309,6 +317,59 @@ export class FhirInteractions {
     return { status: 200, headers: {}, body: bundle };
   }
 
+  /**
+   * The change feed (`_history?_sort=_lastUpdated`): versions oldest first in commit-consistent
+   * order, keyset-paged with `_cursor=<txid>.<seq>`. `next` when more entries are available now;
+   * `resume` always: the URL to poll later to get what comes after this page (see docs/sync.md).
+   */
+  private async feed(type: string | undefined, id: string | undefined, call: FhirCall, ctx: RequestContext, baseUrl: string): Promise<FhirReply> {
+    const p = call.params;
+    const count = countParam(p, HISTORY_DEFAULT_COUNT, HISTORY_MAX_COUNT);
+    const since = instantParam(p, '_since');
+    const at = instantParam(p, '_at');
+    const cursorRaw = p.find(([k]) => k === '_cursor')?.[1];
+    const after = cursorRaw === undefined ? undefined : parseFeedCursor(cursorRaw);
+    const entries = await this.deps.store.feed(type, id, { after, since, at, count: count + 1 });
+    const page = entries.slice(0, Math.max(count, 0));
+    const path = [type, id, '_history'].filter(Boolean).join('/');
+    const keep = p.filter(([k]) => k !== '_cursor');
+    const link = (cursor: string | undefined) => `${baseUrl}/${path}?${new URLSearchParams([...keep, ...(cursor ? [['_cursor', cursor] as [string, string]] : [])]).toString()}`;
+    const last = page.at(-1);
+    const resumeAt = last ? feedCursor(last) : cursorRaw;
+    const bundle: Bundle = {
+      resourceType: 'Bundle',
+      type: 'history',
+      link: [{ relation: 'self', url: link(cursorRaw) }],
+      entry: await this.visibleFeed(ctx, page, baseUrl),
+    };
+    if (entries.length > page.length && last) bundle.link!.push({ relation: 'next', url: link(resumeAt) });
+    bundle.link!.push({ relation: 'resume', url: link(resumeAt) });
+    return { status: 200, headers: {}, body: bundle };
+  }
+
+  /**
+   * Feed entries as the caller may see them. A version the caller may not see is dropped, unless
+   * the previous version was visible: then it is a removal (DELETE entry without resource, with an
+   * outcome saying why), so that the consumer's copy does not keep what it may no longer read.
+   */
+  private async visibleFeed(ctx: RequestContext, entries: FeedEntry[], baseUrl: string): Promise<BundleEntry[]> {
+    const guard = this.deps.readGuard;
+    if (!guard) return entries.map((h) => historyEntry(h, baseUrl));
+    const seen = await guard.view(ctx, entries.map((h) => h.resource), 'history');
+    const out: BundleEntry[] = [];
+    for (let i = 0; i < entries.length; i++) {
+      const h = entries[i];
+      if (seen[i]) {
+        out.push(historyEntry({ ...h, resource: seen[i]! }, baseUrl));
+        continue;
+      }
+      if (h.deleted || h.versionId === 1) continue;
+      const previous = await this.deps.store.history(h.resourceType, h.id, { beforeSeq: h.seq, count: 1 });
+      if (previous[0] && (await guard.viewOne(ctx, previous[0].resource, 'history'))) out.push(removalEntry(h, baseUrl));
+    }
+    return out;
+  }
+
   /** History entries as the caller may see them: hidden resources dropped (deletions too), the others redacted. */
   private async visibleHistory(ctx: RequestContext, entries: HistoryEntry[]): Promise<HistoryEntry[]> {
     const guard = this.deps.readGuard;
@@ -328,6 +389,38 @@ export class FhirInteractions {
   private multipleMatches(type: string): FhirError {
     return fhirError(412, 'multiple-matches', `Plusieurs ressources ${type} correspondent au critère`, `Several ${type} resources match the criterion`);
   }
+}
+
+/** Feed cursor `<txid>.<seq>`: the position after an entry. */
+function feedCursor(h: FeedEntry): string {
+  return `${h.txid}.${h.seq}`;
+}
+
+function parseFeedCursor(raw: string): FeedPosition {
+  const m = /^(\d{1,18})\.(\d{1,18})$/.exec(raw);
+  if (!m || !Number.isSafeInteger(Number(m[1])) || !Number.isSafeInteger(Number(m[2]))) {
+    throw errors.invalid('_cursor du flux de changements invalide (attendu <txid>.<seq>, repris d\'un lien)', 'Invalid change-feed _cursor (expected <txid>.<seq>, taken from a link)', '_cursor');
+  }
+  return { txid: Number(m[1]), seq: Number(m[2]) };
+}
+
+/** A version the caller may no longer see: a removal for its copy (not a deletion at the source). */
+function removalEntry(h: HistoryEntry, baseUrl: string): BundleEntry {
+  const url = `${h.resourceType}/${h.id}`;
+  return {
+    fullUrl: `${baseUrl}/${url}`,
+    request: { method: 'DELETE', url },
+    response: {
+      status: '204',
+      etag: etagOf(h.versionId),
+      lastModified: h.lastUpdated,
+      outcome: operationOutcome([{
+        severity: 'information', code: 'forbidden',
+        fr: 'Ressource retirée de votre périmètre de lecture (profil d\'accès) : supprimez-la de votre copie',
+        en: 'Resource no longer visible to you (access profile): remove it from your copy',
+      }]),
+    },
+  };
 }
 
 function historyEntry(h: HistoryEntry, baseUrl: string): BundleEntry {
