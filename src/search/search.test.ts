@@ -270,6 +270,23 @@ await describeWithDatabases('FHIR search', (db) => {
     await rejects400('HealthcareService', '_cursor=garbage', /_cursor/);
   });
 
+  test('keyset paging newest first: every page follows the previous one, back and forth', async () => {
+    const pages: string[][] = [];
+    let b = await search('Location', '_sort=-_lastUpdated&_count=4');
+    pages.push(matchIds(b));
+    for (let next = b.link!.find((l) => l.relation === 'next'); next; next = b.link!.find((l) => l.relation === 'next')) {
+      b = await search('Location', new URL(next.url).search.slice(1));
+      pages.push(matchIds(b));
+    }
+    const all = pages.flat();
+    assert.equal(all.length, fx.rows.length);
+    assert.equal(new Set(all).size, all.length);
+    const updated = await Promise.all(all.map(async (id) => (await store.read('Location', id)).lastUpdated));
+    assert.deepEqual(updated, [...updated].sort().reverse(), 'newest first');
+    const back = await search('Location', new URL(b.link!.find((l) => l.relation === 'previous')!.url).search.slice(1));
+    assert.deepEqual(matchIds(back), pages[pages.length - 2]);
+  });
+
   test('_sort by name (ascending and descending) and by _id', async () => {
     const orgs = fx.resources.filter((r) => r.resourceType === 'Organization').concat([{ resourceType: 'Organization', id: 'oi-1', name: 'Pôle gériatrie' }]);
     const norm = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();

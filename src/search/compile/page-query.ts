@@ -109,31 +109,54 @@ export interface PageSql {
 /** The statement of one page: `limit` rows after (or before) the cursor. */
 export function pageSql(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, limit: number, now: Date): PageSql {
   const p = cc.params;
-  const a = 'm';
   const snapshotIso = cursor?.t ?? now.toISOString();
   const sort = q.sort.length ? q.sort : [{ key: '_id', desc: false }];
-  // A trailing _id is the tie-breaker itself; every other key comes before it.
+  // A trailing _id is the tie-breaker itself; otherwise id follows the first key's direction.
   const lastIsId = sort[sort.length - 1].key === '_id';
-  const keys = (lastIsId ? sort.slice(0, -1) : sort).map((k) => sortKeyExpr(cc, q, k, a, snapshotIso));
-  const idDesc = lastIsId ? sort[sort.length - 1].desc : false;
+  const keySorts = lastIsId ? sort.slice(0, -1) : sort;
+  const idDesc = lastIsId ? sort[sort.length - 1].desc : (keySorts[0]?.desc ?? false);
+  if (cursor && cursor.keys.length !== keySorts.length) {
+    throw new SearchInputError('_cursor', 'Curseur de pagination (_cursor) invalide pour ce tri', 'Paging cursor (_cursor) does not match this sort');
+  }
+  const lim = p.add(limit, 'int');
+  if (keySorts.length === 1 && keySorts[0].key === '_lastUpdated') {
+    // Sync order: rows unchanged since T walk the (last_updated, id) index; the few changed since
+    // are placed at their as-of-T instant; the two ordered streams are merged.
+    const stable = branch(cc, q, cursor, [{ sql: 'm.last_updated', cast: 'timestamptz', desc: keySorts[0].desc }], idDesc, `m.last_updated <= ${p.add(snapshotIso, 'timestamptz')}`, lim);
+    const moved = branch(cc, q, cursor, [sortKeyExpr(cc, q, keySorts[0], 'm', snapshotIso)], idDesc, `m.last_updated > ${p.add(snapshotIso, 'timestamptz')}`, lim);
+    const dir = (desc: boolean) => ((desc !== (cursor?.dir === 'prev')) ? 'DESC' : 'ASC');
+    const sql = `SELECT * FROM ((${stable}) UNION ALL (${moved})) u\nORDER BY k0 ${dir(keySorts[0].desc)}, id ${dir(idDesc)}\nLIMIT ${lim}`;
+    return { sql, keyCount: 1, snapshot: snapshotIso };
+  }
+  const keys = keySorts.map((k) => sortKeyExpr(cc, q, k, 'm', snapshotIso));
+  return { sql: branch(cc, q, cursor, keys, idDesc, undefined, lim), keyCount: keys.length, snapshot: snapshotIso };
+}
+
+/** One ordered, keyset-bounded SELECT of the matches (alias m), keys selected as k0…kn. */
+function branch(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, keys: KeyExpr[], idDesc: boolean, extra: string | undefined, lim: string): string {
+  const p = cc.params;
+  const a = 'm';
   const backwards = cursor?.dir === 'prev';
   const where = [matchWhere(cc, q, a)];
+  if (extra) where.push(extra);
   if (cursor) {
-    if (cursor.keys.length !== keys.length) throw new SearchInputError('_cursor', 'Curseur de pagination (_cursor) invalide pour ce tri', 'Paging cursor (_cursor) does not match this sort');
-    // (k0, …, id) after the boundary: k0 > v0 OR (k0 = v0 AND (k1 > v1 OR … (id > vid))).
     const cmp = (desc: boolean) => ((desc !== backwards) ? '<' : '>');
-    let cond = `${a}.id ${cmp(idDesc)} ${p.add(cursor.id, 'text')}`;
-    for (let i = keys.length - 1; i >= 0; i--) {
-      const v = p.add(cursor.keys[i] === null ? null : String(cursor.keys[i]), keys[i].cast);
-      cond = `(${keys[i].sql} ${cmp(keys[i].desc)} ${v} OR (${keys[i].sql} = ${v} AND ${cond}))`;
+    const values = keys.map((k, i) => p.add(cursor.keys[i] === null ? null : String(cursor.keys[i]), k.cast));
+    const idValue = p.add(cursor.id, 'text');
+    if (keys.every((k) => k.desc === idDesc)) {
+      // Same direction throughout: a row comparison, which a (keys…, id) index can serve.
+      where.push(`(${[...keys.map((k) => k.sql), `${a}.id`].join(', ')}) ${cmp(idDesc)} (${[...values, idValue].join(', ')})`);
+    } else {
+      // (k0, …, id) after the boundary: k0 > v0 OR (k0 = v0 AND (… (id > vid))).
+      let cond = `${a}.id ${cmp(idDesc)} ${idValue}`;
+      for (let i = keys.length - 1; i >= 0; i--) cond = `(${keys[i].sql} ${cmp(keys[i].desc)} ${values[i]} OR (${keys[i].sql} = ${values[i]} AND ${cond}))`;
+      where.push(cond);
     }
-    where.push(cond);
   }
   const dir = (desc: boolean) => ((desc !== backwards) ? 'DESC' : 'ASC');
   const select = [`${a}.id`, `${a}.content`, ...keys.map((k, i) => `${k.sql} AS k${i}`)];
   const order = [...keys.map((k, i) => `k${i} ${dir(k.desc)}`), `${a}.id ${dir(idDesc)}`];
-  const sql = `SELECT ${select.join(', ')}\nFROM ${tableOf(q.type)} ${a}\nWHERE ${where.join('\n  AND ')}\nORDER BY ${order.join(', ')}\nLIMIT ${p.add(limit, 'int')}`;
-  return { sql, keyCount: keys.length, snapshot: snapshotIso };
+  return `SELECT ${select.join(', ')}\nFROM ${tableOf(q.type)} ${a}\nWHERE ${where.join('\n  AND ')}\nORDER BY ${order.join(', ')}\nLIMIT ${lim}`;
 }
 
 export function countSql(cc: CompileContext, q: SearchQuery): string {
