@@ -10,6 +10,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./import-nos.ts'),
     import('./import-finess.ts'),
     import('./import-rpps.ts'),
+    import('./import-finess-authorisations.ts'),
     import('./validate.ts'),
     import('./user.ts'),
     import('./app.ts'),

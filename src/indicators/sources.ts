@@ -1,0 +1,254 @@
+/**
+ * The SQL common to the indicators: the ROR objects read from the store (current tables, or the history
+ * as it stood on a date), the FINESS register as the last FINESS import wrote it (import_provenance), the
+ * valid FINESS authorisations, and the offers (UE) with their seven population criteria (§2.2).
+ * Plain PostgreSQL 15 SQL, the same on PGlite and the server. Constants are our own code lists, inlined
+ * as literals; the only parameter is the reference date ($1, a date) and, for history, the instant ($2).
+ */
+import { REGION_TAG_SYSTEM } from '../fhir/resource-types.ts';
+import { EXTENSIONS, SYSTEMS } from '../ingest/finess/mapping.ts';
+import { jdv, rorExt, tre } from '../validation/profiles/urls.ts';
+import {
+  AUTHORISATION, AUTHORISATION_VALID_FROM, categoryTable, CITY_SECTORS, DOMAIN_CATEGORIES, EXCLUDED_DEPARTEMENT, FIELD_CODES,
+  MCO_WITHOUT_AUTHORISATION, ORGANISATION_CATEGORY_REQUIRED, PSYCHIATRIC_CATEGORIES,
+} from './reference-data.ts';
+
+/** A SQL string literal (our constants only). */
+export const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
+/** A SQL text array literal. */
+export const arr = (xs: readonly string[]) => `ARRAY[${xs.map(lit).join(',')}]::text[]`;
+
+export const URL = {
+  r66: SYSTEMS.categorie,
+  r02: tre('R02-SecteurActivite'),
+  finess: SYSTEMS.finess,
+  idNatSt: SYSTEMS.idNatSt,
+  region: REGION_TAG_SYSTEM,
+  period: EXTENSIONS.period,
+  closingType: EXTENSIONS.closingType,
+  inseeCode: EXTENSIONS.addressInseeCode,
+  r207: tre('R207-TypeOrganisationInterne'),
+  r211: tre('R211-ActiviteOperationnelle'),
+  r213: tre('R213-ModePriseEnCharge'),
+  r227: tre('R227-ChampActivite'),
+  r240: tre('R240-TemporaliteAccueil'),
+  r244: tre('R244-CategorieOrganisation'),
+  r253: tre('R253-TypeMaternite'),
+  j17: jdv('J17-ActiviteOperationnelle-ROR').valueSet,
+  j19: jdv('J19-ModePriseEnCharge-ROR').valueSet,
+  j20: jdv('J20-ChampActivite-ROR').valueSet,
+  j34: jdv('J34-CategorieOrganisation-ROR').valueSet,
+  j220: jdv('J220-FonctionContact-ROR').valueSet,
+  j221: jdv('J221-NatureContact-ROR').valueSet,
+  patientType: rorExt('ror-healthcareservice-patient-type'),
+  contact: rorExt('ror-healthcareservice-contact'),
+  contactFunction: rorExt('ror-function-contact'),
+  contactTelecom: rorExt('ror-healthcareservice-contact-telecom'),
+  telecomChannel: rorExt('ror-telecom-communication-channel'),
+  telecomConfidentiality: rorExt('ror-telecom-confidentiality-level'),
+  sensitive: rorExt('ror-healthcareservice-sensitive-unit'),
+  lieuDit: 'https://interop.esante.gouv.fr/ig/fhir/annuaire/StructureDefinition/as-ext-lieu-dit',
+  capacity: rorExt('ror-location-supported-capacity'),
+} as const;
+
+export interface SourceOptions {
+  /** Read the store as it stood at this instant (from resource_history); default: the current tables. */
+  asOf?: string;
+}
+
+const TABLES: Record<string, string> = { Organization: 'organization', HealthcareService: 'healthcare_service', Location: 'location' };
+
+/** The live resources of one type: id, content, region, last_updated. */
+function resources(type: keyof typeof TABLES, opts: SourceOptions): string {
+  if (!opts.asOf) return `SELECT id, content, region, last_updated FROM ${TABLES[type]} WHERE NOT deleted`;
+  return `SELECT id, content, region, last_updated FROM (
+      SELECT DISTINCT ON (id) id, content, region, last_updated, deleted FROM resource_history
+      WHERE resource_type = ${lit(type)} AND last_updated <= $2::timestamptz ORDER BY id, version_id DESC) h
+    WHERE NOT deleted`;
+}
+
+/** First code of a CodeableConcept array (jsonb) with this system. */
+const codeOf = (expr: string, system: string) =>
+  `(SELECT c->>'code' FROM jsonb_array_elements(coalesce(${expr}, '[]'::jsonb)) t, jsonb_array_elements(coalesce(t->'coding', '[]'::jsonb)) c WHERE c->>'system' = ${lit(system)} LIMIT 1)`;
+/** Whether a CodeableConcept array holds a coding of value set `vs`. */
+const codedIn = (expr: string, vs: string) =>
+  `EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(${expr}, '[]'::jsonb)) t, jsonb_array_elements(coalesce(t->'coding', '[]'::jsonb)) c WHERE indicator_code_in(${lit(vs)}, c->>'system', c->>'code'))`;
+/** Département of a COG commune code, else of a FINESS number (2 characters, 3 overseas). */
+const departementOf = (insee: string, finess: string) =>
+  `CASE WHEN ${insee} ~ '^9[78]' THEN left(${insee}, 3) WHEN ${insee} IS NOT NULL THEN left(${insee}, 2)
+        WHEN ${finess} ~ '^9[78]' THEN left(${finess}, 3) ELSE left(${finess}, 2) END`;
+const inseeOf = (addressArray: string) =>
+  `(SELECT e->'valueCoding'->>'code' FROM jsonb_array_elements(coalesce(${addressArray}, '[]'::jsonb)) a, jsonb_array_elements(coalesce(a->'extension', '[]'::jsonb)) e WHERE e->>'url' = ${lit(URL.inseeCode)} LIMIT 1)`;
+const SANITAIRE = arr(DOMAIN_CATEGORIES.Sanitaire);
+
+/** Category reference table as a VALUES list. */
+export function categoryValues(): string {
+  return `(VALUES ${categoryTable().map((c) => `(${lit(c.category)}, ${lit(c.domain)}, ${lit(c.perimeter)}, ${lit(c.field)})`).join(', ')}) AS cat(category, domain, perimeter, class)`;
+}
+
+/**
+ * The CTEs every indicator query starts with:
+ * - `org`, `hs`, `loc`: live resources;
+ * - `finess_et`: FINESS establishments as last imported (finess, finess_ej, category, region, departement, open);
+ * - `auth`: per ET, counts of valid authorisations per field and the specific ones;
+ * - `ror_eg`: ROR sites (Organizations with an establishment category), their FINESS number and state;
+ * - `eg_of`: the site each organization belongs to (itself, or up its partOf chain: OI → EG);
+ * - `ue`: open offers attached to a site, with the seven criteria and their status.
+ */
+export function baseCtes(opts: SourceOptions = {}): string {
+  const a = AUTHORISATION;
+  const tag = (o: string) => `(SELECT t->>'code' FROM jsonb_array_elements(coalesce(${o}, '[]'::jsonb)) t LIMIT 1)`;
+  const periodOf = (exts: string, part: 'start' | 'end') =>
+    `(SELECT e->'valuePeriod'->>'${part}' FROM jsonb_array_elements(coalesce(${exts}, '[]'::jsonb)) e WHERE e->>'url' = ${lit(URL.period)} LIMIT 1)`;
+  const extCode = (exts: string, url: string) =>
+    `(SELECT c->>'code' FROM jsonb_array_elements(coalesce(${exts}, '[]'::jsonb)) e, jsonb_array_elements(coalesce(e->'valueCodeableConcept'->'coding', '[]'::jsonb)) c WHERE e->>'url' = ${lit(url)} LIMIT 1)`;
+  return `
+  org AS (${resources('Organization', opts)}),
+  hs AS (${resources('HealthcareService', opts)}),
+  loc AS (${resources('Location', opts)}),
+  finess_raw AS (
+    SELECT substr(p.id, ${'finess-eg-'.length + 1}) AS finess,
+      ${codeOf(`p.fields->${lit(`type|${URL.r66}`)}`, URL.r66)} AS category,
+      substr(p.fields->'partOf'->>'reference', ${'Organization/finess-ej-'.length + 1}) AS finess_ej,
+      p.fields->>'name' AS name,
+      ${periodOf(`p.fields->${lit(`extension|${URL.period}`)}`, 'start')} AS opened,
+      ${periodOf(`p.fields->${lit(`extension|${URL.period}`)}`, 'end')} AS closing_date,
+      ${extCode(`p.fields->${lit(`extension|${URL.closingType}`)}`, URL.closingType)} AS closing_type,
+      p.closed_at,
+      ${tag(`p.fields->${lit(`meta.tag|${URL.region}`)}`)} AS region,
+      ${inseeOf(`p.fields->'address'`)} AS insee
+    FROM import_provenance p
+    WHERE p.source = 'finess' AND p.resource_type = 'Organization' AND p.id LIKE 'finess-eg-%'),
+  finess_et AS (
+    SELECT f.finess, f.category, f.finess_ej, f.name, coalesce(f.region, '-2') AS region,
+      ${departementOf('f.insee', 'f.finess')} AS departement, f.closing_type,
+      -- open: an opening date, no closure (caducité is not in the files we read: never caduc)
+      (f.opened IS NOT NULL AND f.closed_at IS NULL AND (f.closing_date IS NULL OR f.closing_date > $1::date::text)) AS open,
+      (f.closed_at IS NOT NULL OR f.closing_date IS NOT NULL) AS has_closure
+    FROM finess_raw f),
+  auth AS (
+    SELECT nofinesset AS finess,
+      count(*) FILTER (WHERE (forme = ${lit(a.hadForm)} AND activite <> ${lit(a.psyActivity)}) OR activite = ANY(${arr(a.mcoActivities)})) AS n_mco,
+      count(*) FILTER (WHERE activite = ANY(${arr(a.smrActivities)}) AND forme <> ${lit(a.hadForm)}) AS n_smr,
+      count(*) FILTER (WHERE activite = ${lit(a.psyActivity)}) AS n_psy,
+      bool_or(activite = ${lit(a.reaAdult[0])} AND modalite = ANY(${arr(a.reaAdult[1])})) AS rea_adult,
+      bool_or(activite = ${lit(a.reaPaediatric[0])} AND modalite = ANY(${arr(a.reaPaediatric[1])})) AS rea_paediatric,
+      bool_or(activite = ${lit(a.obstetrics[0])} AND modalite = ANY(${arr(a.obstetrics[1])})) AS obstetrics,
+      bool_or(activite = ${lit(a.neonatology[0])} AND modalite = ANY(${arr(a.neonatology[1])})) AS neonatology,
+      bool_or(activite = ${lit(a.neonatalIntensiveCare[0])} AND modalite = ANY(${arr(a.neonatalIntensiveCare[1])})) AS neonatal_ic,
+      bool_or(activite = ${lit(a.neonatalRea[0])} AND modalite = ANY(${arr(a.neonatalRea[1])})) AS neonatal_rea,
+      bool_or(activite = ${lit(a.emergency[0])} AND modalite = ANY(${arr(a.emergency[1])})) AS emergency,
+      bool_or(activite = ${lit(a.paediatricEmergency[0])} AND modalite = ANY(${arr(a.paediatricEmergency[1])})) AS paediatric_emergency
+    FROM finess_authorisation
+    -- valid: still running at the 2021 reform (a missing end date counts as running: decision Q2), not caduc, not removed
+    WHERE (datefin IS NULL OR datefin >= DATE ${lit(AUTHORISATION_VALID_FROM)})
+      AND coalesce(indcaduc, 'N') <> 'O' AND coalesce(indsupact, 'N') <> 'O'
+    GROUP BY nofinesset),
+  ror_eg AS (
+    SELECT o.id, o.content, o.last_updated, coalesce(o.region, '-2') AS region,
+      (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.finess)} LIMIT 1) AS finess,
+      (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.idNatSt)} LIMIT 1) AS id_nat,
+      coalesce(${codeOf(`o.content->'type'`, URL.r66)}, ${codeOf(`o.content->'type'`, URL.r02)}) AS category,
+      substr(o.content->'partOf'->>'reference', 14) AS ej_id,
+      ${extCode(`o.content->'extension'`, URL.closingType)} AS closing_type,
+      (coalesce((o.content->>'active')::boolean, true)
+        AND coalesce(${periodOf(`o.content->'extension'`, 'end')} > $1::date::text, true)) AS open,
+      ${inseeOf(`o.content->'address'`)} AS insee
+    FROM org o
+    WHERE ${codeOf(`o.content->'type'`, URL.r66)} IS NOT NULL OR ${codeOf(`o.content->'type'`, URL.r02)} IS NOT NULL),
+  ror_eg_x AS (
+    SELECT e.*, ${departementOf('e.insee', "coalesce(e.finess, '')")} AS departement, coalesce(cat.domain, 'Non défini') AS domain
+    FROM ror_eg e LEFT JOIN ${categoryValues()} ON cat.category = e.category),
+  eg_of AS (
+    SELECT o.id, coalesce(e1.id, e2.id, e3.id, e4.id) AS eg_id
+    FROM org o
+    LEFT JOIN ror_eg e1 ON e1.id = o.id
+    LEFT JOIN org p2 ON e1.id IS NULL AND p2.id = substr(o.content->'partOf'->>'reference', 14)
+    LEFT JOIN ror_eg e2 ON e2.id = p2.id
+    LEFT JOIN org p3 ON e2.id IS NULL AND p3.id = substr(p2.content->'partOf'->>'reference', 14)
+    LEFT JOIN ror_eg e3 ON e3.id = p3.id
+    LEFT JOIN org p4 ON e3.id IS NULL AND p4.id = substr(p3.content->'partOf'->>'reference', 14)
+    LEFT JOIN ror_eg e4 ON e4.id = p4.id),
+  ue_raw AS (
+    SELECT h.id, h.content, h.last_updated, h.region, eg.id AS eg_id, eg.category AS eg_category,
+      substr(h.content->'providedBy'->>'reference', 14) AS provider_id,
+      ${codeOf(`h.content->'type'`, URL.r227)} AS field_code,
+      ${codedIn(`h.content->'type'`, URL.j20)} AS c1,
+      CASE WHEN eg.category = ANY(${arr(ORGANISATION_CATEGORY_REQUIRED)}) THEN ${codedIn(`h.content->'category'`, URL.j34)} END AS c2,
+      ${codedIn(`h.content->'specialty'`, URL.j17)} AS c3,
+      ${codedIn(`h.content->'characteristic'`, URL.j19)} AS c4,
+      EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'extension', '[]'::jsonb)) p, jsonb_array_elements(coalesce(p->'extension', '[]'::jsonb)) r
+              WHERE p->>'url' = ${lit(URL.patientType)} AND r->>'url' = 'ageRange'
+                AND r->'valueRange'->'low'->'value' IS NOT NULL AND r->'valueRange'->'high'->'value' IS NOT NULL) AS c5,
+      EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'location', '[]'::jsonb)) lr JOIN loc l ON l.id = substr(lr->>'reference', 10)
+              WHERE (jsonb_array_length(coalesce(l.content->'address'->'line', '[]'::jsonb)) > 0
+                     OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(l.content->'address'->'extension', '[]'::jsonb)) x WHERE x->>'url' = ${lit(URL.lieuDit)}))
+                AND coalesce(l.content->'address'->>'city', '') <> '' AND coalesce(l.content->'address'->>'postalCode', '') <> '') AS c6,
+      EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'extension', '[]'::jsonb)) c
+              WHERE c->>'url' = ${lit(URL.contact)}
+                AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(c->'extension', '[]'::jsonb)) s, jsonb_array_elements(coalesce(s->'valueCodeableConcept'->'coding', '[]'::jsonb)) k
+                            WHERE (s->>'url' = ${lit(URL.contactFunction)} AND indicator_code_in(${lit(URL.j220)}, k->>'system', k->>'code'))
+                               OR (s->>'url' = 'purposeContact' AND indicator_code_in(${lit(URL.j221)}, k->>'system', k->>'code')))
+                AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(c->'extension', '[]'::jsonb)) t
+                            WHERE t->>'url' = ${lit(URL.contactTelecom)}
+                              AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomChannel)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
+                              AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomConfidentiality)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
+                              AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = 'telecomAddress' AND coalesce(v->>'valueString', '') <> ''))) AS c7
+    FROM hs h
+    JOIN eg_of g ON g.id = substr(h.content->'providedBy'->>'reference', 14)
+    JOIN ror_eg eg ON eg.id = g.eg_id
+    WHERE coalesce((h.content->>'active')::boolean, true)),
+  ue AS (
+    SELECT u.*,
+      (u.c1::int + coalesce(u.c2::int, 0) + u.c3::int + u.c4::int + u.c5::int + u.c6::int + u.c7::int) AS met,
+      (6 + (u.c2 IS NOT NULL)::int) AS applicable,
+      CASE WHEN (u.c1::int + coalesce(u.c2::int, 0) + u.c3::int + u.c4::int + u.c5::int + u.c6::int + u.c7::int) = 6 + (u.c2 IS NOT NULL)::int THEN 'finalise'
+           WHEN (u.c1 OR coalesce(u.c2, false) OR u.c3 OR u.c4 OR u.c5 OR u.c6 OR u.c7) THEN 'en_cours'
+           ELSE 'a_faire' END AS status
+    FROM ue_raw u)`;
+}
+
+/** The population rows (§2.3): one per open FINESS ET of a followed category, per field for sanitaire ones. */
+export function populationRowsCte(): string {
+  return `
+  target AS (
+    SELECT f.*, cat.domain, cat.perimeter, cat.class,
+      coalesce(a.n_mco, 0) AS n_mco, coalesce(a.n_smr, 0) AS n_smr, coalesce(a.n_psy, 0) AS n_psy
+    FROM finess_et f
+    JOIN ${categoryValues()} ON cat.category = f.category
+    LEFT JOIN auth a ON a.finess = f.finess
+    WHERE f.open AND f.departement <> ${lit(EXCLUDED_DEPARTEMENT)}
+      AND (cat.domain IN ('Sanitaire', 'Médico-social') OR f.category = ANY(ARRAY['603','604','606','617','618']::text[]))),
+  pop_rows AS (
+    SELECT t.finess, t.name, t.region, t.departement, t.category, t.domain, t.perimeter, fld.field, fld.code AS field_code
+    FROM target t
+    CROSS JOIN LATERAL (VALUES
+      ('MCO', ${lit(FIELD_CODES.MCO)}, t.n_mco > 0 OR t.category = ANY(${arr(MCO_WITHOUT_AUTHORISATION)})),
+      ('SMR', ${lit(FIELD_CODES.SMR)}, t.n_smr > 0),
+      ('PSY', ${lit(FIELD_CODES.PSY)}, t.n_psy > 0 OR t.category = ANY(${arr(PSYCHIATRIC_CATEGORIES)}))) AS fld(field, code, present)
+    WHERE t.category = ANY(${SANITAIRE}) AND fld.present
+    UNION ALL
+    SELECT t.finess, t.name, t.region, t.departement, t.category, t.domain, t.perimeter, t.class, NULL
+    FROM target t WHERE NOT t.category = ANY(${SANITAIRE})),
+  -- One row per unit of counting even when several ROR sites carry the FINESS number (decision Q3):
+  -- the offers of all of them count, the row is not multiplied.
+  pop_status AS (
+    SELECT r.finess, r.name, r.region, r.departement, r.category, r.domain, r.perimeter, r.field,
+      count(DISTINCT e.id) AS ror_sites,
+      count(DISTINCT u.id) AS units,
+      count(DISTINCT u.id) FILTER (WHERE u.status = 'finalise') AS units_finalised,
+      count(DISTINCT u.id) FILTER (WHERE u.status = 'en_cours') AS units_in_progress
+    FROM pop_rows r
+    LEFT JOIN ror_eg e ON e.finess = r.finess
+    LEFT JOIN ue u ON u.eg_id = e.id AND (r.field_code IS NULL OR u.field_code = r.field_code)
+    GROUP BY r.finess, r.name, r.region, r.departement, r.category, r.domain, r.perimeter, r.field),
+  pop AS (
+    SELECT s.*,
+      CASE WHEN s.units > 0 AND s.units_finalised = s.units THEN 'finalise'
+           -- finalised and to-do offers without any in progress: "en cours" (decision Q4; the published SQL says "à faire")
+           WHEN s.units > 0 AND (s.units_in_progress > 0 OR s.units_finalised > 0) THEN 'en_cours'
+           ELSE 'a_faire' END AS status
+    FROM pop_status s)`;
+}
+
+export { CITY_SECTORS };
