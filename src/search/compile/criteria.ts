@@ -21,6 +21,9 @@ export interface CompileContext extends BaseWhereContext {
 
 type TokenValue = Extract<Value, { kind: 'token' }>;
 
+/** Longest OR list answered from a dedicated token array column. */
+const MAX_ARRAY_OR = 32;
+
 const TABLE_OF_TYPE: Record<string, string> = {
   token: 'search_token', uri: 'search_token', string: 'search_string', reference: 'search_reference',
   date: 'search_date', number: 'search_number', quantity: 'search_number',
@@ -167,7 +170,8 @@ function tokenCondition(cc: CompileContext, param: SearchParam, modifier: string
   if (param.code === '_tag' && plain && values.every((v) => v.code && (v.system === REGION_TAG_SYSTEM || v.system === JDV_REGION_SYSTEM))) {
     return `${alias}.region = ANY(${p.add(values.map((v) => v.code), 'text[]')})`;
   }
-  if (param.column?.kind === 'token-array' && plain) {
+  // Array overlap costs (row values × list) per row: long OR lists go to search_token (hash join).
+  if (param.column?.kind === 'token-array' && plain && values.length <= MAX_ARRAY_OR) {
     const keys = values.map((v) => queryTokenKey(v.system, v.code));
     if (keys.every((k) => k !== undefined)) return `${alias}.${param.column.column} && ${p.add(keys, 'text[]')}`;
   }
