@@ -4,6 +4,7 @@
  * Expected ids are computed from the fixture with plain JavaScript, never from the engine.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import { before, test } from 'node:test';
 import { FhirError } from '../fhir/outcome.ts';
 import type { ResourceType } from '../fhir/resource-types.ts';
@@ -98,6 +99,23 @@ await describeWithDatabases('FHIR search', (db) => {
     assert.deepEqual(await ids('HealthcareService', `specialty:text=${word.toLowerCase()}`), hsWhere((h) => activityOf(h).display.split(' ')[0] === word));
     assert.deepEqual(await ids('HealthcareService', 'identifier=oi-offer'), ['hs-oi']);
     assert.deepEqual(await ids('HealthcareService', `_id=hs-oi,hs-${fx.rows[2].nofinesset}`), sorted(['hs-oi', `hs-${fx.rows[2].nofinesset}`]));
+  });
+
+  test(':of-type on identifiers (the IG example offer) and _revinclude:iterate down the partOf tree', async () => {
+    const example = JSON.parse(fs.readFileSync('/work/shared/spec/ror-ig/examples/HealthcareService-1234564.json', 'utf8')) as Resource;
+    await store.update(example, SYSTEM_CONTEXT);
+    try {
+      const t355 = 'https://mos.esante.gouv.fr/NOS/TRE_R355-TypeIdentifiantOffre/FHIR/TRE-R355-TypeIdentifiantOffre';
+      assert.deepEqual(await ids('HealthcareService', `identifier:of-type=${encodeURIComponent(`${t355}|35|06/0099999`)}`), [example.id!]);
+      assert.deepEqual(await ids('HealthcareService', `identifier:of-type=${encodeURIComponent(`${t355}|36|06/0099999`)}`), []);
+    } finally {
+      await store.delete('HealthcareService', example.id!, SYSTEM_CONTEXT);
+    }
+    const row = fx.rows[0];
+    const b = await search('Organization', `_id=ej-${row.nofinessej}&_revinclude:iterate=Organization:partof`);
+    const inc = sorted((b.entry ?? []).filter((e) => e.search?.mode === 'include').map((e) => e.resource!.id!));
+    const sites = fx.rows.filter((r) => r.nofinessej === row.nofinessej).map((r) => `eg-${r.nofinesset}`);
+    assert.deepEqual(inc, sorted([...sites, 'oi-1']), 'sites of the EJ, then the unit under the first site');
   });
 
   test('string: starts-with accent-insensitive, :exact, :contains', async () => {
