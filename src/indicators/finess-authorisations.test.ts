@@ -12,12 +12,12 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-autorisations-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 await describeWithDatabases('FINESS authorisations import', (db) => {
-  test('the fixture: 18 authorisations kept, 4 lines rejected with their line numbers', async () => {
+  test('the fixture: 20 authorisations kept, 4 lines rejected with their line numbers', async () => {
     const r = await importFinessAuthorisations(db(), AUTHORISATIONS_FIXTURE);
     assert.equal(r.encoding, 'utf8');
-    assert.equal(r.read, 22);
-    assert.equal(r.imported, 18);
-    assert.deepEqual(r.rejectedLines.map((p) => p.line), [20, 21, 22, 23]);
+    assert.equal(r.read, 24);
+    assert.equal(r.imported, 20);
+    assert.deepEqual(r.rejectedLines.map((p) => p.line), [22, 23, 24, 25]);
     assert.match(r.rejectedLines[0]!.fr, /numéro FINESS ET invalide « 78000028X »/);
     assert.match(r.rejectedLines[1]!.fr, /date datefin invalide/);
     assert.match(r.rejectedLines[2]!.fr, /déjà lue ligne 2/);
@@ -39,7 +39,7 @@ await describeWithDatabases('FINESS authorisations import', (db) => {
     const dry = await importFinessAuthorisations(db(), file, { dryRun: true });
     assert.equal(dry.imported, 1);
     assert.equal(dry.encoding, 'windows-1252');
-    assert.equal(Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM finess_authorisation')).rows[0]!.n), 18);
+    assert.equal(Number((await db().query<{ n: string }>('SELECT count(*) AS n FROM finess_authorisation')).rows[0]!.n), 20);
     const r = await importFinessAuthorisations(db(), file);
     assert.equal(r.imported, 1);
     const rows = (await db().query<{ nofinesset: string; datefin: unknown }>('SELECT nofinesset, datefin::text AS datefin FROM finess_authorisation')).rows;
