@@ -126,6 +126,11 @@ await describeWithDatabases('FHIR search', (db) => {
     assert.deepEqual(await ids('Organization', `name:exact=${row.rs.toLowerCase()}`), []);
     assert.deepEqual(await ids('Organization', 'name=pole geriatrie'), ['oi-1']);
     assert.deepEqual(await ids('Organization', 'name:contains=GERIATR'), ['oi-1']);
+    const hyphenated = fx.rows.find((r) => fx.communes.get(r.nofinesset)!.name.includes('-'))!;
+    const town = fx.communes.get(hyphenated.nofinesset)!.name;
+    const typed = town.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/-/g, ' ');
+    assert.deepEqual(await ids('Location', `address-city=${encodeURIComponent(typed)}`),
+      sorted(fx.rows.filter((r) => fx.communes.get(r.nofinesset)!.name === town).map((r) => `loc-${r.nofinesset}`)));
   });
 
   test('chaining: organization.type, organization.identifier, location.commune-cog', async () => {

@@ -87,5 +87,6 @@ test('extraction of the IG example HealthcareService and Location', () => {
   const loc = ex.extract('Location', read('Location-ror-location-exemple.json'));
   assert.deepEqual(loc.columns.commune_cog, ['https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM|78646', '78646']);
   assert.deepEqual(loc.string.filter((s) => s.param === 'address-city').map((s) => s.norm), ['versailles']);
-  assert.equal(normalizeText('  Œuvre   d\'ÉTÉ '), 'oeuvre d\'ete');
+  assert.equal(normalizeText('  Œuvre   d\'ÉTÉ '), 'oeuvre d ete');
+  assert.equal(normalizeText('Saint-Germain-en-Laye'), 'saint germain en laye');
 });
