@@ -14,14 +14,14 @@ import { defaultFinessDir } from '../reference-data.ts';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const CLI = path.join(ROOT, 'src/cli/main.ts');
 const CREATION_DATE = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-meta-creation-date';
-const ROWS = 300;
+const ROWS = 150;
 
 type Target = { env: Record<string, string> };
 
 function runImport(target: Target, file: string, killAfterBatches?: number): Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }> {
   const env: Record<string, string | undefined> = { ...process.env, ...target.env };
   if (!target.env.DATABASE_URL) delete env.DATABASE_URL;
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'import', 'finess', file, '--batch-size', '100'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'import', 'finess', file, '--batch-size', '60'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   let batches = 0;

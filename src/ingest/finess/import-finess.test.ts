@@ -104,7 +104,8 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     changed[2] = c.join(';');
     const history = await count('resource_history');
     const runs = await count('import_run');
-    const report = await importFiness(store, writeRows('dry.csv', changed), { ...opts, dryRun: true });
+    // Only the changed row, nothing closed: the other establishments are not the subject here.
+    const report = await importFiness(store, writeRows('dry.csv', [changed[2]!]), { ...opts, dryRun: true, closeMissing: false });
     assert.equal(report.updated, 1);
     assert.equal(report.created, 0);
     assert.equal(await count('resource_history'), history);
@@ -120,7 +121,7 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     c[2] = 'NOUVELLE RAISON SOCIALE';
     c[6] = '0139999999';
     changed[3] = c.join(';');
-    const report = await importFiness(store, writeRows('edited.csv', changed), opts);
+    const report = await importFiness(store, writeRows('edited.csv', [changed[3]!]), { ...opts, closeMissing: false });
     assert.equal(report.referentFieldsKept, 1);
     const eg = (await store.read('Organization', id)).resource;
     assert.equal(eg.name, 'Nom corrigé par le référent');
@@ -128,8 +129,8 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     // The Location's name was not touched by the referent: it follows FINESS.
     assert.equal((await store.read('Location', `finess-loc-${target}`)).resource.name, 'NOUVELLE RAISON SOCIALE');
     assert.equal(report.updated, 2);
-    // And it still survives the next import of the original file.
-    await importFiness(store, file, opts);
+    // And it still survives the next import of the original row.
+    await importFiness(store, writeRows('original.csv', [rows[3]!]), { ...opts, closeMissing: false });
     assert.equal((await store.read('Organization', id)).resource.name, 'Nom corrigé par le référent');
   });
 
@@ -137,7 +138,7 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     const [target] = cells(rows[7]!);
     const id = `finess-eg-${target}`;
     await store.patch('Organization', id, (r) => withVerificationStatus(r, 'verifie'), REFERENT);
-    await importFiness(store, file, opts);
+    await importFiness(store, writeRows('verified.csv', [rows[7]!]), { ...opts, closeMissing: false });
     const eg = (await store.read('Organization', id)).resource;
     assert.equal(verificationStatusOf(eg), 'verifie');
     assert.equal(eg.meta?.tag?.find((t) => t.system === SYSTEMS.region)?.code, '11');
