@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/database.ts';
 import { FhirError, type Issue } from '../fhir/outcome.ts';
-import type { ResourceType } from '../fhir/resource-types.ts';
+import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Bundle, Resource } from '../fhir/types.ts';
 import { searchsetBundle } from './bundle/searchset.ts';
 import type { AccessFilter } from './compile/base-where.ts';
@@ -17,7 +17,6 @@ import type { SearchQuery } from './parse/search-query.ts';
 import { SearchInputError } from './parse/values.ts';
 import { searchParamRegistry, type SearchParamRegistry } from './registry/registry.ts';
 import type { SearchEngine, SearchRequest } from './search-engine.ts';
-import { tableOf } from '../fhir/resource-types.ts';
 
 export interface SearchEngineOptions {
   registry?: SearchParamRegistry;

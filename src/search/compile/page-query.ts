@@ -8,7 +8,7 @@
  * come at the end. Known limit: a write stamped before T but committed after the first page ran
  * (a transaction in flight at that moment) is seen at its new position.
  */
-import { tableOf, type ResourceType } from '../../fhir/resource-types.ts';
+import { tableOf } from '../../fhir/resource-types.ts';
 import type { SearchQuery, SortKey } from '../parse/search-query.ts';
 import { SearchInputError } from '../parse/values.ts';
 import { baseWhere } from './base-where.ts';
@@ -161,8 +161,4 @@ function branch(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, 
 
 export function countSql(cc: CompileContext, q: SearchQuery): string {
   return `SELECT count(*)::int AS n FROM ${tableOf(q.type)} m WHERE ${matchWhere(cc, q, 'm')}`;
-}
-
-export function tableFor(type: ResourceType): string {
-  return tableOf(type);
 }

@@ -174,7 +174,7 @@ function filterToCriterion(pc: ParseContext, type: ResourceType, e: FilterExpr, 
   throw new SearchInputError('_filter', `Opérateur ${e.op} non pris en charge pour ${e.path}`, `Operator ${e.op} is not supported for ${e.path}`, 'not-supported');
 }
 
-function parseInclude(name: string, value: string, rev: boolean, searched: ResourceType, pc: ParseContext): IncludeSpec {
+function parseInclude(name: string, value: string, rev: boolean, pc: ParseContext): IncludeSpec {
   const iterate = name.endsWith(':iterate') || name.endsWith(':recurse');
   const [source, param, target] = value.split(':');
   const bad = () => new SearchInputError(name, `Valeur « ${value} » invalide pour ${name} (attendu Type:paramètre[:Cible])`, `Invalid value "${value}" for ${name} (expected Type:parameter[:Target])`);
@@ -184,7 +184,6 @@ function parseInclude(name: string, value: string, rev: boolean, searched: Resou
     if (!p || p.type !== 'reference') throw bad();
   }
   if (target !== undefined && !isResourceType(target)) throw bad();
-  void searched;
   return { source, param, target: target as ResourceType | undefined, iterate, rev };
 }
 
@@ -261,7 +260,7 @@ function readControl(pc: ParseContext, q: SearchQuery, name: string, control: st
       return;
     case '_include':
     case '_revinclude':
-      q.includes.push(parseInclude(name, value, control === '_revinclude', q.type, pc));
+      q.includes.push(parseInclude(name, value, control === '_revinclude', pc));
       return;
     case '_cursor':
       q.cursor = value;
