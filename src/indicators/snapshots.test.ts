@@ -69,7 +69,7 @@ await describeWithDatabases('indicator snapshots and FHIR measures', (db) => {
     assert.ok(written.includes(`Measure/${qualityMeasureId('EX1.2')}`));
     const stored = await store.read('MeasureReport', `${POPULATION_MEASURE_ID}-${snap!.referenceDate}`);
     assert.equal(stored.versionId, 1);
-    assert.equal((stored.resource as { measure: string }).measure, `https://interop.esante.gouv.fr/ig/fhir/ror/Measure/${POPULATION_MEASURE_ID}|ror-bi-2024-02`);
+    assert.equal(stored.resource.measure, `https://interop.esante.gouv.fr/ig/fhir/ror/Measure/${POPULATION_MEASURE_ID}|ror-bi-2024-02`);
     const [q] = (await listSnapshots(db(), 'quality')).slice(-1);
     const qualityWritten = await publishMeasures(store, q!);
     assert.ok(qualityWritten.includes(`MeasureReport/${qualityMeasureId('CP4')}-${q!.referenceDate}`));
