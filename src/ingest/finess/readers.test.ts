@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
+import zlib from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { defaultFinessDir } from '../reference-data.ts';
@@ -128,6 +130,50 @@ describe('FINESS readers on the real Yvelines extract', () => {
     assert.match(r.rejected[0]!.fr, /dateouv/);
     assert.match(r.rejected[1]!.fr, /30 champs/);
     assert.match(r.rejected[2]!.en, /EJ number/);
+  });
+});
+
+describe('FINESS etalab overseas establishments', () => {
+  test('UTM coordinates named by sourcecoordet and 9A–9D département codes read back to WGS84 within 1 m and the right COG', async () => {
+    const communes = CommuneIndex.load();
+    const NATIONAL = path.join(defaultFinessDir(), 'finess-etablissements-20210108-wgs84.csv.gz');
+    // Real overseas establishments (their positions are unusable in the extract): placed at their commune's centroid.
+    const picked = new Map<string, FinessEstablishment>();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-finess-dom-'));
+    // The overseas rows of the national extract (cheap raw filter, then the real reader).
+    const overseas = path.join(dir, 'overseas.csv');
+    const kept: string[] = [];
+    for await (const line of readline.createInterface({ input: fs.createReadStream(NATIONAL).pipe(zlib.createGunzip()) })) {
+      if (kept.length === 0 || line.startsWith('97')) kept.push(line);
+    }
+    fs.writeFileSync(overseas, kept.join('\n'));
+    for await (const item of readFiness(overseas)) {
+      if (item.kind !== 'establishment' || !item.record.nofinesset.startsWith('97')) continue;
+      const dep = item.record.postalCode?.slice(0, 3);
+      const commune = communes.resolve(item.record.postalCode, item.record.city);
+      if (!dep || !commune || picked.has(dep) || !communes.centroid(commune.code)) continue;
+      picked.set(dep, { ...item.record, position: communes.centroid(commune.code) });
+    }
+    assert.deepEqual([...picked.keys()].sort(), ['971', '972', '973', '974']);
+    try {
+      const file = path.join(dir, 'etalab-dom.csv');
+      const records = [...picked.values()].map((r) => toEtalabRecord(r, communes));
+      assert.deepEqual(records.map((r) => r.departement).sort(), ['9A', '9B', '9C', '9D']);
+      writeEtalabFile(file, records);
+      const text = fs.readFileSync(file, 'utf8');
+      for (const zone of ['UTM_N20', 'UTM_N22', 'UTM_S40']) assert.ok(text.includes(zone), zone);
+      const back = await collect(file);
+      assert.deepEqual(back.rejected, []);
+      for (const r of back.records) {
+        const src = records.find((x) => x.nofinesset === r.nofinesset)!;
+        assert.equal(r.communeCog, src.communeCog);
+        assert.ok(r.communeCog!.startsWith(src.postalCode!.slice(0, 3)));
+        assert.notEqual(r.coordinates!.crs, 'EPSG:2154');
+        assert.ok(distanceMetres(r.position!, src.position!) < 1, `${r.nofinesset} ${r.coordinates!.crs}`);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
