@@ -15,6 +15,7 @@ import { NosTerminology } from '../terminology/nos-terminology.ts';
 import { registerTerminologyRoutes } from '../terminology/routes.ts';
 import { createRorValidator } from '../validation/index.ts';
 import { registerWebApp } from '../web/register-web-app.ts';
+import { registerIndicatorRoutes } from '../indicators/routes.ts';
 import { syncRoutePlugin } from '../sync/register.ts';
 
 /** Everything a running server (or a CLI command) works with, built once from the configuration. */
@@ -57,6 +58,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     close: () => db.close(),
   };
   services.routePlugins.push((app) => registerWebApp(app, { db, version: VERSION }));
+  services.routePlugins.push((app) => registerIndicatorRoutes(app, { db }));
   services.routePlugins.push(syncRoutePlugin({ config, db, store }));
   return services;
 }

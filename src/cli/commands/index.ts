@@ -11,10 +11,12 @@ export async function loadCommands(): Promise<Command[]> {
     import('./import-finess.ts'),
     import('./import-rpps.ts'),
     import('./import-finess-authorisations.ts'),
+    import('./indicators.ts'),
     import('./validate.ts'),
     import('./user.ts'),
     import('./app.ts'),
     import('./audit.ts'),
+    import('./sync.ts'),
   ]);
   return modules.map((m) => m.command);
 }

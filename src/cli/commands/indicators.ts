@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { createServices } from '../../app/services.ts';
+import { loadConfig } from '../../config.ts';
+import { publishMeasures } from '../../indicators/measures.ts';
+import { takePopulationSnapshot, takeQualitySnapshot } from '../../indicators/snapshots.ts';
+import { deviations, formatRows, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, type PopulationKey, type QualityKey } from '../../indicators/views.ts';
+import { RULE_CODES_LIST, type RuleCode } from '../../indicators/quality.ts';
+import type { Command } from '../command.ts';
+
+const USAGE = `ror indicators [--region R] [--format table|csv|json] [--quality] [--by k1,k2] [--snapshot] [--date AAAA-MM-JJ] [--rule CODE] [--deviations]
+  (défaut)       taux de peuplement par région × champ, calculés maintenant
+  --by           regroupement : ${POPULATION_KEYS.join(', ')} (qualité : ${QUALITY_KEYS.join(', ')})
+  --quality      exigences qualité (conformité = 1 − écarts / périmètre)
+  --deviations   liste des écarts, objet par objet, avec leur motif
+  --snapshot     enregistre les instantanés (peuplement du trimestre, qualité de la semaine de --date) et publie Measure / MeasureReport
+  --source snapshot  lit le dernier instantané au lieu de calculer`;
+
+/** `ror indicators`: population and quality indicators in the terminal. */
+export const command: Command = {
+  name: 'indicators',
+  summary: 'Population and quality indicators (ROR definitions): table, CSV or JSON; snapshots and FHIR MeasureReports',
+  usage: USAGE,
+  async run(args) {
+    let values;
+    try {
+      ({ values } = parseArgs({
+        args,
+        options: {
+          region: { type: 'string' }, format: { type: 'string', default: 'table' }, quality: { type: 'boolean' }, by: { type: 'string' },
+          snapshot: { type: 'boolean' }, date: { type: 'string' }, rule: { type: 'string' }, deviations: { type: 'boolean' }, source: { type: 'string', default: 'live' },
+        },
+      }));
+    } catch (err) {
+      console.error(`${(err as Error).message}\nUsage : ${USAGE}`);
+      return 2;
+    }
+    const format = values.format as 'table' | 'csv' | 'json';
+    if (!['table', 'csv', 'json'].includes(format) || !['live', 'snapshot'].includes(values.source!)
+      || (values.date && !/^\d{4}-\d{2}-\d{2}$/.test(values.date)) || (values.region && !/^\d{2}$/.test(values.region))) {
+      console.error(`Option invalide.\nUsage : ${USAGE}`);
+      return 2;
+    }
+    const rules = values.rule?.split(',') as RuleCode[] | undefined;
+    if (rules?.some((r) => !RULE_CODES_LIST.includes(r))) {
+      console.error(`Exigence inconnue : ${values.rule} (possibles : ${RULE_CODES_LIST.join(', ')})`);
+      return 2;
+    }
+    const services = await createServices(loadConfig(), { log: (m) => console.error(m) });
+    try {
+      const db = services.db;
+      if (values.snapshot) {
+        const pop = await takePopulationSnapshot(db, { day: values.date });
+        const qual = await takeQualitySnapshot(db, { day: values.date });
+        const written = [...(await publishMeasures(services.store, pop)), ...(await publishMeasures(services.store, qual))];
+        const out = { population: pop, quality: qual, fhir: written };
+        if (format === 'json') console.log(JSON.stringify(out, null, 2));
+        else console.log(`Instantané peuplement n° ${pop.id} au ${pop.referenceDate}, qualité n° ${qual.id} au ${qual.referenceDate} ; ${written.length} ressources FHIR publiées.`);
+        return 0;
+      }
+      const base = { region: values.region, referenceDate: values.date, source: values.source as 'live' | 'snapshot' };
+      let rows: Record<string, unknown>[];
+      let payload: unknown;
+      if (values.deviations) {
+        rows = (await deviations(db, { ...base, rules })) as unknown as Record<string, unknown>[];
+        payload = { deviations: rows };
+      } else if (values.quality) {
+        const by = (values.by?.split(',') ?? ['rule', 'region']) as QualityKey[];
+        const view = await qualityView(db, by, { ...base, rules });
+        rows = view.rows as unknown as Record<string, unknown>[];
+        payload = view;
+      } else {
+        const by = (values.by?.split(',') ?? ['region', 'field']) as PopulationKey[];
+        if (by.some((k) => !POPULATION_KEYS.includes(k))) {
+          console.error(`Regroupement inconnu : ${values.by}`);
+          return 2;
+        }
+        const view = await populationView(db, by, base);
+        rows = view.rows as unknown as Record<string, unknown>[];
+        payload = view;
+      }
+      console.log(format === 'json' ? JSON.stringify(payload, null, 2) : formatRows(rows, format));
+      return 0;
+    } finally {
+      await services.close();
+    }
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * What the CLI and the JSON API show: population and quality figures at a chosen grain, live or from the
+ * latest snapshot, and the list of écarts. One place so that both outputs give the same figures.
+ */
+import type { Database } from '../db/database.ts';
+import { aggregatePopulation, populationRows, rate, type ComputeOptions } from './population.ts';
+import { aggregateQuality, qualityResults, type RuleCode, type RuleResult } from './quality.ts';
+import { latestSnapshot, populationSnapshotRows, qualitySnapshotRows } from './snapshots.ts';
+
+export const POPULATION_KEYS = ['region', 'departement', 'field', 'category', 'domain', 'perimeter'] as const;
+export type PopulationKey = (typeof POPULATION_KEYS)[number];
+export const QUALITY_KEYS = ['rule', 'region', 'departement', 'domain'] as const;
+export type QualityKey = (typeof QUALITY_KEYS)[number];
+
+export interface ViewOptions extends ComputeOptions {
+  /** `live` computes now; `snapshot` reads the latest stored snapshot. */
+  source?: 'live' | 'snapshot';
+}
+
+export interface PopulationFigure {
+  region?: string; departement?: string; field?: string; category?: string; domain?: string; perimeter?: string;
+  perimeterCount: number; finalised: number; inProgress: number; toDo: number; rate: number;
+}
+export interface QualityFigure {
+  rule?: string; region?: string; departement?: string; domain?: string;
+  perimeterCount: number; deviations: number; conformity: number;
+}
+
+export interface View<T> {
+  source: 'live' | 'snapshot';
+  snapshotId: number | null;
+  referenceDate: string | null;
+  rows: T[];
+}
+
+function group<T extends Record<string, unknown>, R>(rows: T[], keys: string[], init: () => R, add: (acc: R, row: T) => void): (Record<string, string> & R)[] {
+  const m = new Map<string, Record<string, string> & R>();
+  for (const r of rows) {
+    const k = keys.map((key) => String(r[key])).join('\u0000');
+    let g = m.get(k);
+    if (!g) m.set(k, (g = { ...Object.fromEntries(keys.map((key) => [key, String(r[key])])), ...init() } as Record<string, string> & R));
+    add(g, r);
+  }
+  return [...m.values()].sort((a, b) => keys.map((k) => a[k]).join(' ').localeCompare(keys.map((k) => b[k]).join(' ')));
+}
+
+export async function populationView(db: Database, by: PopulationKey[], opts: ViewOptions = {}): Promise<View<PopulationFigure>> {
+  let aggs;
+  let snapshotId: number | null = null;
+  let referenceDate: string | null = opts.referenceDate ?? null;
+  if (opts.source === 'snapshot') {
+    const snap = await latestSnapshot(db, 'population');
+    if (!snap) return { source: 'snapshot', snapshotId: null, referenceDate: null, rows: [] };
+    snapshotId = snap.id;
+    referenceDate = snap.referenceDate;
+    aggs = await populationSnapshotRows(db, snap.id, opts.region);
+  } else {
+    aggs = aggregatePopulation(await populationRows(db, opts));
+  }
+  const rows = group(aggs as unknown as Record<string, unknown>[], by, () => ({ perimeterCount: 0, finalised: 0, inProgress: 0, toDo: 0, rate: 0 }), (g, a) => {
+    g.perimeterCount += Number(a.perimeterCount);
+    g.finalised += Number(a.finalised);
+    g.inProgress += Number(a.inProgress);
+    g.toDo += Number(a.toDo);
+    g.rate = rate(g.finalised, g.perimeterCount);
+  });
+  return { source: opts.source ?? 'live', snapshotId, referenceDate, rows };
+}
+
+export async function qualityView(db: Database, by: QualityKey[], opts: ViewOptions & { rules?: RuleCode[] } = {}): Promise<View<QualityFigure>> {
+  let aggs;
+  let snapshotId: number | null = null;
+  let referenceDate: string | null = opts.referenceDate ?? null;
+  if (opts.source === 'snapshot') {
+    const snap = await latestSnapshot(db, 'quality');
+    if (!snap) return { source: 'snapshot', snapshotId: null, referenceDate: null, rows: [] };
+    snapshotId = snap.id;
+    referenceDate = snap.referenceDate;
+    aggs = await qualitySnapshotRows(db, snap.id, opts.region);
+  } else {
+    aggs = aggregateQuality(await qualityResults(db, opts));
+  }
+  // The national line (00) is a copy of the others: kept only when asked for by région.
+  const kept = aggs.filter((a) => (by.includes('region') ? true : a.region !== '00') && (!opts.rules || opts.rules.includes(a.rule)));
+  const rows = group(kept as unknown as Record<string, unknown>[], by, () => ({ perimeterCount: 0, deviations: 0, conformity: 1 }), (g, a) => {
+    g.perimeterCount += Number(a.perimeterCount);
+    g.deviations += Number(a.deviations);
+    g.conformity = g.perimeterCount ? 1 - g.deviations / g.perimeterCount : 1;
+  });
+  return { source: opts.source ?? 'live', snapshotId, referenceDate, rows };
+}
+
+/** The écarts (live), optionally of one rule and one FINESS number. */
+export async function deviations(db: Database, opts: ComputeOptions & { rules?: RuleCode[]; finess?: string; limit?: number } = {}): Promise<RuleResult[]> {
+  const all = await qualityResults(db, opts);
+  return all.filter((r) => r.status === 'ecart' && (!opts.finess || r.finess === opts.finess)).slice(0, opts.limit ?? 1000);
+}
+
+/** Rows as a table (fixed-width text) or CSV (`;`, the French spreadsheet convention). */
+export function formatRows(rows: Record<string, unknown>[], format: 'table' | 'csv'): string {
+  if (!rows.length) return format === 'csv' ? '' : '(aucune ligne)';
+  const cols = Object.keys(rows[0]!);
+  const cell = (v: unknown) => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(4) : String(v ?? ''));
+  if (format === 'csv') {
+    const esc = (s: string) => (/[;"\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    return [cols.join(';'), ...rows.map((r) => cols.map((c) => esc(cell(r[c]))).join(';'))].join('\n');
+  }
+  const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
+  const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
+}
