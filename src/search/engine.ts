@@ -16,6 +16,7 @@ import { parseSearchRequest, type ParseContext } from './parse/parse-request.ts'
 import type { SearchQuery } from './parse/search-query.ts';
 import { SearchInputError } from './parse/values.ts';
 import { searchParamRegistry, type SearchParamRegistry } from './registry/registry.ts';
+import { StatisticsKeeper } from './statistics.ts';
 import type { SearchEngine, SearchRequest } from './search-engine.ts';
 
 export interface SearchEngineOptions {
@@ -35,9 +36,12 @@ function toIssue(e: SearchInputError, severity: Issue['severity']): Issue {
 export class SqlSearchEngine implements SearchEngine {
   private readonly registry: SearchParamRegistry;
   private communes?: Promise<Map<string, CommuneInfo>>;
+  /** Planner statistics upkeep on PGlite (no autovacuum there). */
+  readonly statistics: StatisticsKeeper;
 
   constructor(private readonly db: Database, private readonly opts: SearchEngineOptions = {}) {
     this.registry = opts.registry ?? searchParamRegistry();
+    this.statistics = new StatisticsKeeper(db);
   }
 
   /** The commune gazetteer (loaded once, ~35k rows) for near-insee-code and intervention-zone. */
@@ -58,6 +62,14 @@ export class SqlSearchEngine implements SearchEngine {
   }
 
   async search(req: SearchRequest): Promise<Bundle> {
+    try {
+      return await this.searchOnce(req);
+    } finally {
+      this.statistics.poke();
+    }
+  }
+
+  private async searchOnce(req: SearchRequest): Promise<Bundle> {
     if (!req.resourceType) {
       throw new FhirError(400, [{ severity: 'error', code: 'not-supported', fr: 'Recherche sans type de ressource non prise en charge', en: 'System-level search is not supported' }]);
     }

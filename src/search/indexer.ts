@@ -9,6 +9,7 @@ import type { Resource } from '../fhir/types.ts';
 import type { ResourceIndexer } from '../store/hooks.ts';
 import { IndexExtractor, type IndexRows } from './extract/extractor.ts';
 import { geoCell } from './geo/geo-cell.ts';
+import { noteIndexWrite } from './statistics.ts';
 import { searchParamRegistry, type SearchParamRegistry } from './registry/registry.ts';
 
 const EMPTY: IndexRows = { token: [], string: [], reference: [], date: [], number: [], columns: {}, position: null, text: '' };
@@ -86,6 +87,7 @@ export class SearchIndexer implements ResourceIndexer {
       params.push(rows.position?.lat ?? null, rows.position?.lon ?? null, rows.position ? geoCell(rows.position.lat, rows.position.lon) : null);
     }
     await tx.query(sql, params);
+    noteIndexWrite();
   }
 }
 
