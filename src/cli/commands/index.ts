@@ -16,6 +16,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./user.ts'),
     import('./app.ts'),
     import('./audit.ts'),
+    import('./sync.ts'),
   ]);
   return modules.map((m) => m.command);
 }
