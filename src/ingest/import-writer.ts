@@ -1,4 +1,5 @@
-import type { Queryable } from '../db/database.ts';
+import { sqlState, type Queryable } from '../db/database.ts';
+import { FhirError } from '../fhir/outcome.ts';
 import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
 import type { RequestContext } from '../store/context.ts';
@@ -99,4 +100,14 @@ export async function writeImported(
     rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(resource), s: scope, c: !!closed });
   }
   await upsertProvenance(tx, source, runId, rows);
+}
+
+/**
+ * An error about the data of one resource (refused by the store, or a data/constraint error of the
+ * database): the line is rejected and the import goes on. Anything else (connection lost…) stops it.
+ */
+export function isDataError(err: unknown): boolean {
+  if (err instanceof FhirError) return err.status < 500;
+  const state = sqlState(err);
+  return state !== undefined && (state.startsWith('22') || state.startsWith('23'));
 }

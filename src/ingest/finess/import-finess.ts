@@ -1,7 +1,7 @@
 import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
-import { newTally, writeImported, type Tally } from '../import-writer.ts';
+import { isDataError, newTally, writeImported, type Tally } from '../import-writer.ts';
 import { resourceFromFields, type Fields } from '../provenance.ts';
 import type { FinessEstablishment, LineProblem } from './establishment.ts';
 import type { FinessFormat } from './input.ts';
@@ -151,13 +151,15 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     try {
       add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, batch.flatMap(itemsOf), tally, FINESS_IMPORT_CONTEXT)));
       report.establishments += batch.length;
-    } catch {
+    } catch (batchErr) {
+      if (!isDataError(batchErr)) throw batchErr;
       // One establishment at a time, to reject only the one that cannot be written.
       for (const e of batch) {
         try {
           add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, itemsOf(e), tally, FINESS_IMPORT_CONTEXT)));
           report.establishments++;
         } catch (err) {
+          if (!isDataError(err)) throw err;
           reject({ line: e.record.line, nofinesset: e.record.nofinesset, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
         }
       }

@@ -4,7 +4,7 @@ import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore } from '../../store/resource-store.ts';
 import type { LineProblem } from '../finess/establishment.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
-import { newTally, writeImported, type ImportItem, type Tally } from '../import-writer.ts';
+import { isDataError, newTally, writeImported, type ImportItem, type Tally } from '../import-writer.ts';
 import { defaultNosDir } from '../reference-data.ts';
 import { mapActivity } from './mapping.ts';
 import { readRpps } from './rpps-reader.ts';
@@ -97,11 +97,13 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
     if (!batch.length) return;
     try {
       await write(batch.flatMap((b) => b.items));
-    } catch {
+    } catch (batchErr) {
+      if (!isDataError(batchErr)) throw batchErr;
       for (const b of batch) {
         try {
           await write(b.items);
         } catch (err) {
+          if (!isDataError(err)) throw err;
           report.rejected++;
           report.rejectedLines.push({ line: b.line, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
         }
