@@ -214,5 +214,13 @@ await describeWithDatabases('quality rules (hand-checked)', (db) => {
     assert.equal(r.find((x) => x.rule === 'EX2' && x.objectId === eg('780000295'))!.reason, 'ouvert dans FINESS, fermé dans le ROR');
     // Provisionally closed sites stay in the ST2 perimeter.
     assert.equal(r.find((x) => x.rule === 'ST2' && x.objectId === eg('780000295'))!.status, 'conforme');
+ 
+  });
+
+  test('decision Q1: a FINESS number unknown to FINESS is an écart whether the ROR site is open or closed', async () => {
+    // The published SQL loses the closed case through NULL logic (NOT IN / comparisons with NULL).
+    await store.patch('Organization', 'unknown-finess', (r) => ({ ...r, active: false }), TEST_CONTEXT);
+    const r = await qualityResults(db(), { referenceDate: REF, rules: ['EX2'] });
+    assert.equal(r.find((x) => x.objectId === 'unknown-finess')!.reason, 'numéro FINESS inconnu de FINESS');
   });
 });
