@@ -191,6 +191,15 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     assert.equal((reopened.extension as { url: string }[]).some((e) => e.url === EXTENSIONS.closingType), false);
   });
 
+  test('a file that cannot be read stops the import, and its run is marked failed', async () => {
+    const bad = path.join(dir, 'bad-header.csv');
+    fs.writeFileSync(bad, 'nofinesset;nofinessej;rs\n780000048;920002003;X\n');
+    await assert.rejects(importFiness(store, bad, opts), /Colonnes absentes/);
+    const run = await db().query<{ status: string; report: { error: string } }>(`SELECT status, report FROM import_run ORDER BY id DESC LIMIT 1`);
+    assert.equal(run.rows[0]!.status, 'failed');
+    assert.match(run.rows[0]!.report.error, /Colonnes absentes/);
+  });
+
   test('the etalab shape in Windows-1252 imports the same establishments, with their accents', async () => {
     const records: FinessEstablishment[] = [];
     for await (const item of readFiness(file)) if (item.kind === 'establishment') records.push(toEtalabRecord(item.record, communes));

@@ -101,127 +101,137 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     ? -1
     : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
   report.runId = dryRun ? null : runId;
+  try {
 
-  const progress = () => {
-    report.elapsedMs = Date.now() - started;
-    const done = report.created + report.updated + report.unchanged;
-    report.resourcesPerSecond = report.elapsedMs > 0 ? Math.round((done * 1000) / report.elapsedMs) : 0;
-    opts.onProgress?.({
-      read: report.read, created: report.created, updated: report.updated, unchanged: report.unchanged,
-      rejected: report.rejected, elapsedMs: report.elapsedMs, resourcesPerSecond: report.resourcesPerSecond,
-    });
-  };
-  // Establishments of this file, and those of its rejected lines: none of them is closed.
-  const seen = new Set<string>();
-  const reject = (p: LineProblem) => {
-    report.rejected++;
-    report.rejectedLines.push(p);
-    if (p.nofinesset) for (const id of [finessIds.eg(p.nofinesset), finessIds.location(p.nofinesset)]) seen.add(id);
-  };
-  const add = (t: Tally) => {
-    report.created += t.created;
-    report.updated += t.updated;
-    report.unchanged += t.unchanged;
-    report.referentFieldsKept += t.kept;
-    report.deletedSkipped += t.deletedSkipped;
-  };
-
-  /** Runs one transaction; in a dry run, rolls it back after counting. */
-  const inTransaction = async (fn: (tx: TxStore, tally: Tally) => Promise<void>): Promise<Tally> => {
-    const tally = newTally();
-    try {
-      await store.transaction(async (tx) => {
-        await fn(tx, tally);
-        if (dryRun) throw ROLLBACK;
+    const progress = () => {
+      report.elapsedMs = Date.now() - started;
+      const done = report.created + report.updated + report.unchanged;
+      report.resourcesPerSecond = report.elapsedMs > 0 ? Math.round((done * 1000) / report.elapsedMs) : 0;
+      opts.onProgress?.({
+        read: report.read, created: report.created, updated: report.updated, unchanged: report.unchanged,
+        rejected: report.rejected, elapsedMs: report.elapsedMs, resourcesPerSecond: report.resourcesPerSecond,
       });
-    } catch (err) {
-      if (err !== ROLLBACK) throw err;
-    }
-    return tally;
-  };
+    };
+    // Establishments of this file, and those of its rejected lines: none of them is closed.
+    const seen = new Set<string>();
+    const reject = (p: LineProblem) => {
+      report.rejected++;
+      report.rejectedLines.push(p);
+      if (p.nofinesset) for (const id of [finessIds.eg(p.nofinesset), finessIds.location(p.nofinesset)]) seen.add(id);
+    };
+    const add = (t: Tally) => {
+      report.created += t.created;
+      report.updated += t.updated;
+      report.unchanged += t.unchanged;
+      report.referentFieldsKept += t.kept;
+      report.deletedSkipped += t.deletedSkipped;
+    };
 
-  const itemsOf = (e: Entry) => [
-    ...(e.withEj ? [{ resource: e.mapped.ej, scope: null }] : []),
-    { resource: e.mapped.eg, scope: scopeOf(e.record.nofinesset) },
-    { resource: e.mapped.location, scope: scopeOf(e.record.nofinesset) },
-  ];
+    /** Runs one transaction; in a dry run, rolls it back after counting. */
+    const inTransaction = async (fn: (tx: TxStore, tally: Tally) => Promise<void>): Promise<Tally> => {
+      const tally = newTally();
+      try {
+        await store.transaction(async (tx) => {
+          await fn(tx, tally);
+          if (dryRun) throw ROLLBACK;
+        });
+      } catch (err) {
+        if (err !== ROLLBACK) throw err;
+      }
+      return tally;
+    };
 
-  const flush = async (batch: Entry[]) => {
-    if (!batch.length) return;
-    try {
-      add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, batch.flatMap(itemsOf), tally, FINESS_IMPORT_CONTEXT)));
-      report.establishments += batch.length;
-    } catch (batchErr) {
-      if (!isDataError(batchErr)) throw batchErr;
-      // One establishment at a time, to reject only the one that cannot be written.
-      for (const e of batch) {
-        try {
-          add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, itemsOf(e), tally, FINESS_IMPORT_CONTEXT)));
-          report.establishments++;
-        } catch (err) {
-          if (!isDataError(err)) throw err;
-          reject({ line: e.record.line, nofinesset: e.record.nofinesset, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
+    const itemsOf = (e: Entry) => [
+      ...(e.withEj ? [{ resource: e.mapped.ej, scope: null }] : []),
+      { resource: e.mapped.eg, scope: scopeOf(e.record.nofinesset) },
+      { resource: e.mapped.location, scope: scopeOf(e.record.nofinesset) },
+    ];
+
+    const flush = async (batch: Entry[]) => {
+      if (!batch.length) return;
+      try {
+        add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, batch.flatMap(itemsOf), tally, FINESS_IMPORT_CONTEXT)));
+        report.establishments += batch.length;
+      } catch (batchErr) {
+        if (!isDataError(batchErr)) throw batchErr;
+        // One establishment at a time, to reject only the one that cannot be written.
+        for (const e of batch) {
+          try {
+            add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, itemsOf(e), tally, FINESS_IMPORT_CONTEXT)));
+            report.establishments++;
+          } catch (err) {
+            if (!isDataError(err)) throw err;
+            reject({ line: e.record.line, nofinesset: e.record.nofinesset, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
+          }
         }
       }
+      progress();
+    };
+
+    const seenEt = new Map<string, number>();
+    const seenEj = new Set<string>();
+    const scopes = new Set<string>();
+    let batch: Entry[] = [];
+    let batchResources = 0;
+    // Batches touch disjoint resources (an EJ goes with its first site only): they can commit in any order.
+    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    const inFlight = new Set<Promise<void>>();
+    const launch = async (entries: Entry[]) => {
+      const p: Promise<void> = flush(entries).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= concurrency) await Promise.race(inFlight);
+    };
+    for await (const item of readFiness(file, format)) {
+      if (item.kind === 'meta') {
+        if (item.encoding) report.encoding = item.encoding;
+        if (item.snapshotDate) report.snapshotDate = item.snapshotDate;
+        continue;
+      }
+      report.read++;
+      if (item.kind === 'rejected') {
+        reject(item.problem);
+        continue;
+      }
+      const r = item.record;
+      const firstLine = seenEt.get(r.nofinesset);
+      if (firstLine !== undefined) {
+        reject({ line: r.line, nofinesset: r.nofinesset, fr: `établissement ${r.nofinesset} en double (déjà lu ligne ${firstLine})`, en: `duplicate establishment ${r.nofinesset} (first read on line ${firstLine})` });
+        continue;
+      }
+      seenEt.set(r.nofinesset, r.line);
+      scopes.add(scopeOf(r.nofinesset));
+      const mapped = mapEstablishment(r, ctx);
+      report.warningCount += mapped.warnings.length;
+      for (const w of mapped.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
+      const withEj = !seenEj.has(mapped.ej.id!);
+      seenEj.add(mapped.ej.id!);
+      for (const res of [mapped.ej, mapped.eg, mapped.location]) seen.add(res.id!);
+      batch.push({ record: r, mapped, withEj });
+      batchResources += withEj ? 3 : 2;
+      if (batchResources >= batchSize) {
+        await launch(batch);
+        batch = [];
+        batchResources = 0;
+      }
     }
+    await launch(batch);
+    await Promise.all(inFlight);
+
+    if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
     progress();
-  };
-
-  const seenEt = new Map<string, number>();
-  const seenEj = new Set<string>();
-  const scopes = new Set<string>();
-  let batch: Entry[] = [];
-  let batchResources = 0;
-  // Batches touch disjoint resources (an EJ goes with its first site only): they can commit in any order.
-  const concurrency = Math.max(1, opts.concurrency ?? 1);
-  const inFlight = new Set<Promise<void>>();
-  const launch = async (entries: Entry[]) => {
-    const p: Promise<void> = flush(entries).finally(() => inFlight.delete(p));
-    inFlight.add(p);
-    if (inFlight.size >= concurrency) await Promise.race(inFlight);
-  };
-  for await (const item of readFiness(file, format)) {
-    if (item.kind === 'meta') {
-      if (item.encoding) report.encoding = item.encoding;
-      if (item.snapshotDate) report.snapshotDate = item.snapshotDate;
-      continue;
+    if (!dryRun) {
+      await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
+        runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100), closedIds: report.closedIds.slice(0, 1000) }),
+      ]);
     }
-    report.read++;
-    if (item.kind === 'rejected') {
-      reject(item.problem);
-      continue;
+  } catch (err) {
+    // A run that stops says so (a killed one stays `running`).
+    if (!dryRun) {
+      await store.db
+        .query(`UPDATE import_run SET finished_at = now(), status = 'failed', report = $2::jsonb WHERE id = $1`, [runId, JSON.stringify({ error: String((err as Error)?.message ?? err) })])
+        .catch(() => undefined);
     }
-    const r = item.record;
-    const firstLine = seenEt.get(r.nofinesset);
-    if (firstLine !== undefined) {
-      reject({ line: r.line, nofinesset: r.nofinesset, fr: `établissement ${r.nofinesset} en double (déjà lu ligne ${firstLine})`, en: `duplicate establishment ${r.nofinesset} (first read on line ${firstLine})` });
-      continue;
-    }
-    seenEt.set(r.nofinesset, r.line);
-    scopes.add(scopeOf(r.nofinesset));
-    const mapped = mapEstablishment(r, ctx);
-    report.warningCount += mapped.warnings.length;
-    for (const w of mapped.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
-    const withEj = !seenEj.has(mapped.ej.id!);
-    seenEj.add(mapped.ej.id!);
-    for (const res of [mapped.ej, mapped.eg, mapped.location]) seen.add(res.id!);
-    batch.push({ record: r, mapped, withEj });
-    batchResources += withEj ? 3 : 2;
-    if (batchResources >= batchSize) {
-      await launch(batch);
-      batch = [];
-      batchResources = 0;
-    }
-  }
-  await launch(batch);
-  await Promise.all(inFlight);
-
-  if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
-  progress();
-  if (!dryRun) {
-    await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
-      runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100), closedIds: report.closedIds.slice(0, 1000) }),
-    ]);
+    throw err;
   }
   return report;
 }

@@ -69,83 +69,93 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
     ? -1
     : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
   report.runId = dryRun ? null : runId;
-  const add = (t: Tally) => {
-    report.created += t.created;
-    report.updated += t.updated;
-    report.unchanged += t.unchanged;
-    report.referentFieldsKept += t.kept;
-    report.deletedSkipped += t.deletedSkipped;
-  };
-  const write = async (items: ImportItem[]) => {
-    const tally = newTally();
-    try {
-      await store.transaction(async (tx) => {
-        await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT);
-        if (dryRun) throw ROLLBACK;
-      });
-    } catch (err) {
-      if (err !== ROLLBACK) throw err;
-    }
-    add(tally);
-  };
+  try {
+    const add = (t: Tally) => {
+      report.created += t.created;
+      report.updated += t.updated;
+      report.unchanged += t.unchanged;
+      report.referentFieldsKept += t.kept;
+      report.deletedSkipped += t.deletedSkipped;
+    };
+    const write = async (items: ImportItem[]) => {
+      const tally = newTally();
+      try {
+        await store.transaction(async (tx) => {
+          await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT);
+          if (dryRun) throw ROLLBACK;
+        });
+      } catch (err) {
+        if (err !== ROLLBACK) throw err;
+      }
+      add(tally);
+    };
 
-  // Shared resources (a professional with several activities, a site with several professionals) go once per run.
-  const seen = new Set<string>();
-  let batch: { line: number; items: ImportItem[] }[] = [];
-  let size = 0;
-  const flush = async () => {
-    if (!batch.length) return;
-    try {
-      await write(batch.flatMap((b) => b.items));
-    } catch (batchErr) {
-      if (!isDataError(batchErr)) throw batchErr;
-      for (const b of batch) {
-        try {
-          await write(b.items);
-        } catch (err) {
-          if (!isDataError(err)) throw err;
-          report.rejected++;
-          report.rejectedLines.push({ line: b.line, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
+    // Shared resources (a professional with several activities, a site with several professionals) go once per run.
+    const seen = new Set<string>();
+    let batch: { line: number; items: ImportItem[] }[] = [];
+    let size = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      try {
+        await write(batch.flatMap((b) => b.items));
+      } catch (batchErr) {
+        if (!isDataError(batchErr)) throw batchErr;
+        for (const b of batch) {
+          try {
+            await write(b.items);
+          } catch (err) {
+            if (!isDataError(err)) throw err;
+            report.rejected++;
+            report.rejectedLines.push({ line: b.line, fr: `écriture refusée : ${(err as Error).message}`, en: `write refused: ${(err as Error).message}` });
+          }
         }
       }
-    }
-    batch = [];
-    size = 0;
-    report.elapsedMs = Date.now() - started;
-    report.resourcesPerSecond = Math.round(((report.created + report.updated + report.unchanged) * 1000) / Math.max(1, report.elapsedMs));
-    opts.onProgress?.(report);
-  };
+      batch = [];
+      size = 0;
+      report.elapsedMs = Date.now() - started;
+      report.resourcesPerSecond = Math.round(((report.created + report.updated + report.unchanged) * 1000) / Math.max(1, report.elapsedMs));
+      opts.onProgress?.(report);
+    };
 
-  for await (const item of readRpps(file)) {
-    report.read++;
-    if (item.kind === 'rejected') {
-      report.rejected++;
-      report.rejectedLines.push(item.problem);
-      continue;
+    for await (const item of readRpps(file)) {
+      report.read++;
+      if (item.kind === 'rejected') {
+        report.rejected++;
+        report.rejectedLines.push(item.problem);
+        continue;
+      }
+      report.activities++;
+      const m = mapActivity(item.record, communes, professions);
+      report.warningCount += m.warnings.length;
+      for (const w of m.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
+      const items: ImportItem[] = [];
+      for (const res of [m.practitioner, m.site, m.location, m.role, m.offer]) {
+        if (!res) continue;
+        const key = `${res.resourceType}/${res.id}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        if (res.resourceType === 'Practitioner') report.practitioners++;
+        items.push({ resource: res, scope: null });
+      }
+      batch.push({ line: item.record.line, items });
+      size += items.length;
+      if (size >= batchSize) await flush();
     }
-    report.activities++;
-    const m = mapActivity(item.record, communes, professions);
-    report.warningCount += m.warnings.length;
-    for (const w of m.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
-    const items: ImportItem[] = [];
-    for (const res of [m.practitioner, m.site, m.location, m.role, m.offer]) {
-      if (!res) continue;
-      const key = `${res.resourceType}/${res.id}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (res.resourceType === 'Practitioner') report.practitioners++;
-      items.push({ resource: res, scope: null });
+    await flush();
+    report.elapsedMs = Date.now() - started;
+    if (!dryRun) {
+      await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
+        runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100) }),
+      ]);
     }
-    batch.push({ line: item.record.line, items });
-    size += items.length;
-    if (size >= batchSize) await flush();
-  }
-  await flush();
-  report.elapsedMs = Date.now() - started;
-  if (!dryRun) {
-    await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
-      runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100) }),
-    ]);
+  } catch (err) {
+    // A run that stops says so (a killed one stays `running`).
+    if (!dryRun) {
+      await store.db
+        .query(`UPDATE import_run SET finished_at = now(), status = 'failed', report = $2::jsonb WHERE id = $1`, [runId, JSON.stringify({ error: String((err as Error)?.message ?? err) })])
+        .catch(() => undefined);
+    }
+    throw err;
   }
   return report;
 }
