@@ -11,7 +11,7 @@ import type { Resource } from '../fhir/types.ts';
 import type { RequestContext } from '../store/context.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
-import { capacityRecord, completedHealthcareService, legalEntity, rorTelecom, site } from '../validation/fixtures.ts';
+import { capacityRecord, completedHealthcareService, example, legalEntity, practice, professional, rorTelecom, site } from '../validation/fixtures.ts';
 import { REDACTED_CODE, SENSITIVE_UNIT_URL } from './redact.ts';
 
 const SYSTEM_LENIENT: RequestContext = { actor: { id: 'test-setup', kind: 'system' }, source: 'cli', validation: 'lenient' };
@@ -172,6 +172,70 @@ await describeWithDatabases('security: access rules through HTTP', (db) => {
     // The profile-1 read disclosed restricted data: audited.
     const audited = await db().query("SELECT 1 FROM audit_event WHERE action = 'read-restricted' AND resource_id = 'hs-public' AND actor_kind = 'app'");
     assert.ok(audited.rowCount > 0, 'audited');
+  });
+
+  test('_revinclude, _has and _include never reach a sensitive offer or its practices for profile 0 / 2', async () => {
+    await server.services.store.update({ ...professional(), id: 'ps-1' }, SYSTEM_LENIENT);
+    await server.services.store.update({ ...practice(), id: 'pr-sensitive', practitioner: { reference: 'Practitioner/ps-1' }, healthcareService: [{ reference: 'HealthcareService/hs-sensitive' }] }, SYSTEM_LENIENT);
+    const rev = await call('GET', 'Organization?_id=eg-a&_revinclude=HealthcareService:organization', headers.p0);
+    assert.equal(rev.status, 200, rev.text);
+    assert.ok(rev.text.includes('hs-public') && !rev.text.includes('hs-sensitive'));
+    const has = await call('GET', 'Organization?_has:HealthcareService:organization:_id=hs-sensitive', headers.p0);
+    assert.equal(has.body.total, 0, has.text);
+    assert.equal((await call('GET', 'Organization?_has:HealthcareService:organization:_id=hs-sensitive', headers.p1)).body.total, 1);
+    for (const p of ['p2', 'p0']) {
+      assert.equal((await call('GET', 'PractitionerRole/pr-sensitive', headers[p])).status, 404, p);
+      const roles = await call('GET', 'PractitionerRole?_count=50', headers[p]);
+      assert.ok(!roles.text.includes('pr-sensitive'), p);
+    }
+    const inc = await call('GET', 'PractitionerRole?_id=pr-sensitive&_include=PractitionerRole:service', headers.p1);
+    assert.ok(inc.text.includes('hs-sensitive'));
+  });
+
+  test('a Bundle transaction with one entry outside the perimeter writes nothing; the refusal is audited', async () => {
+    const beforeA = await versionOf('organization', 'eg-a');
+    const bundle = {
+      resourceType: 'Bundle', type: 'transaction', entry: [
+        { resource: { ...withRegion(site(), 'eg-a', '84', 'ej-a'), name: 'Site A renommé' }, request: { method: 'PUT', url: 'Organization/eg-a' } },
+        { resource: { ...withRegion(site(), 'eg-b', '11', 'ej-b'), name: 'PIRATÉ' }, request: { method: 'PUT', url: 'Organization/eg-b' } },
+      ],
+    };
+    const res = await fetch(server.fhirBase, { method: 'POST', headers: { 'content-type': FHIR_JSON, ...headers.referentA }, body: JSON.stringify(bundle) });
+    assert.equal(res.status, 403, await res.text());
+    assert.equal(await versionOf('organization', 'eg-a'), beforeA);
+    const denied = await db().query("SELECT 1 FROM audit_event WHERE outcome = 'denied' AND resource_id = 'eg-b' AND action = 'update'");
+    assert.ok(denied.rowCount >= 2, 'refusal audited');
+  });
+
+  test('writes are audited with the account id; applications may report an anomaly (Task), anonymous cannot read Tasks', async () => {
+    const admin = await server.adminHeaders();
+    const me = (await (await fetch(`${server.origin}/auth/me`, { headers: admin })).json()) as { user: { id: string } };
+    const w = await call('PUT', 'Organization/ej-b', admin, { ...withRegion(legalEntity(), 'ej-b', '11'), name: 'EJ B (admin)' });
+    assert.equal(w.status, 200, w.text);
+    const row = await db().query<{ actor: string; actor_kind: string }>(
+      "SELECT actor, actor_kind FROM audit_event WHERE resource_id = 'ej-b' AND outcome = 'success' ORDER BY seq DESC LIMIT 1");
+    assert.deepEqual(row.rows[0], { actor: me.user.id, actor_kind: 'user' });
+
+    const task = example('Task-ror-task-exemple');
+    delete task.id;
+    const created = await call('POST', 'Task', headers.p0, task);
+    assert.equal(created.status, 201, created.text);
+    const taskAudit = await db().query<{ actor: string }>("SELECT actor FROM audit_event WHERE resource_type = 'Task' AND resource_id = $1", [created.body.id]);
+    assert.match(taskAudit.rows[0].actor, /^app-/);
+    assert.equal((await call('GET', `Task/${created.body.id}`)).status, 404);
+    assert.equal((await call('GET', `Task/${created.body.id}`, headers.p0)).status, 200);
+  });
+
+  test('a professional writes its own Practitioner, not another one', async () => {
+    await server.services.store.update({ ...professional(), id: 'ps-2' }, SYSTEM_LENIENT);
+    const h = await server.userHeaders({ email: 'kine@test.ror', role: 'professional', practitioner: 'ps-1' });
+    const own = await call('PUT', 'Practitioner/ps-1', h, { ...professional(), id: 'ps-1', name: [{ family: 'BENHOUCHAME', given: ['Zakaria', 'Ali'] }] });
+    assert.equal(own.status, 200, own.text);
+    const other = await call('PUT', 'Practitioner/ps-2', h, { ...professional(), id: 'ps-2', name: [{ family: 'AUTRE' }] });
+    assert.equal(other.status, 403);
+    // Its practice at a sensitive hospital offer is not a city offer: not its to edit.
+    const hs = (await call('GET', 'HealthcareService/hs-sensitive', await server.adminHeaders())).body;
+    assert.equal((await call('PUT', 'HealthcareService/hs-sensitive', h, { ...hs, name: 'x' })).status, 403);
   });
 
   test('capacities by profile: 0 none, 5 installed only, 2 without supplementary ones, 1 all', async () => {

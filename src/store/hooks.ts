@@ -37,9 +37,8 @@ export interface WriteAuthorizer {
 
 /** A refused write (401 unauthenticated, 403 forbidden), audited by the store after rollback. */
 export class AccessDeniedError extends FhirError {
-  /** Set by the store: the context of the refused write, and whether the refusal is already audited. */
+  /** Set by the store: the context of the refused write. */
   ctx?: RequestContext;
-  audited = false;
   constructor(status: 401 | 403, issues: Issue[], readonly write: Pick<ProposedWrite, 'action' | 'type' | 'id'>, readonly reason: string) {
     super(status, issues, status === 401 ? { 'www-authenticate': 'Bearer realm="ror"' } : {});
   }

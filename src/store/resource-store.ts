@@ -155,6 +155,9 @@ export class ResourceStore {
     private readonly deps: { validator?: ResourceValidator; indexers?: ResourceIndexer[]; authorizer?: WriteAuthorizer } = {},
   ) {}
 
+  /** Write refusals of each open write transaction, audited once it has rolled back. */
+  private readonly denials = new Map<Queryable, AccessDeniedError[]>();
+
   /**
    * Rebuilds the index rows of every current resource of a type (after a change of search parameters,
    * or for data written before an indexer existed), in keyset-paged batches. Returns the count.
@@ -187,18 +190,22 @@ export class ResourceStore {
    * One write transaction; a write refused by the authorizer rolls everything back, then the
    * refusal is recorded in the audit trail (in its own statement, so it survives the rollback).
    */
-  private async writeTransaction<T, S>(fn: (s: S) => Promise<T>, bind: (tx: Queryable) => S, ctxHint?: RequestContext): Promise<T> {
+  private async writeTransaction<T, S>(fn: (s: S) => Promise<T>, bind: (tx: Queryable) => S): Promise<T> {
+    // Refusals are collected per transaction: callers may wrap the error (Bundle entries) before it gets here.
+    const denials: AccessDeniedError[] = [];
     try {
-      return await this.db.transaction((tx) => fn(bind(tx)));
+      return await this.db.transaction((tx) => {
+        this.denials.set(tx, denials);
+        return fn(bind(tx)).finally(() => this.denials.delete(tx));
+      });
     } catch (err) {
-      if (err instanceof AccessDeniedError && !err.audited) {
-        err.audited = true;
-        const ctx = err.ctx ?? ctxHint;
+      for (const d of denials) {
+        const ctx = d.ctx;
         await this.db.query(
           `INSERT INTO audit_event (actor, actor_kind, action, outcome, resource_type, resource_id, source, remote_addr, detail)
            VALUES ($1, $2, $3, 'denied', $4, $5, $6, $7, $8::jsonb)`,
-          [ctx?.actor.id ?? 'unknown', ctx?.actor.kind ?? 'anonymous', err.write.action, err.write.type, err.write.id,
-            ctx?.source ?? 'api', ctx?.remoteAddr ?? null, JSON.stringify({ status: err.status, reason: err.reason })],
+          [ctx?.actor.id ?? 'unknown', ctx?.actor.kind ?? 'anonymous', d.write.action, d.write.type, d.write.id,
+            ctx?.source ?? 'api', ctx?.remoteAddr ?? null, JSON.stringify({ status: d.status, reason: d.reason })],
         ).catch(() => undefined);
       }
       throw err;
@@ -346,15 +353,15 @@ export class ResourceStore {
   }
 
   create(resource: Resource, ctx: RequestContext): Promise<WriteResult> {
-    return this.writeTransaction((tx: Queryable) => this.createWith(tx, resource, ctx), (tx: Queryable) => tx, ctx);
+    return this.writeTransaction((tx: Queryable) => this.createWith(tx, resource, ctx), (tx: Queryable) => tx);
   }
 
   update(resource: Resource, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult> {
-    return this.writeTransaction((tx: Queryable) => this.updateWith(tx, resource, ctx, opts), (tx: Queryable) => tx, ctx);
+    return this.writeTransaction((tx: Queryable) => this.updateWith(tx, resource, ctx, opts), (tx: Queryable) => tx);
   }
 
   delete(type: string, id: string, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult | null> {
-    return this.writeTransaction((tx: Queryable) => this.deleteWith(tx, type, id, ctx, opts), (tx: Queryable) => tx, ctx);
+    return this.writeTransaction((tx: Queryable) => this.deleteWith(tx, type, id, ctx, opts), (tx: Queryable) => tx);
   }
 
   /** Creates with a server-assigned id (any client id is replaced, as FHIR create requires). */
@@ -404,7 +411,7 @@ export class ResourceStore {
   }
 
   patch(type: string, id: string, change: (current: Resource) => Resource, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult> {
-    return this.writeTransaction((tx: Queryable) => this.patchWith(tx, type, id, change, ctx, opts), (tx: Queryable) => tx, ctx);
+    return this.writeTransaction((tx: Queryable) => this.patchWith(tx, type, id, change, ctx, opts), (tx: Queryable) => tx);
   }
 
   /** Soft delete: a new version marked deleted, kept in the history. Null when it never existed. */
@@ -510,7 +517,10 @@ export class ResourceStore {
     try {
       await this.deps.authorizer.authorize(tx, ctx, w);
     } catch (err) {
-      if (err instanceof AccessDeniedError) err.ctx = ctx;
+      if (err instanceof AccessDeniedError) {
+        err.ctx = ctx;
+        this.denials.get(tx)?.push(err);
+      }
       throw err;
     }
   }
