@@ -77,7 +77,6 @@ interface Entry {
   withEj: boolean;
 }
 
-
 const SOURCE = 'finess';
 const ROLLBACK = Symbol('dry-run rollback');
 
@@ -102,7 +101,6 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
   report.runId = dryRun ? null : runId;
   try {
-
     const progress = () => {
       report.elapsedMs = Date.now() - started;
       const done = report.created + report.updated + report.unchanged;
