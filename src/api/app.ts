@@ -39,7 +39,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean | ob
   const app = Fastify({
     logger: opts.logger ?? false,
     bodyLimit: services.config.bodyLimit,
-    trustProxy: true,
+    trustProxy: services.config.security.trustProxy,
     // FHIR ids and search values can be long; Fastify's default 100 is too short for OR lists.
     maxParamLength: 2048,
     // TLS (ROR_TLS_CERT/KEY); with ROR_TLS_CA, client certificates are asked for and verified

@@ -69,4 +69,7 @@ test('no administrator is created without both variables', async () => {
   assert.equal(securitySettingsFromEnv({}).firstAdmin, undefined);
   assert.throws(() => securitySettingsFromEnv({ ROR_ADMIN_EMAIL: 'a@b.fr' }), /go together/);
   assert.throws(() => securitySettingsFromEnv({ ROR_JWT_SECRET: 'court' }), /32 characters/);
+  // X-Forwarded-For is believed from local proxies only, unless configured.
+  assert.equal(securitySettingsFromEnv({}).trustProxy, 'loopback,linklocal,uniquelocal');
+  assert.equal(securitySettingsFromEnv({ ROR_TRUST_PROXY: 'false' }).trustProxy, false);
 });

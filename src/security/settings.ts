@@ -37,6 +37,11 @@ export interface SecuritySettings {
   firstAdmin?: { email: string; password: string };
   oidc?: OidcSettings;
   tls?: TlsSettings;
+  /**
+   * Which peers may set X-Forwarded-For/-Proto (Fastify trustProxy): by default loopback and
+   * private networks only, so a client on the Internet cannot choose the IP the per-IP limits see.
+   */
+  trustProxy: boolean | string;
 }
 
 function int(env: NodeJS.ProcessEnv, name: string, def: number, min: number, max: number): number {
@@ -74,5 +79,13 @@ export function securitySettingsFromEnv(env: NodeJS.ProcessEnv): SecuritySetting
       }
       : undefined,
     tls,
+    trustProxy: trustProxyOf(env.ROR_TRUST_PROXY),
   };
+}
+
+function trustProxyOf(raw: string | undefined): boolean | string {
+  if (raw === undefined || raw === '') return 'loopback,linklocal,uniquelocal';
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  return raw;
 }
