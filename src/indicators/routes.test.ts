@@ -59,6 +59,23 @@ await describeWithDatabases('indicators JSON API', (db) => {
     assert.equal((await get('/api/indicators?region=93', idf)).status, 403);
   });
 
+  test('a site\'s to-do list: for its referent and administrators, not for other referents', async () => {
+    const referent = await server.userHeaders({ email: 'referent-ehpad@test.ror', role: 'referent', organizations: ['finess-eg-780000204'] });
+    const r = await get('/api/indicators/structure/finess-eg-780000204', referent);
+    assert.equal(r.status, 200);
+    assert.deepEqual(r.body.offers, [{ id: 'ehpad', name: null, status: 'finalise', missing: [] }]);
+    assert.deepEqual((r.body.deviations as { rule: string; objectId: string; reason: string }[]).map((d) => [d.rule, d.objectId, d.reason]), [
+      ['CP5', 'ehpad', "catégorie d'organisation manquante ; temporalité d'accueil manquante"],
+      ['CP6', 'ehpad', 'aucune place installée'],
+    ]);
+    assert.equal((await get('/api/indicators/structure/finess-eg-780001442', referent)).status, 403);
+    const admin = await server.adminHeaders();
+    const ssiad = await get('/api/indicators/structure/finess-eg-780001442', admin);
+    assert.deepEqual([ssiad.body.finess, ssiad.body.offers], ['780001442', []]);
+    assert.deepEqual((ssiad.body.deviations as { rule: string; reason: string }[]).map((d) => [d.rule, d.reason]), [['CP4', 'aucune offre décrite']]);
+    assert.equal((await get('/api/indicators/structure/nope', admin)).status, 404);
+  });
+
   test('snapshots: the latest one is served and listed as history', async () => {
     const snap = await takePopulationSnapshot(db());
     const admin = await server.adminHeaders();

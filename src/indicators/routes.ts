@@ -3,6 +3,7 @@
  *   GET /api/indicators?type=population|quality&by=…&region=&source=live|snapshot&date=&rule=
  *   GET /api/indicators/snapshots?type=population|quality   (history, for trends)
  *   GET /api/indicators/deviations?rule=&region=&finess=&limit=   (each écart with its object and reason)
+ *   GET /api/indicators/structure/:id   (a site's to-do list: missing criteria and écarts; also for its referents)
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
@@ -10,7 +11,8 @@ import type { Principal } from '../security/principal.ts';
 import { ApiFailure, useApiErrors } from '../web/api-errors.ts';
 import { RULE_CODES_LIST, type RuleCode } from './quality.ts';
 import { listSnapshots } from './snapshots.ts';
-import { deviations, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, type PopulationKey, type QualityKey } from './views.ts';
+import { organizationsAbove } from '../security/perimeter.ts';
+import { deviations, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
 
 export interface IndicatorRouteDeps {
   db: Database;
@@ -119,6 +121,30 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
       const region = regionFor(req, q.region);
       const list = await deviations(deps.db, { region, rules: rules(q.rule), finess: q.finess, limit: q.limit, referenceDate: q.date });
       return { deviations: list };
+    });
+
+    api.get<{ Params: { id: string }; Querystring: { date?: string } }>('/structure/:id', {
+      schema: {
+        tags: ['Indicateurs'],
+        summary: "Reste à faire d'un établissement : critères manquants de ses offres et écarts",
+        params: { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } }, required: ['id'] },
+        querystring: { type: 'object', properties: { date: { type: 'string', pattern: DATE } } },
+      },
+    }, async (req) => {
+      const p = req.principal;
+      const notFound = () => new ApiFailure(404, 'not-found', `Établissement inconnu : ${req.params.id}`, `Unknown site: ${req.params.id}`);
+      // Referents see the sites they answer for (or that hang under them); administrators as for the other routes.
+      let allowed: string[] | null = null;
+      if (p?.kind === 'user' && p.role === 'referent') {
+        const above = await organizationsAbove(deps.db, [req.params.id]);
+        if (!p.organizations.some((o) => above.has(o))) throw new ApiFailure(403, 'forbidden', 'Établissement hors de votre périmètre', 'Site outside your perimeter');
+      } else {
+        allowed = allowedRegions(p);
+      }
+      const todo = await structureTodo(deps.db, req.params.id, { referenceDate: req.query.date });
+      if (!todo) throw notFound();
+      if (allowed !== null && !(todo.region && allowed.includes(todo.region))) throw new ApiFailure(403, 'forbidden', 'Établissement hors de votre région', 'Site outside your region');
+      return todo;
     });
   }, { prefix: '/api/indicators' });
 }

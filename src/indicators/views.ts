@@ -3,7 +3,7 @@
  * latest snapshot, and the list of écarts. One place so that both outputs give the same figures.
  */
 import type { Database } from '../db/database.ts';
-import { aggregatePopulation, populationRows, rate, type ComputeOptions } from './population.ts';
+import { aggregatePopulation, populationRows, rate, unitStatuses, type ComputeOptions, type UnitStatus } from './population.ts';
 import { aggregateQuality, qualityResults, type RuleCode, type RuleResult } from './quality.ts';
 import { latestSnapshot, populationSnapshotRows, qualitySnapshotRows } from './snapshots.ts';
 
@@ -108,4 +108,49 @@ export function formatRows(rows: Record<string, unknown>[], format: 'table' | 'c
   const widths = cols.map((c) => Math.max(c.length, ...rows.map((r) => cell(r[c]).length)));
   const line = (vals: string[]) => vals.map((v, i) => v.padEnd(widths[i]!)).join('  ').trimEnd();
   return [line(cols), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(cols.map((c) => cell(r[c]))))].join('\n');
+}
+
+const CRITERIA_LABELS: Record<keyof UnitStatus['criteria'], string> = {
+  field: "champ d'activité",
+  organisationCategory: "catégorie d'organisation",
+  activity: 'activité opérationnelle',
+  careMode: 'mode de prise en charge',
+  ages: 'patientèle (âges minimum et maximum)',
+  address: 'adresse du lieu de réalisation',
+  contact: 'contact (fonction ou nature, télécommunication complète)',
+};
+
+export interface StructureTodo {
+  siteId: string;
+  finess: string | null;
+  name: string | null;
+  region: string | null;
+  offers: { id: string; name: string | null; status: string; missing: string[] }[];
+  deviations: RuleResult[];
+}
+
+/** A site's to-do list: its offers with the criteria still missing, and the écarts of the site and its offers. */
+export async function structureTodo(db: Database, siteId: string, opts: ComputeOptions = {}): Promise<StructureTodo | undefined> {
+  const site = await db.query<{ id: string; name: string | null; region: string | null; finess: string | null }>(
+    `SELECT id, region, content->>'name' AS name,
+       (SELECT i->>'value' FROM jsonb_array_elements(coalesce(content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = 'https://finess.esante.gouv.fr' LIMIT 1) AS finess
+     FROM organization WHERE id = $1 AND NOT deleted`, [siteId]);
+  const s = site.rows[0];
+  if (!s) return undefined;
+  const units = await unitStatuses(db, { ...opts, siteId });
+  if (!units.length && !s.finess) return undefined;
+  const names = new Map((await db.query<{ id: string; name: string | null }>(
+    `SELECT id, content->>'name' AS name FROM healthcare_service WHERE id = ANY($1::text[])`, [units.map((u) => u.id)])).rows.map((r) => [r.id, r.name]));
+  const offerIds = new Set(units.map((u) => u.id));
+  const results = await qualityResults(db, opts);
+  return {
+    siteId, finess: s.finess, name: s.name, region: s.region,
+    offers: units.map((u) => ({
+      id: u.id,
+      name: names.get(u.id) ?? null,
+      status: u.status,
+      missing: (Object.entries(u.criteria) as [keyof typeof CRITERIA_LABELS, boolean | null][]).filter(([, v]) => v === false).map(([k]) => CRITERIA_LABELS[k]),
+    })),
+    deviations: results.filter((r) => r.status === 'ecart' && (r.objectId === siteId || offerIds.has(r.objectId) || (s.finess !== null && r.finess === s.finess && r.objectType !== 'HealthcareService'))),
+  };
 }
