@@ -8,6 +8,7 @@ import { FhirInteractions } from './fhir/interactions.ts';
 import { FHIR_CONTENT_TYPE, FHIR_PREFIX, registerFhirRoutes } from './fhir/routes.ts';
 import { registerAuthentication, requestContext } from '../security/http-auth.ts';
 import { registerProtections } from '../security/protections.ts';
+import { withLogRedaction } from '../security/log-redaction.ts';
 import { ReadGuard } from '../security/read-guard.ts';
 
 const JSON_TYPES = ['application/json', 'application/fhir+json', 'application/json-patch+json'];
@@ -37,7 +38,7 @@ function toFhirError(err: FastifyError | FhirError | Error): FhirError {
 export async function buildApp(services: Services, opts: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
   const tls = services.config.security.tls;
   const app = Fastify({
-    logger: opts.logger ?? false,
+    logger: withLogRedaction(opts.logger),
     bodyLimit: services.config.bodyLimit,
     trustProxy: services.config.security.trustProxy,
     // FHIR ids and search values can be long; Fastify's default 100 is too short for OR lists.
@@ -84,7 +85,11 @@ export async function buildApp(services: Services, opts: { logger?: boolean | ob
     search: services.search,
     validator: services.validator,
     readGuard: new ReadGuard(services.db),
-    capabilityStatement: () => buildCapabilityStatement({ search: services.search, software: { name: 'ror', version: services.version } }),
+    capabilityStatement: () => buildCapabilityStatement({
+      search: services.search, software: { name: 'ror', version: services.version },
+      // Bulk Data $export (src/sync/export): system and type level.
+      extraOperations: [{ name: 'export', definition: 'http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export' }],
+    }),
   });
   const bundles = new BundleProcessor(services.store, interactions);
   for (const register of services.routePlugins) await register(app);

@@ -366,10 +366,13 @@ await describeWithDatabases('security: access rules through HTTP', (db) => {
     const accessToken = token.json().access_token as string;
     const read = await app.inject({ method: 'GET', url: '/fhir/HealthcareService/hs-public', headers: { authorization: `Bearer ${accessToken}` } });
     assert.equal(read.statusCode, 200);
+    // An OpenID Connect callback carries a one-time code in its URL.
+    await app.inject({ method: 'GET', url: '/auth/oidc/callback?code=CODE-SECRET-DU-FOURNISSEUR&state=ETAT-SECRET' });
     await app.close();
     const log = lines.join('');
     assert.ok(log.length > 0 && log.includes('/oauth/token'), 'the logger did write');
-    for (const secret of [password, clientSecret, accessToken, login.json().csrfToken as string, login.cookies[0].value]) {
+    assert.ok(log.includes('/auth/oidc/callback?code=%5Bredacted%5D'), 'the callback is logged, redacted');
+    for (const secret of [password, clientSecret, accessToken, login.json().csrfToken as string, login.cookies[0].value, 'CODE-SECRET', 'ETAT-SECRET']) {
       assert.ok(!log.includes(secret), 'a secret was logged');
     }
   });
