@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import type { Resource } from '../fhir/types.ts';
 import { capacityRecord, example, legalEntity, practice, professional, rorTelecom } from '../validation/fixtures.ts';
 import { accessPredicate } from './access-predicate.ts';
+import { redactUrl } from './log-redaction.ts';
 import { ACCESS_MATRIX, ruleFor } from './access-matrix.ts';
 import { DOC_PATH, documentedMatrix, renderAccessMatrix } from './access-matrix-doc.ts';
 import { ANONYMOUS, SYSTEM, type AccessProfile, type AppPrincipal, type UserPrincipal } from './principal.ts';
@@ -115,4 +116,10 @@ describe('SQL access predicate', () => {
     assert.equal(pr.params.length, 1);
     assert.match(String(pr.params[0]), /TRE_R227-ChampActivite.*"05"/);
   });
+});
+
+test('logged URLs: login secrets redacted, ordinary search parameters kept', () => {
+  assert.equal(redactUrl('/auth/oidc/callback?code=abc&state=def&iss=x'), '/auth/oidc/callback?code=%5Bredacted%5D&state=%5Bredacted%5D&iss=x');
+  assert.equal(redactUrl('/fhir/ValueSet/$validate-code?code=28&system=s'), '/fhir/ValueSet/$validate-code?code=28&system=s');
+  assert.equal(redactUrl('/fhir/Location?access_token=eyJ&_count=5'), '/fhir/Location?access_token=%5Bredacted%5D&_count=5');
 });

@@ -5,15 +5,19 @@
  */
 import type { FastifyRequest } from 'fastify';
 
-const SECRET_PARAMS = new Set(['code', 'state', 'access_token', 'id_token', 'token', 'client_secret', 'password', 'session_state']);
+const SECRET_PARAMS = new Set(['access_token', 'id_token', 'token', 'client_secret', 'password']);
+/** On the login routes only: `code` and `state` elsewhere are ordinary search/terminology parameters. */
+const AUTH_SECRET_PARAMS = new Set(['code', 'state', 'session_state']);
 
 export function redactUrl(url: string): string {
   const q = url.indexOf('?');
   if (q < 0) return url;
   const params = new URLSearchParams(url.slice(q + 1));
+  const auth = url.startsWith('/auth/');
   let changed = false;
   for (const key of [...params.keys()]) {
-    if (SECRET_PARAMS.has(key.toLowerCase())) {
+    const k = key.toLowerCase();
+    if (SECRET_PARAMS.has(k) || (auth && AUTH_SECRET_PARAMS.has(k))) {
       params.set(key, '[redacted]');
       changed = true;
     }
