@@ -96,6 +96,13 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     await page.waitForFunction(() => !document.querySelector('#offre-hs-smr-versailles'));
     assert.equal(await page.locator('.ror-results article').count(), 1);
     await page.screenshot({ path: artifactPath('search-smr-mantes.png'), fullPage: true });
+
+    // The search is in the address: a reload (or a shared link) shows it again.
+    assert.match(page.url(), /commune=78361.*field=02.*available=true/);
+    await page.reload();
+    await page.waitForSelector('#offre-hs-smr-mantes');
+    assert.equal(await page.inputValue('#commune'), 'Mantes-la-Jolie (78200)');
+    assert.equal(await page.locator('.ror-results article').count(), 1);
   });
 
   test('axe-core: no serious or critical accessibility violation on the search page', async () => {

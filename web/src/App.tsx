@@ -64,6 +64,37 @@ export function App() {
     fetchConfig().then(setConfig).catch(() => setConfig({ tileUrl: null, tileAttribution: null, version: '' }));
   }, []);
 
+  // A search given in the address (shared link, reload): restore the form, then run it.
+  const [restoring, setRestoring] = useState(() => new URLSearchParams(window.location.search).has('commune'));
+  useEffect(() => {
+    if (!restoring) return;
+    const u = new URLSearchParams(window.location.search);
+    const code = u.get('commune')!;
+    fetchCommunes(code)
+      .then((list) => {
+        const c = list.find((x) => x.code === code);
+        if (!c) return setRestoring(false);
+        setCommune(c);
+        setPlaceText(`${c.name} (${c.postcodes[0] ?? c.departement})`);
+        const radiusParam = Number(u.get('radius'));
+        if (RADII.includes(radiusParam)) setRadius(radiusParam);
+        const coded = NEED_VALUE_SETS.find((v) => u.get(v.param) && v.param !== 'careMode' && v.param !== 'public');
+        if (coded && u.get('besoin')) {
+          setNeed({ param: coded.param, code: u.get(coded.param)!, display: u.get('besoin')! });
+          setNeedText(u.get('besoin')!);
+        } else if (u.get('q')) setNeedText(u.get('q')!);
+        setFilters({
+          fields: (u.get('field') ?? '').split(',').filter(Boolean),
+          careMode: u.get('careMode') ?? '',
+          publicType: u.get('public') ?? '',
+          age: u.get('age') ?? '',
+          homeVisit: u.get('homeVisit') === 'true',
+          available: u.get('available') === 'true',
+        });
+      })
+      .catch(() => setRestoring(false));
+  }, []); // eslint-disable-line react-hooks/exhaustive-deps
+
   const needs = useSuggestions<NeedConcept>(need ? '' : needText, fetchNeedConcepts, 2);
   const places = useSuggestions<Commune>(commune ? '' : placeText, fetchCommunes, 2);
 
@@ -87,6 +118,10 @@ export function App() {
     try {
       const r = await search(p);
       setResponse(r);
+      // The search is in the address: it can be bookmarked, shared or reloaded.
+      const shown = new URLSearchParams(p);
+      if (need) shown.set('besoin', need.display);
+      window.history.replaceState(null, '', `?${shown.toString()}`);
       searched.current = true;
       if (focusResults) setTimeout(() => resultsHeading.current?.focus(), 0);
     } catch (e) {
@@ -100,6 +135,13 @@ export function App() {
   useEffect(() => {
     if (searched.current) void run(false);
   }, [filters, radius]); // eslint-disable-line react-hooks/exhaustive-deps
+
+  useEffect(() => {
+    if (restoring && commune) {
+      setRestoring(false);
+      void run(false);
+    }
+  }, [restoring, commune, run]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
