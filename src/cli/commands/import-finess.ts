@@ -6,7 +6,9 @@ import type { FinessFormat } from '../../ingest/finess/input.ts';
 import type { Command } from '../command.ts';
 
 function progressLine(p: FinessImportProgress): string {
-  return `lus ${p.read} · créés ${p.created} · modifiés ${p.updated} · inchangés ${p.unchanged} · rejetés ${p.rejected} · ${p.resourcesPerSecond} ressources/s`;
+  const width = 24;
+  const done = Math.round(p.fraction * width);
+  return `[${'='.repeat(done)}${' '.repeat(width - done)}] ${Math.round(p.fraction * 100)} % · lus ${p.read} · créés ${p.created} · modifiés ${p.updated} · inchangés ${p.unchanged} · rejetés ${p.rejected} · ${p.resourcesPerSecond} ressources/s`;
 }
 
 function printReport(r: FinessImportReport): void {

@@ -20,7 +20,7 @@ export const command: Command = {
       const r = await importRpps(services.store, file, {
         dryRun: args.includes('--dry-run'),
         onProgress: (p) =>
-          process.stderr.write(`lus ${p.read} · créés ${p.created} · modifiés ${p.updated} · inchangés ${p.unchanged} · rejetés ${p.rejected} · ${p.resourcesPerSecond} ressources/s\n`),
+          process.stderr.write(`[${'='.repeat(Math.round(p.fraction * 24)).padEnd(24)}] ${Math.round(p.fraction * 100)} % · lus ${p.read} · créés ${p.created} · modifiés ${p.updated} · inchangés ${p.unchanged} · rejetés ${p.rejected} · ${p.resourcesPerSecond} ressources/s\n`),
       });
       if (args.includes('--json')) console.log(JSON.stringify(r));
       else {

@@ -1,7 +1,7 @@
 import { Transform, type Readable } from 'node:stream';
 import iconv from 'iconv-lite';
 import { csvLines } from '../csv-lines.ts';
-import { openBytes } from './input.ts';
+import { openBytes, type ReadProgress } from './input.ts';
 import { field, type FinessEstablishment, type FinessReadItem, type LineProblem } from './establishment.ts';
 import { crsOfSource, toWgs84, type FinessCrs } from './projection.ts';
 
@@ -124,12 +124,12 @@ function toEstablishment(f: string[], line: number, geo: Geo | undefined): Fines
 }
 
 /** Streams the establishments of an etalab CSV file; bad lines come out as `rejected` items with their line number. */
-export async function* readEtalab(file: string): AsyncGenerator<FinessReadItem> {
+export async function* readEtalab(file: string, progress?: ReadProgress): AsyncGenerator<FinessReadItem> {
   const problems: LineProblem[] = [];
   const { encoding, geo } = await scan(file, problems);
   for (const p of problems) yield { kind: 'rejected', problem: p };
 
-  const bytes = await openBytes(file);
+  const bytes = await openBytes(file, progress);
   const text = bytes.pipe(iconv.decodeStream(encoding === 'utf8' ? 'utf8' : 'win1252')) as unknown as Readable;
   bytes.on('error', (e) => text.destroy(e));
   for await (const row of csvLines(text)) {

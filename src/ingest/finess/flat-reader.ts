@@ -1,5 +1,5 @@
 import { csvLines } from '../csv-lines.ts';
-import { openBytes } from './input.ts';
+import { openBytes, type ReadProgress } from './input.ts';
 import { field, undoCsvQuoting, type FinessEstablishment, type FinessReadItem, type LineProblem } from './establishment.ts';
 
 /**
@@ -42,8 +42,8 @@ function toEstablishment(r: Row, line: number): FinessEstablishment | LineProble
   return rec;
 }
 
-export async function* readFlat(file: string): AsyncGenerator<FinessReadItem> {
-  const bytes = await openBytes(file);
+export async function* readFlat(file: string, progress?: ReadProgress): AsyncGenerator<FinessReadItem> {
+  const bytes = await openBytes(file, progress);
   yield { kind: 'meta', encoding: 'utf8' };
   let header: string[] | null = null;
   for await (const row of csvLines(bytes)) {

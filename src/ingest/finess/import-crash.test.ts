@@ -28,7 +28,7 @@ function runImport(target: Target, file: string, killAfterBatches?: number): Pro
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d: Buffer) => {
     stderr += d;
-    batches += (d.toString().match(/^lus /gm) ?? []).length;
+    batches += (d.toString().match(/ lus \d+/g) ?? []).length;
     if (killAfterBatches !== undefined && batches >= killAfterBatches) child.kill('SIGKILL');
   });
   return new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal, stdout, stderr })));

@@ -1,11 +1,11 @@
+import fs from 'node:fs';
 import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type Tally } from '../import-writer.ts';
 import { resourceFromFields, type Fields } from '../provenance.ts';
 import type { FinessEstablishment, LineProblem } from './establishment.ts';
-import type { FinessFormat } from './input.ts';
-import { detectFormat } from './input.ts';
+import { detectFormat, type FinessFormat, type ReadProgress } from './input.ts';
 import { closedVersion, finessIds, mapEstablishment, type MappedEstablishment } from './mapping.ts';
 import { loadFinessNos, type FinessNos } from './nos-reference.ts';
 import { readFiness } from './read-finess.ts';
@@ -32,6 +32,8 @@ export interface FinessImportProgress {
   elapsedMs: number;
   /** Resources (EJ + EG + Location) handled per second so far. */
   resourcesPerSecond: number;
+  /** Share of the file read, 0 to 1. */
+  fraction: number;
 }
 
 export interface FinessImportReport extends FinessImportProgress {
@@ -94,7 +96,9 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
   const report: FinessImportReport = {
     file, format, dryRun, runId: null, read: 0, establishments: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, closed: 0,
     closedIds: [], rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0,
+    fraction: 0,
   };
+  const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
   // A dry run writes nothing, not even its run: its batches are rolled back.
   const runId = dryRun
     ? -1
@@ -105,9 +109,10 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
       report.elapsedMs = Date.now() - started;
       const done = report.created + report.updated + report.unchanged;
       report.resourcesPerSecond = report.elapsedMs > 0 ? Math.round((done * 1000) / report.elapsedMs) : 0;
+      report.fraction = bytes.totalBytes > 0 ? Math.min(1, bytes.bytesRead / bytes.totalBytes) : 1;
       opts.onProgress?.({
         read: report.read, created: report.created, updated: report.updated, unchanged: report.unchanged,
-        rejected: report.rejected, elapsedMs: report.elapsedMs, resourcesPerSecond: report.resourcesPerSecond,
+        rejected: report.rejected, elapsedMs: report.elapsedMs, resourcesPerSecond: report.resourcesPerSecond, fraction: report.fraction,
       });
     };
     // Establishments of this file, and those of its rejected lines: none of them is closed.
@@ -179,7 +184,7 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
       inFlight.add(p);
       if (inFlight.size >= concurrency) await Promise.race(inFlight);
     };
-    for await (const item of readFiness(file, format)) {
+    for await (const item of readFiness(file, format, bytes)) {
       if (item.kind === 'meta') {
         if (item.encoding) report.encoding = item.encoding;
         if (item.snapshotDate) report.snapshotDate = item.snapshotDate;

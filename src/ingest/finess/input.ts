@@ -16,10 +16,20 @@ async function firstBytes(file: string, n: number): Promise<Buffer> {
   }
 }
 
+/** How far a reader is in its file (bytes of the file as stored, compressed or not), for progress bars. */
+export interface ReadProgress {
+  bytesRead: number;
+  totalBytes: number;
+}
+
 /** A byte stream of the file, gunzipped when it is gzip-compressed (detected by its magic bytes). */
-export async function openBytes(file: string): Promise<Readable> {
+export async function openBytes(file: string, progress?: ReadProgress): Promise<Readable> {
   const head = await firstBytes(file, 2);
   const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
+  if (progress) {
+    progress.bytesRead = 0;
+    raw.on('data', (chunk) => (progress.bytesRead += chunk.length));
+  }
   if (head[0] === 0x1f && head[1] === 0x8b) return raw.pipe(createGunzip());
   return raw;
 }

@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { openBytes } from './input.ts';
+import { openBytes, type ReadProgress } from './input.ts';
 import { field, undoCsvQuoting, isOverseas, type FinessEstablishment, type FinessReadItem } from './establishment.ts';
 
 /**
@@ -61,8 +61,8 @@ function toEstablishment(org: NdOrganization, line: number): FinessEstablishment
   return rec;
 }
 
-export async function* readNdjson(file: string): AsyncGenerator<FinessReadItem> {
-  const input = await openBytes(file);
+export async function* readNdjson(file: string, progress?: ReadProgress): AsyncGenerator<FinessReadItem> {
+  const input = await openBytes(file, progress);
   const lines = readline.createInterface({ input, crlfDelay: Infinity });
   let pending: { org: NdOrganization; rec: FinessEstablishment } | null = null;
   let n = 0;

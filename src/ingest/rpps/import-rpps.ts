@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore } from '../../store/resource-store.ts';
 import type { LineProblem } from '../finess/establishment.ts';
+import type { ReadProgress } from '../finess/input.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type ImportItem, type Tally } from '../import-writer.ts';
 import { defaultNosDir } from '../reference-data.ts';
@@ -35,6 +36,8 @@ export interface RppsImportReport {
   deletedSkipped: number;
   elapsedMs: number;
   resourcesPerSecond: number;
+  /** Share of the file read, 0 to 1. */
+  fraction: number;
 }
 
 export interface RppsImportOptions {
@@ -64,7 +67,9 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
   const report: RppsImportReport = {
     file, dryRun, runId: null, read: 0, activities: 0, practitioners: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
     rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0,
+    fraction: 0,
   };
+  const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
   const runId = dryRun
     ? -1
     : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
@@ -114,10 +119,11 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
       size = 0;
       report.elapsedMs = Date.now() - started;
       report.resourcesPerSecond = Math.round(((report.created + report.updated + report.unchanged) * 1000) / Math.max(1, report.elapsedMs));
+      report.fraction = bytes.totalBytes > 0 ? Math.min(1, bytes.bytesRead / bytes.totalBytes) : 1;
       opts.onProgress?.(report);
     };
 
-    for await (const item of readRpps(file)) {
+    for await (const item of readRpps(file, bytes)) {
       report.read++;
       if (item.kind === 'rejected') {
         report.rejected++;

@@ -1,5 +1,5 @@
 import readline from 'node:readline';
-import { openBytes } from '../finess/input.ts';
+import { openBytes, type ReadProgress } from '../finess/input.ts';
 import { field, type LineProblem } from '../finess/establishment.ts';
 
 /**
@@ -83,8 +83,8 @@ function check(r: RppsActivity): LineProblem | null {
   return null;
 }
 
-export async function* readRpps(file: string): AsyncGenerator<RppsReadItem> {
-  const lines = readline.createInterface({ input: await openBytes(file), crlfDelay: Infinity });
+export async function* readRpps(file: string, progress?: ReadProgress): AsyncGenerator<RppsReadItem> {
+  const lines = readline.createInterface({ input: await openBytes(file, progress), crlfDelay: Infinity });
   let n = 0;
   let index: Map<RppsField, number> | null = null;
   let width = 0;
