@@ -106,6 +106,15 @@ function qualityCtes(): string {
       (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.idNatSt)} LIMIT 1) AS id_nat,
       coalesce((o.content->>'active')::boolean, true) AS open
     FROM org o WHERE o.content->'partOf' IS NULL AND NOT EXISTS (SELECT 1 FROM ror_eg e WHERE e.id = o.id)),
+  ror_finess AS (SELECT DISTINCT finess FROM ror_eg WHERE finess IS NOT NULL),
+  -- Activities of the offers of the ROR sites carrying each FINESS number (EX3–EX5).
+  finess_acts AS (
+    SELECT e.finess, array_agg(DISTINCT a) AS activities
+    FROM ror_eg e JOIN ue_x x ON x.eg_id = e.id, unnest(x.activities) a
+    WHERE e.finess IS NOT NULL GROUP BY e.finess),
+  freshness AS (
+    SELECT x.eg_id, count(*) AS total, count(*) FILTER (WHERE x.last_updated >= $1::date - interval '1 year') AS fresh
+    FROM ue_x x GROUP BY x.eg_id),
   mat AS (
     SELECT x.eg_id,
       bool_or(${lit(R.activity.neonatalRea)} = ANY(x.activities)) AS has_rea,
@@ -125,19 +134,18 @@ function ruleSelects(): Record<RuleCode, string> {
   const egCols = (rule: string, status: string, reason: string) => row(rule, 'Organization', 'e.id', 'e.finess', 'e.region', 'e.departement', 'e.domain', status, reason);
   const ueCols = (rule: string, status: string, reason: string) => row(rule, 'HealthcareService', 'x.id', 'x.eg_finess', 'x.region', 'x.departement', 'x.domain', status, reason);
   const etCols = (rule: string, status: string, reason: string) => row(rule, 'FinessET', 't.finess', 't.finess', 't.region', 't.departement', 't.f_domain', status, reason);
-  const described = (aos: string) =>
-    `EXISTS (SELECT 1 FROM ror_eg e JOIN ue_x x ON x.eg_id = e.id WHERE e.finess = t.finess AND x.activities && ${aos})`;
+  const described = (aos: string) => `coalesce(fa.activities && ${aos}, false)`;
   const rea = (rule: RuleCode, flag: string, aos: readonly string[], label: string) =>
     `${etCols(rule, `CASE WHEN ${described(arr(aos))} THEN 'conforme' ELSE 'ecart' END`, `CASE WHEN ${described(arr(aos))} THEN NULL ELSE ${lit(`autorisation FINESS de ${label} sans offre correspondante dans le ROR (activité ${aos.join(', ')})`)} END`)}
-     FROM followed_et t WHERE t.${flag}`;
+     FROM followed_et t LEFT JOIN finess_acts fa ON fa.finess = t.finess WHERE t.${flag}`;
   const stPerimeter = `e.finess IS NOT NULL AND e.region <> '-2' AND (e.open OR e.closing_type = 'PRO')`;
   const esms = `x.care_modes && ${arr(R.careMode.esms)} AND x.eg_category = ANY(${MEDICO_SOCIAL})
       AND ((x.eg_category = ANY(${arr(R.cp5Ph)})) OR (x.eg_category = ANY(${arr(R.cp5Pa)}) AND ${lit(R.careMode.accommodation)} = ANY(x.care_modes)))`;
   return {
     'EX1.2': `${etCols('EX1.2',
-      `CASE WHEN EXISTS (SELECT 1 FROM ror_eg e WHERE e.finess = t.finess) THEN 'conforme' ELSE 'ecart' END`,
-      `CASE WHEN EXISTS (SELECT 1 FROM ror_eg e WHERE e.finess = t.finess) THEN NULL ELSE 'aucune structure du ROR ne porte ce numéro FINESS' END`)}
-      FROM followed_et t
+      `CASE WHEN rf.finess IS NOT NULL THEN 'conforme' ELSE 'ecart' END`,
+      `CASE WHEN rf.finess IS NOT NULL THEN NULL ELSE 'aucune structure du ROR ne porte ce numéro FINESS' END`)}
+      FROM followed_et t LEFT JOIN ror_finess rf ON rf.finess = t.finess
       WHERE t.perimeter = 'historique' AND ((t.category = ANY(${SANITAIRE}) AND coalesce(t.n_mco, 0) + coalesce(t.n_smr, 0) + coalesce(t.n_psy, 0) > 0) OR t.f_domain = 'Médico-social')`,
     EX2: `${egCols('EX2',
       `CASE WHEN f.finess IS NULL OR (NOT f.open AND e.open) OR (f.open AND NOT e.open)
@@ -157,7 +165,8 @@ function ruleSelects(): Record<RuleCode, string> {
       `CASE WHEN s.total = 0 OR (s.total < 8 AND s.fresh >= 1) OR (s.total >= 8 AND round(s.fresh::numeric / s.total, 2) >= 0.25) THEN NULL
             ELSE s.fresh || ' offre(s) sur ' || s.total || ' mise(s) à jour depuis le ' || to_char($1::date - interval '1 year', 'YYYY-MM-DD') END`)}
       FROM ror_eg_x e
-      CROSS JOIN LATERAL (SELECT count(*) AS total, count(*) FILTER (WHERE x.last_updated >= $1::date - interval '1 year') AS fresh FROM ue_x x WHERE x.eg_id = e.id) s
+      LEFT JOIN freshness f ON f.eg_id = e.id
+      CROSS JOIN LATERAL (SELECT coalesce(f.total, 0) AS total, coalesce(f.fresh, 0) AS fresh) s
       WHERE e.open AND (e.category IS NULL OR NOT e.category = ANY(${CITY}))`,
     ST2: `${egCols('ST2',
       `CASE WHEN f.finess IS NULL THEN 'na' WHEN j.finess = f.finess_ej THEN 'conforme' ELSE 'ecart' END`,

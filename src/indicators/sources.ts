@@ -102,10 +102,13 @@ export function baseCtes(opts: SourceOptions = {}): string {
     `(SELECT e->'valuePeriod'->>'${part}' FROM jsonb_array_elements(coalesce(${exts}, '[]'::jsonb)) e WHERE e->>'url' = ${lit(URL.period)} LIMIT 1)`;
   const extCode = (exts: string, url: string) =>
     `(SELECT c->>'code' FROM jsonb_array_elements(coalesce(${exts}, '[]'::jsonb)) e, jsonb_array_elements(coalesce(e->'valueCodeableConcept'->'coding', '[]'::jsonb)) c WHERE e->>'url' = ${lit(url)} LIMIT 1)`;
+  // Live tables are inlined (NOT MATERIALIZED) so that look-ups by id use their primary keys; the
+  // as-of-date version (DISTINCT ON over the history) is computed once.
+  const mat = opts.asOf ? 'MATERIALIZED' : 'NOT MATERIALIZED';
   return `
-  org AS (${resources('Organization', opts)}),
-  hs AS (${resources('HealthcareService', opts)}),
-  loc AS (${resources('Location', opts)}),
+  org AS ${mat} (${resources('Organization', opts)}),
+  hs AS ${mat} (${resources('HealthcareService', opts)}),
+  loc AS ${mat} (${resources('Location', opts)}),
   finess_raw AS (
     SELECT substr(p.id, ${'finess-eg-'.length + 1}) AS finess,
       ${codeOf(`p.fields->${lit(`type|${URL.r66}`)}`, URL.r66)} AS category,
@@ -148,14 +151,15 @@ export function baseCtes(opts: SourceOptions = {}): string {
     SELECT o.id, o.content, o.last_updated, coalesce(o.region, '-2') AS region,
       (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.finess)} LIMIT 1) AS finess,
       (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.idNatSt)} LIMIT 1) AS id_nat,
-      coalesce(${codeOf(`o.content->'type'`, URL.r66)}, ${codeOf(`o.content->'type'`, URL.r02)}) AS category,
+      coalesce(k.c66, k.c02) AS category,
       substr(o.content->'partOf'->>'reference', 14) AS ej_id,
       ${extCode(`o.content->'extension'`, URL.closingType)} AS closing_type,
       (coalesce((o.content->>'active')::boolean, true)
         AND coalesce(${periodOf(`o.content->'extension'`, 'end')} > $1::date::text, true)) AS open,
       ${inseeOf(`o.content->'address'`)} AS insee
-    FROM org o
-    WHERE ${codeOf(`o.content->'type'`, URL.r66)} IS NOT NULL OR ${codeOf(`o.content->'type'`, URL.r02)} IS NOT NULL),
+    -- OFFSET 0 keeps the category look-ups evaluated once per row (not copied into the WHERE clause).
+    FROM org o CROSS JOIN LATERAL (SELECT ${codeOf(`o.content->'type'`, URL.r66)} AS c66, ${codeOf(`o.content->'type'`, URL.r02)} AS c02 OFFSET 0) k
+    WHERE k.c66 IS NOT NULL OR k.c02 IS NOT NULL),
   ror_eg_x AS (
     SELECT e.*, ${departementOf('e.insee', "coalesce(e.finess, '')")} AS departement, coalesce(cat.domain, 'Non défini') AS domain
     FROM ror_eg e LEFT JOIN ${categoryValues()} ON cat.category = e.category),
