@@ -76,6 +76,14 @@ await describeWithDatabases('indicators JSON API', (db) => {
     assert.equal((await get('/api/indicators/structure/nope', admin)).status, 404);
   });
 
+  test('SEGUR objectives on the API', async () => {
+    assert.equal((await get('/api/indicators/segur')).status, 401);
+    const r = await get('/api/indicators/segur', await server.adminHeaders());
+    assert.deepEqual((r.body.lines as { indicator: string; objective: number; remaining: number }[]).map((l) => [l.indicator, l.objective, l.remaining]), [
+      ['ES MCO', 0.85, 1], ['ESMS PA', 0.85, 0],
+    ]);
+  });
+
   test('snapshots: the latest one is served and listed as history', async () => {
     const snap = await takePopulationSnapshot(db());
     const admin = await server.adminHeaders();

@@ -3,6 +3,7 @@
  *   GET /api/indicators?type=population|quality&by=…&region=&source=live|snapshot&date=&rule=
  *   GET /api/indicators/snapshots?type=population|quality   (history, for trends)
  *   GET /api/indicators/deviations?rule=&region=&finess=&limit=   (each écart with its object and reason)
+ *   GET /api/indicators/segur?region=   (SEGUR 2.3d population objectives per région × champ)
  *   GET /api/indicators/structure/:id   (a site's to-do list: missing criteria and écarts; also for its referents)
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -10,6 +11,7 @@ import type { Database } from '../db/database.ts';
 import type { Principal } from '../security/principal.ts';
 import { ApiFailure, useApiErrors } from '../web/api-errors.ts';
 import { RULE_CODES_LIST, type RuleCode } from './quality.ts';
+import { segurObjectives } from './segur.ts';
 import { listSnapshots } from './snapshots.ts';
 import { organizationsAbove } from '../security/perimeter.ts';
 import { deviations, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
@@ -122,6 +124,14 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
       const list = await deviations(deps.db, { region, rules: rules(q.rule), finess: q.finess, limit: q.limit, referenceDate: q.date });
       return { deviations: list };
     });
+
+    api.get<{ Querystring: { region?: string } }>('/segur', {
+      schema: {
+        tags: ['Indicateurs'],
+        summary: 'Objectifs SEGUR de peuplement (2.3d) par région et champ, et reste à faire',
+        querystring: { type: 'object', properties: { region: { type: 'string', pattern: '^[0-9]{2}$' } } },
+      },
+    }, async (req) => ({ lines: await segurObjectives(deps.db, { region: regionFor(req, req.query.region) }) }));
 
     api.get<{ Params: { id: string }; Querystring: { date?: string } }>('/structure/:id', {
       schema: {

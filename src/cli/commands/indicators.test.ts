@@ -61,6 +61,15 @@ describe('ror indicators', { skip: pg.unavailable }, () => {
     assert.equal((await run('--rule', 'ZZ1', '--quality')).code, 2);
   });
 
+  test('--segur: objectives per région × champ (no 2023-06-30 baseline here: 85 %)', async () => {
+    const r = await run('--segur', '--format', 'csv');
+    assert.deepEqual(r.out.split('\n'), [
+      'region;indicateur;reference;objectif;perimetre;finalises;taux;resteAFaire',
+      '11;ES MCO;;0.8500;1;0;0;1',
+      '11;ESMS PA;;0.8500;1;1;1;0',
+    ]);
+  });
+
   test('--snapshot stores both snapshots and publishes the FHIR measures', async () => {
     const r = await run('--snapshot', '--format', 'json');
     const out = JSON.parse(r.out) as { population: { summary: { perimeter: number; finalised: number } }; fhir: string[] };

@@ -5,6 +5,7 @@ import { publishMeasures } from '../../indicators/measures.ts';
 import { takePopulationSnapshot, takeQualitySnapshot } from '../../indicators/snapshots.ts';
 import { deviations, formatRows, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, type PopulationKey, type QualityKey } from '../../indicators/views.ts';
 import { RULE_CODES_LIST, type RuleCode } from '../../indicators/quality.ts';
+import { segurObjectives } from '../../indicators/segur.ts';
 import type { Command } from '../command.ts';
 
 const USAGE = `ror indicators [--region R] [--format table|csv|json] [--quality] [--by k1,k2] [--snapshot] [--date AAAA-MM-JJ] [--rule CODE] [--deviations]
@@ -12,6 +13,7 @@ const USAGE = `ror indicators [--region R] [--format table|csv|json] [--quality]
   --by           regroupement : ${POPULATION_KEYS.join(', ')} (qualité : ${QUALITY_KEYS.join(', ')})
   --quality      exigences qualité (conformité = 1 − écarts / périmètre)
   --deviations   liste des écarts, objet par objet, avec leur motif
+  --segur        objectifs SEGUR de peuplement (2.3d) par région × champ et reste à faire
   --snapshot     enregistre les instantanés (peuplement du trimestre, qualité de la semaine de --date) et publie Measure / MeasureReport
   --source snapshot  lit le dernier instantané au lieu de calculer`;
 
@@ -27,7 +29,7 @@ export const command: Command = {
         args,
         options: {
           region: { type: 'string' }, format: { type: 'string', default: 'table' }, quality: { type: 'boolean' }, by: { type: 'string' },
-          snapshot: { type: 'boolean' }, date: { type: 'string' }, rule: { type: 'string' }, deviations: { type: 'boolean' }, source: { type: 'string', default: 'live' },
+          snapshot: { type: 'boolean' }, date: { type: 'string' }, rule: { type: 'string' }, deviations: { type: 'boolean' }, segur: { type: 'boolean' }, source: { type: 'string', default: 'live' },
         },
       }));
     } catch (err) {
@@ -60,7 +62,14 @@ export const command: Command = {
       const base = { region: values.region, referenceDate: values.date, source: values.source as 'live' | 'snapshot' };
       let rows: Record<string, unknown>[];
       let payload: unknown;
-      if (values.deviations) {
+      if (values.segur) {
+        const lines = await segurObjectives(db, { region: values.region, referenceDate: values.date });
+        rows = lines.map((l) => ({
+          region: l.region, indicateur: l.indicator, reference: l.baseline ? l.baseline.rate : '', objectif: l.objective,
+          perimetre: l.current?.perimeter ?? '', finalises: l.current?.finalised ?? '', taux: l.current?.rate ?? '', resteAFaire: l.remaining ?? '',
+        }));
+        payload = { lines };
+      } else if (values.deviations) {
         rows = (await deviations(db, { ...base, rules })) as unknown as Record<string, unknown>[];
         payload = { deviations: rows };
       } else if (values.quality) {
