@@ -37,6 +37,70 @@ export async function readFactsOf(q: Queryable, resource: Resource): Promise<Rea
   }
 }
 
+/** Type and extensions of offers: all `factsOfOffer` reads, without the rest of their content. */
+const OFFER_FACT_COLUMNS = `jsonb_build_object('resourceType', 'HealthcareService', 'type', hs.content -> 'type', 'extension', hs.content -> 'extension')`;
+
+/**
+ * `readFactsOf` for a whole page (search, history, export): one query per kind of resource
+ * instead of one per resource, same rules (offers at a place, offers of practices).
+ */
+export async function readFactsOfMany(q: Queryable, resources: Resource[]): Promise<ReadFacts[]> {
+  const ids = (type: string) => [...new Set(resources.filter((r) => r.resourceType === type && r.id).map((r) => r.id!))];
+  const locations = ids('Location');
+  const atLocation = new Map<string, ReadFacts[]>();
+  if (locations.length > 1) {
+    const r = await q.query<{ loc: string; offer: Resource }>(
+      `SELECT x.loc, o.offer FROM unnest($1::text[]) AS x(loc) CROSS JOIN LATERAL (
+         SELECT ${OFFER_FACT_COLUMNS} AS offer FROM healthcare_service hs
+         WHERE NOT hs.deleted AND hs.content -> 'location' @> jsonb_build_array(jsonb_build_object('reference', 'Location/' || x.loc)) LIMIT 200) o`,
+      [locations],
+    );
+    for (const row of r.rows) atLocation.set(row.loc, [...(atLocation.get(row.loc) ?? []), factsOfOffer(row.offer)]);
+  }
+  const roles = resources.filter((r) => r.resourceType === 'PractitionerRole');
+  const offerFacts = new Map<string, ReadFacts>();
+  if (roles.length > 1) {
+    const offerIds = [...new Set(roles.flatMap((r) => refIds(r.healthcareService, 'HealthcareService')))];
+    const r = await q.query<{ id: string; offer: Resource }>(
+      `SELECT hs.id, ${OFFER_FACT_COLUMNS} AS offer FROM healthcare_service hs WHERE NOT hs.deleted AND hs.id = ANY($1::text[])`, [offerIds],
+    );
+    for (const row of r.rows) offerFacts.set(row.id, factsOfOffer(row.offer));
+  }
+  const practitioners = ids('Practitioner');
+  const ofPractitioner = new Map<string, ReadFacts[]>();
+  if (practitioners.length > 1) {
+    const r = await q.query<{ ps: string; offer: Resource }>(
+      `SELECT x.ps, ${OFFER_FACT_COLUMNS} AS offer FROM unnest($1::text[]) AS x(ps) CROSS JOIN LATERAL (
+         SELECT pr.content FROM practitioner_role pr
+         WHERE NOT pr.deleted AND pr.content -> 'practitioner' @> jsonb_build_object('reference', 'Practitioner/' || x.ps) LIMIT 500) pr
+       CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(pr.content -> 'healthcareService') WHEN 'array' THEN pr.content -> 'healthcareService'
+         WHEN 'object' THEN jsonb_build_array(pr.content -> 'healthcareService') ELSE '[]'::jsonb END) ref
+       JOIN healthcare_service hs ON NOT hs.deleted
+         AND hs.id = substring(ref ->> 'reference' from '(?:^|/)HealthcareService/([A-Za-z0-9.-]{1,64})(?:/_history/[^/]+)?$')`,
+      [practitioners],
+    );
+    for (const row of r.rows) ofPractitioner.set(row.ps, [...(ofPractitioner.get(row.ps) ?? []), factsOfOffer(row.offer)]);
+  }
+  return Promise.all(resources.map(async (resource) => {
+    switch (resource.resourceType) {
+      case 'Location':
+        if (locations.length > 1) return resource.id ? mergeFacts(atLocation.get(resource.id) ?? []) : NO_FACTS;
+        break;
+      case 'PractitionerRole':
+        if (roles.length > 1) {
+          return mergeFacts(refIds(resource.healthcareService, 'HealthcareService').flatMap((id) => (offerFacts.has(id) ? [offerFacts.get(id)!] : [])));
+        }
+        break;
+      case 'Practitioner':
+        if (practitioners.length > 1) return resource.id ? { ...mergeFacts(ofPractitioner.get(resource.id) ?? []), sensitive: false } : NO_FACTS;
+        break;
+      default:
+        break;
+    }
+    return readFactsOf(q, resource);
+  }));
+}
+
 /** Does the caller see something an anonymous visitor would not (restricted data disclosed)? */
 function disclosesRestricted(resource: Resource, principal: Principal, seen: Resource | null, facts: ReadFacts): boolean {
   if (seen === null || principal.kind === 'anonymous' || principal.kind === 'system') return false;
@@ -54,37 +118,40 @@ export class ReadGuard {
    * Each resource as the caller may see it (null = hidden: answer "not found"). Reads that
    * disclosed restricted data are audited in one row.
    */
-  async view(ctx: RequestContext, resources: Resource[], interaction: string): Promise<(Resource | null)[]> {
+  async view(ctx: RequestContext, resources: Resource[], interaction: string, q: Queryable = this.db): Promise<(Resource | null)[]> {
     const principal = principalOf(ctx);
     const profile = readProfileOf(principal);
     const out: (Resource | null)[] = [];
     const restricted: { type: string; id: string; versionId?: number }[] = [];
-    for (const r of resources) {
+    const needFacts = profile !== 'full' || principal.kind !== 'system';
+    const allFacts = needFacts ? await readFactsOfMany(this.db, resources) : [];
+    for (const [i, r] of resources.entries()) {
       if (!isResourceType(r.resourceType) || ruleFor(principal, r.resourceType, 'read') === 'none') {
         out.push(null);
         continue;
       }
       if (profile === 'full') {
         out.push(r);
-        if (principal.kind !== 'system' && redact(r, ANONYMOUS, await readFactsOf(this.db, r)) !== r) {
+        if (principal.kind !== 'system' && redact(r, ANONYMOUS, allFacts[i]) !== r) {
           restricted.push({ type: r.resourceType, id: r.id ?? '', versionId: Number(r.meta?.versionId) || undefined });
         }
         continue;
       }
-      const facts = await readFactsOf(this.db, r);
+      const facts = allFacts[i];
       let seen = redact(r, principal, facts);
       // People maintaining a resource see it whole: they must not write back a redacted copy.
-      if (seen !== r && principal.kind === 'user' && (await this.writes.mayUpdate(this.db, principal, r))) seen = r;
+      if (seen !== r && principal.kind === 'user' && (await this.writes.mayUpdate(q, principal, r))) seen = r;
       out.push(seen);
       if (disclosesRestricted(r, principal, seen, facts)) {
         restricted.push({ type: r.resourceType, id: r.id ?? '', versionId: Number(r.meta?.versionId) || undefined });
       }
     }
-    if (restricted.length) await recordRestrictedRead(this.db, ctx, restricted, interaction);
+    if (restricted.length) await recordRestrictedRead(q, ctx, restricted, interaction);
     return out;
   }
 
-  async viewOne(ctx: RequestContext, resource: Resource, interaction: string): Promise<Resource | null> {
-    return (await this.view(ctx, [resource], interaction))[0];
+  /** `q`: the open transaction when there is one (inside a Bundle transaction), else the database. */
+  async viewOne(ctx: RequestContext, resource: Resource, interaction: string, q: Queryable = this.db): Promise<Resource | null> {
+    return (await this.view(ctx, [resource], interaction, q))[0];
   }
 }

@@ -192,6 +192,17 @@ await describeWithDatabases('security: access rules through HTTP', (db) => {
     assert.ok(inc.text.includes('hs-sensitive'));
   });
 
+  test('reads inside a transaction Bundle are redacted too (on the transaction\'s own connection)', async () => {
+    const bundle = { resourceType: 'Bundle', type: 'transaction', entry: [{ request: { method: 'GET', url: 'HealthcareService/hs-public' } }] };
+    const res = await fetch(server.fhirBase, { method: 'POST', headers: { 'content-type': FHIR_JSON, ...headers.p0 }, body: JSON.stringify(bundle), signal: AbortSignal.timeout(20_000) });
+    const text = await res.text();
+    assert.equal(res.status, 200, text);
+    assert.ok(text.includes(PUBLIC_PHONE) && !text.includes(VERY_RESTRICTED_PHONE));
+    const hidden = { resourceType: 'Bundle', type: 'batch', entry: [{ request: { method: 'GET', url: 'HealthcareService/hs-sensitive' } }] };
+    const batch = await (await fetch(server.fhirBase, { method: 'POST', headers: { 'content-type': FHIR_JSON, ...headers.p0 }, body: JSON.stringify(hidden) })).json();
+    assert.equal(batch.entry[0].response.status.slice(0, 3), '404');
+  });
+
   test('a Bundle transaction with one entry outside the perimeter writes nothing; the refusal is audited', async () => {
     const beforeA = await versionOf('organization', 'eg-a');
     const bundle = {

@@ -136,7 +136,11 @@ export class FhirInteractions {
             const criterion = identifierCriterion([...new URLSearchParams(call.headers.ifNoneExist).entries()] as [string, string][]);
             const existing = await (tx ? tx.findByIdentifier(type, criterion) : store.findByIdentifier(type, criterion));
             if (existing.length > 1) throw this.multipleMatches(type);
-            if (existing.length === 1) return { status: 200, headers: versionHeaders(existing[0], baseUrl), body: existing[0].resource };
+            if (existing.length === 1) {
+              // The match is answered as a read: redacted, or (hidden from this caller) not told, and created as asked.
+              const seen = this.deps.readGuard ? await this.deps.readGuard.viewOne(ctx, existing[0].resource, 'read', tx?.tx) : existing[0].resource;
+              if (seen) return { status: 200, headers: versionHeaders(existing[0], baseUrl), body: seen };
+            }
           }
           const w = await write((t) => t.create(resource, ctx, call.assignedId));
           return writeReply(w, 201, call, baseUrl);
@@ -183,7 +187,7 @@ export class FhirInteractions {
       switch (call.method) {
         case 'GET':
         case 'HEAD':
-          return readReply(await this.visible(ctx, await (tx ? tx.read(type, id) : store.read(type, id)), 'read'), baseUrl);
+          return readReply(await this.visible(ctx, await (tx ? tx.read(type, id) : store.read(type, id)), 'read', tx), baseUrl);
         case 'PUT': {
           const resource = requireResourceBody(call, type);
           if (resource.id !== undefined && resource.id !== id) {
@@ -270,9 +274,10 @@ export class FhirInteractions {
 
   /** History (instance, type or system), newest first, keyset-paged with `_cursor`. */
   /** The stored version as the caller may see it; hidden = not found (its existence is not told). */
-  private async visible(ctx: RequestContext, r: StoredResource, interaction: string): Promise<StoredResource> {
+  private async visible(ctx: RequestContext, r: StoredResource, interaction: string, tx?: TxStore): Promise<StoredResource> {
     if (!this.deps.readGuard) return r;
-    const seen = await this.deps.readGuard.viewOne(ctx, r.resource, interaction);
+    // Inside a Bundle transaction the guard's look-ups must use its connection (PGlite has only one).
+    const seen = await this.deps.readGuard.viewOne(ctx, r.resource, interaction, tx?.tx);
     if (!seen) throw errors.notFound(r.resourceType, r.id);
     return seen === r.resource ? r : { ...r, resource: seen };
   }
