@@ -165,3 +165,70 @@ export async function viewOffers(
     return [{ ...base, reasons: reasonsFor(c, base, wanted) }];
   });
 }
+
+/** Everything about one offer that an anonymous coordinator may see (the detail page). */
+export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'interventionZoneMatch' | 'score' | 'reasons' | 'location' | 'capacity'> {
+  comment?: string;
+  /** Communes or other territorial divisions of the intervention zone (codes as stored). */
+  interventionZone: string[];
+  locations: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number; availablePlaces: number; capacityUpdatedAt?: string }[];
+  organizationAddress?: string;
+}
+
+function availableAt(loc: Json | undefined): number {
+  let n = 0;
+  for (const e of ext(loc, EXT.supportedCapacity)) {
+    const status = codeOf(sub(e, 'capacityStatus'));
+    const temporality = codeOf(sub(e, 'temporalityCapacity'));
+    if (status === '02' && (temporality === undefined || temporality === '01')) n += Number(sub(e, 'nbCapacity')?.valueInteger ?? 0) || 0;
+  }
+  return n;
+}
+
+/** One offer with its places and organisation, or undefined when it does not exist, is deleted or is a sensitive unit. */
+export async function offerDetail(db: Queryable, id: string, now = new Date()): Promise<OfferDetail | undefined> {
+  const row = (await db.query<{ content: Json; last_updated: Date | string }>(
+    'SELECT content, last_updated FROM healthcare_service WHERE id = $1 AND NOT deleted AND NOT sensitive', [id])).rows[0];
+  if (!row) return undefined;
+  const hs = row.content;
+  const locIds = ((hs.location ?? []) as Json[]).map((r) => String(r.reference ?? '').split('/')[1]).filter(Boolean);
+  const locs = locIds.length
+    ? (await db.query<{ id: string; content: Json }>('SELECT id, content FROM location WHERE id = ANY($1) AND NOT deleted', [locIds])).rows
+    : [];
+  const orgId = String(hs.providedBy?.reference ?? '').split('/')[1];
+  const org = orgId ? (await db.query<{ content: Json }>('SELECT content FROM organization WHERE id = $1 AND NOT deleted', [orgId])).rows[0]?.content : undefined;
+  const patient = ext(hs, EXT.patientType)[0];
+  const range = patient && sub(patient, 'ageRange')?.valueRange;
+  const field = codingsIn(hs.type, SYSTEMS.field)[0];
+  const lastUpdated = new Date(row.last_updated).toISOString();
+  return {
+    id,
+    name: hs.name ?? org?.name ?? 'Offre sans nom',
+    organization: orgId ? { id: orgId, name: org?.name ?? hs.providedBy?.display } : undefined,
+    organizationAddress: addressText(Array.isArray(org?.address) ? org?.address[0] : org?.address),
+    field: field ? { code: field.code, display: FIELD_LABELS[field.code] ?? field.display } : undefined,
+    activities: codingsIn(hs.specialty, SYSTEMS.activity),
+    careModes: codingsIn(hs.characteristic, SYSTEMS.careMode),
+    publics: (patient ? ((patient.extension ?? []) as Json[]).filter((s) => s.url === 'supportedPatientInfo') : [])
+      .flatMap((s) => (s.valueCodeableConcept?.coding ?? []) as Json[]).map((x) => ({ code: String(x.code), display: x.display })),
+    ageRange: range ? { low: range.low?.value, high: range.high?.value } : undefined,
+    homeVisit: codingsIn(hs.characteristic, SYSTEMS.receptionModality).some((c) => c.code === '05'),
+    comment: hs.comment,
+    interventionZone: ext(hs, EXT.territorialDivision)
+      .map((e) => sub(e, 'codeTerritorialDivision')?.valueCodeableConcept?.coding?.[0]?.code).filter(Boolean) as string[],
+    locations: locs.map((l) => ({
+      id: l.id,
+      name: l.content.name,
+      address: addressText(l.content.address),
+      commune: ext(l.content, EXT.communeCog)[0]?.valueCodeableConcept?.coding?.[0]?.code,
+      lat: l.content.position?.latitude,
+      lon: l.content.position?.longitude,
+      availablePlaces: availableAt(l.content),
+      capacityUpdatedAt: capacityUpdate(l.content),
+    })),
+    contacts: publicContacts(hs, locs[0]?.content),
+    lastUpdated,
+    stale: (now.getTime() - Date.parse(lastUpdated)) / 86_400_000 > STALE_AFTER_DAYS,
+    fhirUrl: `/fhir/HealthcareService/${encodeURIComponent(id)}`,
+  };
+}

@@ -3,7 +3,7 @@ import type { Queryable } from '../db/database.ts';
 import type { CommuneDirectory, CommunePlace } from '../geo/commune-directory.ts';
 import { ApiFailure, errorSchema } from './api-errors.ts';
 import { MAX_RADIUS_KM, searchOffers, type OfferQuery } from './offer-search.ts';
-import { viewOffers } from './offer-view.ts';
+import { offerDetail, viewOffers } from './offer-view.ts';
 import { FIELD_LABELS, SYSTEMS } from './nos-systems.ts';
 
 export interface SearchQuerystring {
@@ -189,5 +189,21 @@ export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable
       },
       fhirQuery: fhirQueryOf(query, outcome.radiusKm),
     };
+  });
+
+  api.get<{ Params: { id: string } }>('/offers/:id', {
+    schema: {
+      tags: ['Recherche'],
+      summary: 'Fiche d’une offre',
+      description: 'L’offre (HealthcareService) avec ses lieux, capacités disponibles, coordonnées en accès libre et zone d’intervention. '
+        + '404 pour une offre inconnue, supprimée ou « unité sensible ».',
+      params: { type: 'object', properties: { id: { type: 'string', pattern: '^[A-Za-z0-9\\-.]{1,64}$' } }, required: ['id'] },
+      response: { 200: { type: 'object', additionalProperties: true }, 404: errorSchema },
+    },
+  }, async (req, reply) => {
+    const detail = await offerDetail(deps.db, req.params.id);
+    if (!detail) throw new ApiFailure(404, 'not-found', `Offre introuvable : ${req.params.id}`, `Offer not found: ${req.params.id}`);
+    reply.header('Cache-Control', 'no-cache');
+    return detail;
   });
 }

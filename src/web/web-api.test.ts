@@ -99,6 +99,22 @@ await describeWithDatabases('web API: coordinator search, communes, outlines', (
     assert.equal(body.results.length, 1);
   });
 
+  test('the offer detail: places with capacity, public contacts, intervention zone; sensitive or deleted offers are 404', async () => {
+    const res = await get('/api/offers/hs-smr-mantes');
+    assert.equal(res.statusCode, 200);
+    const smr = res.json();
+    assert.equal(smr.name, 'SMR locomoteur — hospitalisation complète');
+    assert.deepEqual(smr.locations.map((l: { id: string; availablePlaces: number }) => [l.id, l.availablePlaces]), [['loc-smr-mantes', 3]]);
+    assert.equal(smr.field.display, 'SMR');
+    const kine = (await get('/api/offers/hs-kine-limay')).json();
+    assert.deepEqual(kine.interventionZone, [PLACES.limay.code, PLACES.gargenville.code]);
+    assert.deepEqual(kine.contacts.map((c: { value: string }) => c.value), ['01 30 00 00 01']);
+    assert.equal(kine.homeVisit, true);
+    assert.equal((await get('/api/offers/hs-sensible-limay')).statusCode, 404);
+    assert.equal((await get('/api/offers/hs-deleted-limay')).statusCode, 404);
+    assert.equal((await get('/api/offers/nope')).json().error.code, 'not-found');
+  });
+
   test('bad or missing place: a 400 with a French message', async () => {
     const none = await get('/api/search?activity=339');
     assert.equal(none.statusCode, 400);

@@ -105,6 +105,23 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     assert.equal(await page.locator('.ror-results article').count(), 1);
   });
 
+  test('the offer detail opens from the list: places, capacity, print view, no serious axe violation; back to the results', async () => {
+    await page.click('#offre-hs-smr-mantes h3 a');
+    await page.waitForSelector('#titre-offre');
+    assert.equal(await page.textContent('#titre-offre'), 'SMR locomoteur — hospitalisation complète');
+    assert.equal(await focusedId(page), 'titre-offre');
+    assert.match(await page.textContent('main') ?? '', /3 places disponibles/);
+    assert.match(await page.textContent('main') ?? '', /Clinique SMR du Mantois/);
+    const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    assert.deepEqual(report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
+    await page.emulateMedia({ media: 'print' });
+    assert.equal(await page.locator('button', { hasText: 'Imprimer' }).isVisible(), false, 'print view without buttons');
+    await page.screenshot({ path: artifactPath('offer-detail-print.png'), fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+    await page.goBack();
+    await page.waitForSelector('#offre-hs-smr-mantes');
+  });
+
   test('axe-core: no serious or critical accessibility violation on the search page', async () => {
     const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
     const bad = report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');

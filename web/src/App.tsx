@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { fr } from '@codegouvfr/react-dsfr';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
@@ -14,6 +14,7 @@ import { Filters, type FilterState, EMPTY_FILTERS } from './Filters.tsx';
 import { RADII } from './labels.ts';
 import { ResultsList } from './ResultsList.tsx';
 import { ResultsMap } from './ResultsMap.tsx';
+import { OfferPage } from './OfferPage.tsx';
 
 /** Debounced autocomplete: the latest answer for the latest text, earlier requests aborted. */
 function useSuggestions<T>(text: string, fetcher: (q: string, s: AbortSignal) => Promise<T[] | null>, minLength: number) {
@@ -149,19 +150,7 @@ export function App() {
   };
 
   return (
-    <>
-      <SkipLinks links={[{ anchor: '#recherche', label: 'Recherche' }, { anchor: '#resultats', label: 'Résultats' }]} />
-      <Header
-        brandTop={<>République<br />Française</>}
-        serviceTitle="ROR — Répertoire de l’offre de santé"
-        serviceTagline="Trouver la bonne offre près d’un patient"
-        homeLinkProps={{ href: '/', title: 'Accueil — Répertoire de l’offre de santé' }}
-        quickAccessItems={[
-          { iconId: 'fr-icon-code-s-slash-line', text: 'API (OpenAPI)', linkProps: { href: '/api/openapi.json' } },
-          { iconId: 'fr-icon-database-line', text: 'API FHIR', linkProps: { href: '/fhir/metadata' } },
-        ]}
-      />
-      <main id="contenu" className={fr.cx('fr-container', 'fr-py-4w')} tabIndex={-1}>
+    <Shell>
         <h1 className={fr.cx('fr-h2')}>Trouver une offre de santé près d’un patient</h1>
         <form id="recherche" role="search" aria-label="Recherche d’offres" onSubmit={submit} noValidate>
           <div className={fr.cx('fr-grid-row', 'fr-grid-row--gutters')}>
@@ -261,6 +250,27 @@ export function App() {
             {!config?.tileUrl && <p className={fr.cx('fr-text--xs', 'fr-mt-1w')}>Fond de carte : contours des départements (IGN Admin Express, Licence Ouverte).</p>}
           </div>
         </div>
+    </Shell>
+  );
+}
+
+/** Header, skip links, main region and footer shared by the pages. */
+function Shell({ children }: { children: ReactNode }) {
+  return (
+    <>
+      <SkipLinks links={[{ anchor: '#contenu', label: 'Contenu' }]} />
+      <Header
+        brandTop={<>République<br />Française</>}
+        serviceTitle="ROR — Répertoire de l’offre de santé"
+        serviceTagline="Trouver la bonne offre près d’un patient"
+        homeLinkProps={{ href: '/', title: 'Accueil — Répertoire de l’offre de santé' }}
+        quickAccessItems={[
+          { iconId: 'fr-icon-code-s-slash-line', text: 'API (OpenAPI)', linkProps: { href: '/api/openapi.json' } },
+          { iconId: 'fr-icon-database-line', text: 'API FHIR', linkProps: { href: '/fhir/metadata' } },
+        ]}
+      />
+      <main id="contenu" className={fr.cx('fr-container', 'fr-py-4w')} tabIndex={-1}>
+        {children}
       </main>
       <Footer
         accessibility="non compliant"
@@ -269,4 +279,17 @@ export function App() {
       />
     </>
   );
+}
+
+/** The page for the address: an offer's detail under /offre/<id>, else the search. */
+export function Root() {
+  const m = window.location.pathname.match(/^\/offre\/([^/]+)\/?$/);
+  if (m) {
+    return (
+      <Shell>
+        <OfferPage id={decodeURIComponent(m[1])} />
+      </Shell>
+    );
+  }
+  return <App />;
 }

@@ -19,7 +19,7 @@ export function ResultsList({ results, selected }: { results: OfferResult[]; sel
             className={r.id === selected ? 'ror-result ror-result--selected' : 'ror-result'}
             aria-labelledby={`nom-${r.id}`}
           >
-            <h3 id={`nom-${r.id}`} className={fr.cx('fr-h6', 'fr-mb-1v')}>{r.name}</h3>
+            <h3 id={`nom-${r.id}`} className={fr.cx('fr-h6', 'fr-mb-1v')}><a href={`/offre/${encodeURIComponent(r.id)}`}>{r.name}</a></h3>
             {r.organization?.name && <p className={fr.cx('fr-text--sm', 'fr-mb-1v')}>{r.organization.name}</p>}
             <ul className={fr.cx('fr-badges-group')}>
               {r.field?.display && <li><Badge small noIcon>{r.field.display}</Badge></li>}

@@ -88,6 +88,15 @@ export const fetchConfig = () => getJson<WebConfig>('/api/config');
 export const fetchCommunes = (q: string, signal?: AbortSignal) =>
   getJson<{ communes: Commune[] }>(`/api/communes?q=${encodeURIComponent(q)}&limit=8`, signal).then((r) => r.communes);
 
+export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'interventionZoneMatch' | 'score' | 'reasons' | 'location' | 'capacity'> {
+  comment?: string;
+  interventionZone: string[];
+  locations: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number; availablePlaces: number; capacityUpdatedAt?: string }[];
+  organizationAddress?: string;
+}
+
+export const fetchOffer = (id: string) => getJson<OfferDetail>(`/api/offers/${encodeURIComponent(id)}`);
+
 export const fetchDepartements = () => getJson<GeoJSON.FeatureCollection>('/api/geo/departements');
 
 export const search = (params: URLSearchParams, signal?: AbortSignal) =>

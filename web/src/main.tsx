@@ -3,13 +3,13 @@ import { createRoot } from 'react-dom/client';
 import { startReactDsfr } from '@codegouvfr/react-dsfr/spa';
 // The DSFR stylesheet, icons and Marianne fonts, bundled by Vite from node_modules (never a CDN).
 import '@codegouvfr/react-dsfr/main.css';
-import { App } from './App.tsx';
+import { Root } from './App.tsx';
 import './app.css';
 
 startReactDsfr({ defaultColorScheme: 'light' });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <App />
+    <Root />
   </StrictMode>,
 );
