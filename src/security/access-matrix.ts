@@ -109,7 +109,7 @@ export const READ_PROFILES: readonly ReadProfile[] = [0, 1, 2, 3, 4, 5, 'full'];
  */
 export type Visibility = 'all' | 'none' | 'medico-social' | 'city' | 'not-supplementary' | 'medico-social-not-supplementary' | 'installed';
 
-export type ElementKey = 'sensitive-offer' | 'contact-public' | 'contact-restricted' | 'contact-very-restricted' | 'capacity' | 'practitioner' | 'orsan';
+export type ElementKey = 'sensitive-offer' | 'offer-details' | 'contact-public' | 'contact-restricted' | 'contact-very-restricted' | 'capacity' | 'practitioner' | 'orsan';
 
 export interface ElementRule {
   key: ElementKey;
@@ -127,6 +127,11 @@ export const ELEMENT_RULES: readonly ElementRule[] = [
     key: 'sensitive-offer',
     element: 'HealthcareService with uniteSensible = true (and the PractitionerRoles pointing to it): the whole resource',
     visibility: byProfile('none', 'all', 'none', 'none', 'all', 'none'),
+  },
+  {
+    key: 'offer-details',
+    element: 'HealthcareService.characteristic: specific acts, outside-office acts (TRE_R210), resource professions (J186), specific competences (TRE_R243)',
+    visibility: byProfile('none', 'all', 'all', 'medico-social', 'all', 'all'),
   },
   {
     key: 'contact-public',

@@ -86,6 +86,22 @@ describe('redaction by access profile', () => {
     assert.ok(redact(practice(), app(2), NO_FACTS));
   });
 
+  test('specific competences (and acts, professions): not for profile 0, for profile 3 only on médico-social offers', () => {
+    const lsf = { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R243-CompetenceSpecifique/FHIR/TRE-R243-CompetenceSpecifique', code: '01', display: 'Maîtrise de la Langue des Signes Française (LSF)' }] };
+    const withLsf = (field: string) => {
+      const hs = offer(field);
+      hs.characteristic = [...(hs.characteristic as unknown[]), lsf];
+      return hs;
+    };
+    const has = (r: Resource | null) => JSON.stringify(r?.characteristic ?? []).includes('TRE_R243');
+    const count = (r: Resource | null) => ((r?.characteristic as unknown[] | undefined) ?? []).length;
+    assert.equal(has(redact(withLsf('01'), app(0))), false);
+    assert.equal(count(redact(withLsf('01'), app(0))), count(withLsf('01')) - 1, 'only the competence is withheld');
+    assert.equal(has(redact(withLsf('01'), app(3))), false);
+    assert.equal(has(redact(withLsf('04'), app(3))), true);
+    assert.equal(has(redact(withLsf('01'), app(5))), true);
+  });
+
   test('ORSAN level and drop zone only for profiles 1 and 4', () => {
     const eg = { ...legalEntity(), extension: [
       { url: `${ROR}ror-organization-level-recourse-orsan`, valueCodeableConcept: { coding: [{ code: '1' }] } },

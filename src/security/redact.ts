@@ -18,6 +18,10 @@ export const FIELD_MEDICO_SOCIAL = '04';
 export const FIELD_CITY = '05';
 /** TRE_R283-NiveauConfidentialite (JDV_J222): 1 accès libre, 2 accès restreint, 3 accès très restreint. */
 export const CONFIDENTIALITY_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R283-NiveauConfidentialite/FHIR/TRE-R283-NiveauConfidentialite';
+const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
+/** Code systems of the restricted offer details (characteristic slices specificAct, outsideOfficeAct, ressourceProfession, specificCompetence). */
+const DETAIL_SYSTEMS = new Set(['R210-ActeSpecifique', 'R243-CompetenceSpecifique', 'R356-ProfessionRessource', 'G15-ProfessionSante',
+  'R94-ProfessionSocial', 'R95-UsagerTitre', 'G16-ProfessionFormation', 'R96-AutreFonctionSanitaire', 'R85-RolePriseCharge'].map(TRE));
 /** TRE_R330-TypeStatutCapacite: 01 Installé, 06 Supplémentaire. */
 const CAPACITY_INSTALLED = '01';
 const CAPACITY_SUPPLEMENTARY = '06';
@@ -140,6 +144,11 @@ export function redact(resource: Resource, principal: Principal, facts: ReadFact
     const orsan = visibilityOf('orsan', profile);
     set(out, 'extension', filter(out.extension as Ext[] | undefined, (e) =>
       shown(orsan, f) || !(e.url.endsWith('ror-organization-level-recourse-orsan') || e.url.endsWith('ror-organization-drop-zone'))));
+  }
+
+  if (resource.resourceType === 'HealthcareService' && !shown(visibilityOf('offer-details', profile), f)) {
+    set(out, 'characteristic', filter(out.characteristic as { coding?: { system?: string }[] }[] | undefined,
+      (c) => !(c.coding ?? []).some((x) => x.system !== undefined && DETAIL_SYSTEMS.has(x.system))));
   }
 
   if (resource.resourceType === 'HealthcareService') {
