@@ -76,6 +76,20 @@ await describeWithDatabases('indicators JSON API', (db) => {
     assert.equal((await get('/api/indicators/structure/nope', admin)).status, 404);
   });
 
+  test('CSV downloads of the figures and of the écarts', async () => {
+    const admin = await server.adminHeaders();
+    const res = await fetch(`${server.origin}/api/indicators?format=csv`, { headers: admin });
+    assert.equal(res.status, 200);
+    assert.match(String(res.headers.get('content-type')), /^text\/csv/);
+    assert.match(String(res.headers.get('content-disposition')), /indicateurs-population\.csv/);
+    const text = await res.text();
+    assert.deepEqual(text.replace(/^\uFEFF/, '').trim().split('\n'), [
+      'region;field;perimeterCount;finalised;inProgress;toDo;rate', '11;Domicile;1;0;0;1;0', '11;MCO;1;0;0;1;0', '11;PA;1;1;0;0;1', '11;SMR;1;0;0;1;0',
+    ]);
+    const dev = await (await fetch(`${server.origin}/api/indicators/deviations?rule=CP5&format=csv`, { headers: admin })).text();
+    assert.match(dev, /CP5;HealthcareService;ehpad;780000204;11;78;Médico-social;ecart;"catégorie d'organisation manquante ; temporalité d'accueil manquante"/);
+  });
+
   test('SEGUR objectives on the API', async () => {
     assert.equal((await get('/api/indicators/segur')).status, 401);
     const r = await get('/api/indicators/segur', await server.adminHeaders());

@@ -6,7 +6,7 @@
  *   GET /api/indicators/segur?region=   (SEGUR 2.3d population objectives per région × champ)
  *   GET /api/indicators/structure/:id   (a site's to-do list: missing criteria and écarts; also for its referents)
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
 import type { Principal } from '../security/principal.ts';
 import { ApiFailure, useApiErrors } from '../web/api-errors.ts';
@@ -14,7 +14,7 @@ import { RULE_CODES_LIST, type RuleCode } from './quality.ts';
 import { segurObjectives } from './segur.ts';
 import { listSnapshots } from './snapshots.ts';
 import { organizationsAbove } from '../security/perimeter.ts';
-import { deviations, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
+import { deviations, formatRows, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
 
 export interface IndicatorRouteDeps {
   db: Database;
@@ -59,7 +59,13 @@ function rules(value: string | undefined): RuleCode[] | undefined {
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 
-interface IndicatorQuery { type: 'population' | 'quality'; by?: string; region?: string; source: 'live' | 'snapshot'; date?: string; rule?: string }
+interface IndicatorQuery { type: 'population' | 'quality'; by?: string; region?: string; source: 'live' | 'snapshot'; date?: string; rule?: string; format: 'json' | 'csv' }
+
+/** A CSV download (`;`, UTF-8 with BOM so that spreadsheets read the accents). */
+function csv(reply: FastifyReply, name: string, rows: Record<string, unknown>[]) {
+  reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
+  return `\uFEFF${formatRows(rows, 'csv')}\n`;
+}
 
 export async function registerIndicatorRoutes(app: FastifyInstance, deps: IndicatorRouteDeps): Promise<void> {
   await app.register(async (api) => {
@@ -77,17 +83,19 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
             source: { type: 'string', enum: ['live', 'snapshot'], default: 'live' },
             date: { type: 'string', pattern: DATE },
             rule: { type: 'string', maxLength: 200 },
+            format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
           },
         },
       },
-    }, async (req) => {
+    }, async (req, reply) => {
       const q = req.query;
       const region = regionFor(req, q.region);
       const opts = { region, source: q.source, referenceDate: q.date };
-      if (q.type === 'quality') {
-        return { type: 'quality', ...(await qualityView(deps.db, keys<QualityKey>(q.by, QUALITY_KEYS, ['rule', 'region']), { ...opts, rules: rules(q.rule) })) };
-      }
-      return { type: 'population', ...(await populationView(deps.db, keys<PopulationKey>(q.by, POPULATION_KEYS, ['region', 'field']), opts)) };
+      const view = q.type === 'quality'
+        ? { type: 'quality', ...(await qualityView(deps.db, keys<QualityKey>(q.by, QUALITY_KEYS, ['rule', 'region']), { ...opts, rules: rules(q.rule) })) }
+        : { type: 'population', ...(await populationView(deps.db, keys<PopulationKey>(q.by, POPULATION_KEYS, ['region', 'field']), opts)) };
+      if (q.format === 'csv') return csv(reply, `indicateurs-${q.type}`, view.rows as unknown as Record<string, unknown>[]);
+      return view;
     });
 
     api.get<{ Querystring: { type: 'population' | 'quality' } }>('/snapshots', {
@@ -103,7 +111,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
       return { type: req.query.type, snapshots: snaps.map((s) => (allowed === null ? s : { ...s, summary: {} })) };
     });
 
-    api.get<{ Querystring: { rule?: string; region?: string; finess?: string; limit: number; date?: string } }>('/deviations', {
+    api.get<{ Querystring: { rule?: string; region?: string; finess?: string; limit: number; date?: string; format: 'json' | 'csv' } }>('/deviations', {
       schema: {
         tags: ['Indicateurs'],
         summary: 'Écarts aux exigences qualité, objet par objet, avec leur motif',
@@ -115,13 +123,15 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
             finess: { type: 'string', pattern: '^[0-9][0-9AB][0-9]{7}$' },
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
             date: { type: 'string', pattern: DATE },
+            format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
           },
         },
       },
-    }, async (req) => {
+    }, async (req, reply) => {
       const q = req.query;
       const region = regionFor(req, q.region);
       const list = await deviations(deps.db, { region, rules: rules(q.rule), finess: q.finess, limit: q.limit, referenceDate: q.date });
+      if (q.format === 'csv') return csv(reply, 'ecarts', list as unknown as Record<string, unknown>[]);
       return { deviations: list };
     });
 
