@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import readline from 'node:readline';
+import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
 import type { Resource } from '../../fhir/types.ts';
 import type { RequestContext } from '../../store/context.ts';
@@ -189,6 +191,25 @@ describeWithDatabases('FINESS import of the real Yvelines extract', (db) => {
     assert.equal(reopened.active, true);
     assert.equal(periodOf(reopened)?.end, undefined);
     assert.equal((reopened.extension as { url: string }[]).some((e) => e.url === EXTENSIONS.closingType), false);
+  });
+
+  test('the FHIR ndjson shape (gzip) imports too', async () => {
+    const lines: string[] = [];
+    for await (const line of readline.createInterface({ input: fs.createReadStream(path.join(defaultFinessDir(), 'finess-fhir-etablissements-20210108.ndjson.gz')).pipe(zlib.createGunzip()) })) {
+      lines.push(line);
+      if (lines.length === 40) break;
+    }
+    const slice = path.join(dir, `slice-${db().kind}.ndjson.gz`);
+    fs.writeFileSync(slice, zlib.gzipSync(lines.join('\n') + '\n'));
+    const report = await importFiness(store, slice, { ...opts, closeMissing: false });
+    assert.equal(report.format, 'ndjson');
+    assert.equal(report.rejected, 0);
+    assert.equal(report.establishments, 20);
+    const eg = (await store.read('Organization', 'finess-eg-010000024')).resource;
+    assert.equal(eg.name, 'CH DE FLEYRIAT');
+    assert.equal(eg.meta?.tag?.[0]?.code, '84');
+    const loc = (await store.read('Location', 'finess-loc-010000024')).resource;
+    assert.deepEqual(loc.position, { latitude: 46.2227448, longitude: 5.2085961 });
   });
 
   test('a file that cannot be read stops the import, and its run is marked failed', async () => {
