@@ -82,6 +82,26 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     await page.screenshot({ path: artifactPath('search-limay.png'), fullPage: true });
   });
 
+  test('need from the nomenclatures ($expand): "sage" offers Sage-Femme first; a midwife visiting Gargenville is found', async () => {
+    await page.fill('#besoin', '');
+    await page.focus('#besoin');
+    await page.keyboard.type('sage');
+    const list = await page.getAttribute('#besoin', 'aria-controls');
+    await page.waitForSelector(`[id="${list}"] [role="option"]`, { state: 'visible' });
+    assert.match(await page.locator(`[id="${list}"] [role="option"]`).first().textContent() ?? '', /^Sage-Femme\s*Profession/);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.inputValue('#besoin'), 'Sage-Femme');
+    await page.fill('#commune', 'Gargenv');
+    await page.locator('[role="option"]', { hasText: 'Gargenville' }).click();
+    await page.click('label[for="domicile"]');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#offre-hs-sf-mantes');
+    assert.match(page.url(), /profession=50/);
+    assert.match(await page.textContent('#offre-hs-sf-mantes') ?? '', /Intervient dans la commune/);
+    await page.click('label[for="domicile"]');
+  });
+
   test('too few SMR near Mantes-la-Jolie: the radius widens and says so; availability filters', async () => {
     await page.fill('#besoin', '');
     await page.fill('#commune', 'Mantes-la-J');

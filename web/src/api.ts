@@ -131,5 +131,14 @@ export async function fetchNeedConcepts(filter: string, signal?: AbortSignal): P
     }
   }));
   if (answers.every((a) => a === null)) return null;
-  return answers.flatMap((a) => a ?? []);
+  // Labels that start with what was typed first, then those with a word that does, then the typo matches;
+  // the value sets' own order (activities, professions, care modes, publics) within each tier.
+  const key = normalize(filter);
+  const tier = (c: NeedConcept) => {
+    const d = normalize(c.display);
+    return d.startsWith(key) ? 0 : d.split(' ').some((w) => w.startsWith(key)) ? 1 : 2;
+  };
+  return answers.flatMap((a) => a ?? []).map((c, i) => ({ c, i, t: tier(c) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.c);
 }
+
+const normalize = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
