@@ -224,14 +224,17 @@ export class ExportService {
       let after = '';
       for (;;) {
         await self.checkpoint(job, signal, `${type} : ${count} ressources écrites`);
+        // Two index-driven statements, whatever the planner believes of the freshly filled export_member.
+        const ids = (await db.query<{ id: string }>(
+          'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4',
+          [job.id, type, after, settings.batchSize],
+        )).rows.map((r) => r.id);
+        if (ids.length === 0) return;
+        after = ids[ids.length - 1];
         const page = await db.query<{ id: string; content: Resource }>(
-          `SELECT m.id, m.content FROM export_member em JOIN ${tableOf(type)} m ON m.id = em.id
-           WHERE em.job_id = $1 AND em.resource_type = $2 AND em.id > $3 AND NOT m.deleted ${since ? 'AND m.last_updated > $5::timestamptz' : ''}
-           ORDER BY em.id LIMIT $4`,
-          since ? [job.id, type, after, settings.batchSize, since] : [job.id, type, after, settings.batchSize],
+          `SELECT id, content FROM ${tableOf(type)} WHERE id = ANY($1::text[]) AND NOT deleted ${since ? 'AND last_updated > $2::timestamptz' : ''} ORDER BY id`,
+          since ? [ids, since] : [ids],
         );
-        if (page.rows.length === 0) return;
-        after = page.rows[page.rows.length - 1].id;
         const seen = await readGuard.view(job.caller, page.rows.map((r) => r.content), 'export');
         const lines = seen.filter((r): r is Resource => r !== null).map((r) => JSON.stringify(r) + '\n');
         count += lines.length;
