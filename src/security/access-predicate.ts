@@ -19,6 +19,16 @@ const CITY_TYPE = JSON.stringify([{ coding: [{ system: CHAMP_ACTIVITE_SYSTEM, co
 /** Offers (alias `hs`) that `refs` (a jsonb array of References) points to. */
 const pointsTo = (refs: string) => `${refs} @> jsonb_build_array(jsonb_build_object('reference', 'HealthcareService/' || hs.id))`;
 
+/** Uncorrelated sub-query: the given organizations and every unit below them (partOf, any depth up to 8). */
+function organizationsBelow(ids: string): string {
+  return `WITH RECURSIVE down(id, depth) AS (
+      SELECT unnest(${ids}), 0
+      UNION
+      SELECT o.id, down.depth + 1 FROM organization o JOIN down ON o.content -> 'partOf' ->> 'reference' = 'Organization/' || down.id
+      WHERE NOT o.deleted AND down.depth < 8
+    ) SELECT id FROM down`;
+}
+
 /**
  * The SQL condition on the rows of `type` (table alias `alias`) visible to `principal`, or
  * undefined when everything is visible. Values are bound through `bind`.
@@ -32,7 +42,13 @@ export function accessCondition(type: ResourceType, principal: Principal, alias:
   const parts: string[] = [];
   switch (type) {
     case 'HealthcareService':
-      if (hideSensitive) parts.push(`NOT ${alias}.sensitive`);
+      if (hideSensitive) {
+        // A referent still finds the sensitive offers of its own structures (it maintains them).
+        const own = principal.kind === 'user' && principal.role === 'referent' && principal.organizations.length
+          ? ` OR substring(${alias}.content -> 'providedBy' ->> 'reference' from 'Organization/([A-Za-z0-9.-]+)') IN (${organizationsBelow(bind(principal.organizations, 'text[]'))})`
+          : '';
+        parts.push(own ? `(NOT ${alias}.sensitive${own})` : `NOT ${alias}.sensitive`);
+      }
       break;
     case 'PractitionerRole':
       if (hideSensitive) {

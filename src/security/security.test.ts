@@ -145,6 +145,12 @@ await describeWithDatabases('security: access rules through HTTP', (db) => {
       assert.equal((await call('GET', 'HealthcareService/hs-sensitive', headers[p])).status, 200, p);
       assert.equal((await call('GET', 'HealthcareService?_count=50', headers[p])).body.total, 2, p);
     }
+    // A referent finds the sensitive offers of its own structures, and only those.
+    assert.equal((await call('GET', 'HealthcareService?_count=50', headers.referentEjA)).body.total, 2);
+    assert.equal((await call('GET', 'HealthcareService?_count=50', headers.region11)).body.total, 2, 'administrators see all');
+    const stranger = await server.userHeaders({ email: 'referent.b@test.ror', role: 'referent', organizations: ['ej-b'] });
+    assert.equal((await call('GET', 'HealthcareService?_count=50', stranger)).body.total, 1);
+    assert.equal((await call('GET', 'HealthcareService/hs-sensitive', stranger)).status, 404);
     const admin = await call('GET', 'HealthcareService/hs-sensitive/_history', await server.adminHeaders());
     assert.equal(admin.body.entry.length, 2);
   });
