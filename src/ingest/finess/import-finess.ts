@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { RequestContext } from '../../store/context.ts';
+import { analyzeSearchIndex } from '../../search/statistics.ts';
 import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type Tally } from '../import-writer.ts';
@@ -222,6 +223,8 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
 
     if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
     progress();
+    // Planner statistics after a bulk load (PGlite has no autovacuum).
+    if (!dryRun && report.created + report.updated > 0) await analyzeSearchIndex(store.db);
     if (!dryRun) {
       await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
         runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100), closedIds: report.closedIds.slice(0, 1000) }),

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { analyzeSearchIndex } from '../../search/statistics.ts';
 import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore } from '../../store/resource-store.ts';
 import type { LineProblem } from '../finess/establishment.ts';
@@ -149,6 +150,8 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
     }
     await flush();
     report.elapsedMs = Date.now() - started;
+    // Planner statistics after a bulk load (PGlite has no autovacuum).
+    if (!dryRun && report.created + report.updated > 0) await analyzeSearchIndex(store.db);
     if (!dryRun) {
       await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
         runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100) }),
