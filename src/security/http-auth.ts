@@ -162,6 +162,10 @@ export async function registerAuthentication(app: FastifyInstance, db: Queryable
   };
 
   app.post('/auth/login', async (req, reply) => {
+    // JSON only: a cross-site HTML form cannot send it (no login CSRF into another account).
+    if (req.body instanceof URLSearchParams) {
+      throw fhirError(415, 'not-supported', 'La connexion attend un corps JSON { email, password }', 'Login expects a JSON body { email, password }');
+    }
     const email = stringField(req.body, 'email', 320)?.toLowerCase();
     const password = stringField(req.body, 'password', 1024);
     if (!email || !password) throw errors.invalid('E-mail et mot de passe obligatoires', 'E-mail and password are required');

@@ -333,6 +333,10 @@ await describeWithDatabases('security: access rules through HTTP', (db) => {
     assert.equal(noToken.status, 403);
     const wrongToken = await call('POST', 'Organization', { cookie: admin.cookie, 'x-csrf-token': 'x'.repeat(32) }, withRegion(legalEntity(), 'x', '84'));
     assert.equal(wrongToken.status, 403);
+    const formLogin = await fetch(`${server.origin}/auth/login`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=a%40b.fr&password=x',
+    });
+    assert.equal(formLogin.status, 415, 'a cross-site form cannot log anyone in');
     const logoutNoToken = await fetch(`${server.origin}/auth/logout`, { method: 'POST', headers: { cookie: admin.cookie } });
     assert.equal(logoutNoToken.status, 403);
     const ok = await call('POST', 'Organization', admin, withRegion(legalEntity(), 'x', '84'));
