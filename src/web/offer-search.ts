@@ -147,7 +147,12 @@ WHERE NOT h.deleted
   -- Sensitive units (uniteSensible) are never listed here: generated column of migration 060.
   AND NOT h.sensitive
   AND (cardinality($9::text[]) = 0 OR h.specialty && $9::text[])
-  AND (cardinality($10::text[]) = 0 OR h.characteristic && $10::text[])
+  -- A profession is a resource profession of the offer, or the role of a professional practising in it (city offers).
+  AND (cardinality($10::text[]) = 0 OR h.characteristic && $10::text[]
+       OR EXISTS (SELECT 1 FROM search_reference r
+                  JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
+                                     AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
+                  WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = h.id))
   AND (cardinality($11::text[]) = 0 OR h.characteristic && $11::text[])
   AND (cardinality($12::text[]) = 0 OR h.service_type && $12::text[])
   AND (cardinality($13::text[]) = 0 OR h.patient_type && $13::text[])
@@ -188,7 +193,7 @@ export async function findCandidates(db: Queryable, q: OfferQuery, maxKm: number
     keys(SYSTEMS.activity, q.activity), keys(SYSTEMS.profession, q.profession), keys(SYSTEMS.careMode, q.careMode),
     keys(SYSTEMS.field, q.field), q.publicType,
     q.age ?? null, q.homeVisit, patterns, textForSimilarity,
-    cellsAround(q.lat, q.lon, maxKm * 1000) ?? null, HOME_VISIT_KEYS,
+    cellsAround(q.lat, q.lon, maxKm * 1000) ?? null, HOME_VISIT_KEYS, q.profession,
   ]);
   return rows.map((r) => ({
     id: r.id,

@@ -167,7 +167,8 @@ export const TEST_OFFERS = [
   }),
   offer({
     id: 'hs-sf-mantes', name: 'Suivi post-partum à domicile', org: 'org-sf-mantes', location: 'loc-sf-mantes',
-    field: '05', activity: ['282', 'Périnatalité (suivi de grossesse)'], careMode: ['32', 'Consultation (CS)'], profession: '50', homeVisit: true,
+    // The profession is carried by the practitioner's role (as for city offers), not by the offer.
+    field: '05', activity: ['282', 'Périnatalité (suivi de grossesse)'], careMode: ['32', 'Consultation (CS)'], homeVisit: true,
     zone: [PLACES.mantes.code, PLACES.gargenville.code, PLACES.limay.code],
   }),
   offer({
@@ -189,9 +190,20 @@ export const TEST_OFFERS = [
   }),
 ];
 
-/** Writes the test organisations, places and offers (plus one deleted offer) through the store. */
+/** The midwife's practice (PractitionerRole): profession Sage-Femme (TRE_G15 50) in the offer hs-sf-mantes. */
+export const TEST_ROLES: Resource[] = [{
+  resourceType: 'PractitionerRole', id: 'role-sf-mantes',
+  extension: [created, { url: `${SD}/ror-practitionerrole-unit-exercise-mode`, valueCodeableConcept: cc(tre('R23-ModeExercice'), 'L') }],
+  active: true,
+  organization: { reference: 'Organization/org-sf-mantes' },
+  healthcareService: [{ reference: 'HealthcareService/hs-sf-mantes' }],
+  location: [{ reference: 'Location/loc-sf-mantes' }],
+  code: [cc(SYSTEMS.profession, '50', 'Sage-Femme')],
+}];
+
+/** Writes the test organisations, places, offers and roles (plus one deleted offer) through the store. */
 export async function writeTestOffers(store: ResourceStore): Promise<void> {
-  for (const r of [...TEST_ORGANIZATIONS, ...TEST_LOCATIONS, ...TEST_OFFERS]) await store.update(structuredClone(r), TEST_CONTEXT);
+  for (const r of [...TEST_ORGANIZATIONS, ...TEST_LOCATIONS, ...TEST_OFFERS, ...TEST_ROLES]) await store.update(structuredClone(r), TEST_CONTEXT);
   const gone = offer({
     id: 'hs-deleted-limay', name: 'Offre supprimée', org: 'org-cabinet-limay', location: 'loc-kine-limay',
     field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'],

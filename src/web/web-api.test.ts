@@ -59,6 +59,11 @@ await describeWithDatabases('web API: coordinator search, communes, outlines', (
     // One result only (fewer than 5): the radius was widened, and nothing else matches within 50 km.
     assert.equal(body.widened, true);
     assert.equal(body.radiusKm, 50);
+    // The profession comes from the midwife's PractitionerRole (TRE_G15 50 Sage-Femme).
+    const byProfession = await search(`commune=${PLACES.gargenville.code}&profession=50&homeVisit=true`);
+    assert.deepEqual(byProfession.results.map((r) => r.id), ['hs-sf-mantes']);
+    const otherProfession = await search(`commune=${PLACES.gargenville.code}&profession=70&homeVisit=true`);
+    assert.ok(!otherProfession.results.some((r) => r.id === 'hs-sf-mantes'));
   });
 
   test('an SMR bed free within 30 km of Mantes-la-Jolie: availability filters, the facet counts', async () => {
