@@ -9,7 +9,7 @@
  */
 import type { Resource } from '../fhir/types.ts';
 import {
-  cc, communeCog, interventionZone, patientType, rorExt, rorTelecom, SYNTHETIC_TAG, SYSTEM,
+  cc, communeCog, interventionZone, offerContact, patientType, rorExt, rorTelecom, SYNTHETIC_TAG, SYSTEM,
 } from './codes.ts';
 import type { CommuneDirectory, CommunePlace } from '../geo/commune-directory.ts';
 import { distanceKm } from '../geo/distance.ts';
@@ -153,21 +153,7 @@ export function buildCityProfessionals(communes: CommuneDirectory, seed = 78): D
             { url: rorExt('ror-healthcareservice-sensitive-unit'), valueBoolean: false },
             patientType([{ code: '07', display: 'Tout public' }], activity.code === '428' ? 60 : 0, 120),
             ...interventionZone(zone),
-            {
-              url: rorExt('ror-healthcareservice-contact'),
-              extension: [
-                { url: 'purposeContact', valueCodeableConcept: cc(SYSTEM.contactPurpose, '06', 'Standard') },
-                { url: rorExt('ror-confidentiality-level'), valueCodeableConcept: cc(SYSTEM.confidentiality, '1', 'Accès libre') },
-                {
-                  url: rorExt('ror-healthcareservice-contact-telecom'),
-                  extension: [
-                    { url: rorExt('ror-telecom-communication-channel'), valueCodeableConcept: cc(SYSTEM.channel, '2', 'Téléphone fixe') },
-                    { url: rorExt('ror-telecom-confidentiality-level'), valueCodeableConcept: cc(SYSTEM.confidentiality, '1', 'Accès libre') },
-                    { url: 'telecomAddress', valueString: phone },
-                  ],
-                },
-              ],
-            },
+            offerContact(phone),
           ],
           identifier: [{ system: 'urn:ror:identifiant-offre', value: `11/${offerId}` }],
           active: true,

@@ -98,3 +98,22 @@ export function capacity(kind: 'lit' | 'place', status: '01' | '02' | '05', coun
     ],
   };
 }
+
+/** The contact of an offer (ror-healthcareservice-contact): a public phone line, standard purpose. */
+export function offerContact(phone: string) {
+  return {
+    url: rorExt('ror-healthcareservice-contact'),
+    extension: [
+      { url: 'purposeContact', valueCodeableConcept: cc(SYSTEM.contactPurpose, '06', 'Standard') },
+      { url: rorExt('ror-confidentiality-level'), valueCodeableConcept: cc(SYSTEM.confidentiality, '1', 'Accès libre') },
+      {
+        url: rorExt('ror-healthcareservice-contact-telecom'),
+        extension: [
+          { url: rorExt('ror-telecom-communication-channel'), valueCodeableConcept: cc(SYSTEM.channel, '2', 'Téléphone fixe') },
+          { url: rorExt('ror-telecom-confidentiality-level'), valueCodeableConcept: cc(SYSTEM.confidentiality, '1', 'Accès libre') },
+          { url: 'telecomAddress', valueString: phone },
+        ],
+      },
+    ],
+  };
+}

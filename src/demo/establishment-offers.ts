@@ -5,7 +5,7 @@
  * d'hébergement, partOf the establishment's Location) carrying today's capacity records.
  */
 import type { Resource } from '../fhir/types.ts';
-import { capacity, cc, interventionZone, patientType, rorExt, rorTelecom, SYNTHETIC_TAG, SYSTEM } from './codes.ts';
+import { capacity, cc, interventionZone, offerContact, patientType, rorExt, rorTelecom, SYNTHETIC_TAG, SYSTEM } from './codes.ts';
 import { Random } from './random.ts';
 
 /** An imported FINESS site (EG) with its place, as the demo reads it back from the store. */
@@ -92,6 +92,7 @@ export function buildSiteOffers(site: DemoSite, zone: { code: string; name: stri
   const creation = { url: rorExt('ror-meta-creation-date'), valueDateTime: '2026-01-15T09:00:00+01:00' };
   const communeExt = (site.location.extension as { url: string }[] | undefined)?.find((e) => e.url === rorExt('ror-commune-cog'));
   const out: Resource[] = [];
+  const phone = (site.location.telecom as { value?: string }[] | undefined)?.[0]?.value;
   templates.forEach((t, n) => {
     const offerId = `demo-offre-${site.nofinesset}-${n + 1}`;
     let placeRef = `Location/${site.location.id}`;
@@ -119,13 +120,14 @@ export function buildSiteOffers(site: DemoSite, zone: { code: string; name: stri
         partOf: { reference: `Location/${site.location.id}` },
       });
     }
-    const phone = (site.location.telecom as { value?: string }[] | undefined)?.[0]?.value;
     out.push({
       resourceType: 'HealthcareService', id: offerId, meta,
       extension: [
         { url: rorExt('ror-healthcareservice-sensitive-unit'), valueBoolean: false },
         patientType(t.audience.map(([code, display]) => ({ code, display })), t.ages[0], t.ages[1]),
         ...(t.atHome ? interventionZone(zone) : []),
+        // Most offers are described with their contact; the others show up as incomplete in the indicators.
+        ...(phone && rnd.chance(0.8) ? [offerContact(phone)] : []),
         creation,
       ],
       identifier: [{ system: 'urn:ror:identifiant-offre', value: `${site.region ?? '00'}/${offerId}` }],

@@ -108,7 +108,8 @@ export async function loadDemo(store: ResourceStore, opts: { log?: (msg: string)
   const yvelines = await importFiness(store, path.join(finessDir, 'finess-etablissements-20210108-wgs84-dep78.csv'));
   const neighbours = await neighbourFile(path.join(finessDir, 'finess-etablissements-20210108-wgs84.csv.gz'));
   log(`Démo : import FINESS de ${neighbours.rows} établissements voisins (< ${NEIGHBOUR_RADIUS_KM} km de Mantes-la-Jolie)…`);
-  const near = await importFiness(store, neighbours.file);
+  // A partial extract of those départements: the others of theirs are not closed.
+  const near = await importFiness(store, neighbours.file, { closeMissing: false });
   fs.rmSync(path.dirname(neighbours.file), { recursive: true, force: true });
 
   const communes = CommuneDirectory.fromCentroidFile(path.join(geoDataDir(), 'communes-centroides-cog2026.csv'));
