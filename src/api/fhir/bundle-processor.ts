@@ -55,6 +55,11 @@ function plan(bundle: Bundle): PlannedEntry[] {
   });
 }
 
+/** A read that is not a plain instance read (search, history, vread): it cannot use the transaction. */
+function isQuery(p: PlannedEntry): boolean {
+  return (p.call.method === 'GET' || p.call.method === 'HEAD') && !(p.call.segments.length === 2 && p.call.params.length === 0);
+}
+
 /** Replaces, everywhere in a resource, references to the placeholders of a transaction. */
 function rewriteReferences(node: unknown, map: Map<string, string>): void {
   if (Array.isArray(node)) {
@@ -137,12 +142,22 @@ export class BundleProcessor {
         replies.set(p.index, reply);
       }
       for (const p of planned) rewriteReferences(p.call.body, map);
-      const rest = planned.filter((p) => !replies.has(p.index)).sort((a, b) => ORDER[a.call.method] - ORDER[b.call.method] || a.index - b.index);
+      const rest = planned.filter((p) => !replies.has(p.index) && !isQuery(p)).sort((a, b) => ORDER[a.call.method] - ORDER[b.call.method] || a.index - b.index);
       for (const p of rest) {
         p.call.assignedId = preassigned.get(p.index);
         replies.set(p.index, await this.runEntry(p, ctx, baseUrl, tx));
       }
     });
+    // Searches, history and vread come last (FHIR's order) and run once the writes are committed: they
+    // read through the shared connection, which the embedded engine holds for the open transaction.
+    for (const p of planned.filter(isQuery)) {
+      try {
+        replies.set(p.index, await this.interactions.handle(p.call, ctx, baseUrl));
+      } catch (err) {
+        if (!(err instanceof FhirError)) throw err;
+        replies.set(p.index, { status: err.status, headers: {}, body: err.outcome });
+      }
+    }
     return {
       resourceType: 'Bundle',
       type: 'transaction-response',

@@ -153,6 +153,19 @@ await describeWithDatabases('FHIR REST API', (db) => {
     const eg = r.body.entry[1].resource;
     assert.equal(eg.partOf.reference, `Organization/${ej.id}`);
 
+    // Searches in a transaction run after its writes, and see them (no dead-lock on the embedded engine).
+    const withSearch = await call('POST', '', {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { resource: organization('Site de Conflans (EG)', '780001251'), request: { method: 'POST', url: 'Organization' } },
+        { request: { method: 'GET', url: `Organization?identifier=${FINESS}|780001251` } },
+        { request: { method: 'GET', url: `Organization/${ej.id}/_history/1` } },
+      ],
+    });
+    assert.equal(withSearch.status, 200, JSON.stringify(withSearch.body).slice(0, 300));
+    assert.deepEqual(withSearch.body.entry.map((e: any) => e.response.status), ['201', '200', '200']);
+    assert.equal(withSearch.body.entry[1].resource.total, 1);
+
     const before = await countOrganizations();
     const failing = {
       resourceType: 'Bundle', type: 'transaction',
