@@ -11,7 +11,7 @@ const TYPE_INTERACTIONS = ['read', 'vread', 'create', 'update', 'patch', 'delete
  * The server's CapabilityStatement, generated from what is actually wired: the stored types, the
  * interactions above, and the search parameters the search engine declares.
  */
-export function buildCapabilityStatement(opts: { baseUrl?: string; search?: SearchEngine; software: { name: string; version: string }; extraOperations?: { name: string; definition: string }[] }): Resource {
+export function buildCapabilityStatement(opts: { baseUrl?: string; search?: SearchEngine; software: { name: string; version: string }; cors?: boolean; extraOperations?: { name: string; definition: string }[] }): Resource {
   const resource = RESOURCE_TYPES.map((type: ResourceType) => ({
     type,
     ...(ROR_PROFILES[type] ? { profile: ROR_PROFILES[type] } : {}),
@@ -37,6 +37,13 @@ export function buildCapabilityStatement(opts: { baseUrl?: string; search?: Sear
     patchFormat: ['application/fhir+json', 'application/json-patch+json'],
     rest: [{
       mode: 'server',
+      security: {
+        cors: opts.cors ?? false,
+        service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'OAuth' }] }],
+        description: 'Applications : OAuth2 client credentials (POST /oauth/token) donnant un jeton JWT Bearer, ou certificat client TLS (IGC-Santé) ; '
+          + 'le profil d\'accès ROR (0 à 5) de l\'application décide des éléments visibles (masquage signalé par meta.security REDACTED). '
+          + 'Personnes : session (POST /auth/login) ou OpenID Connect. Lecture anonyme : données publiques seulement.',
+      },
       resource,
       interaction: [{ code: 'transaction' }, { code: 'batch' }, { code: 'history-system' }],
       ...(opts.extraOperations?.length ? { operation: opts.extraOperations } : {}),

@@ -50,6 +50,7 @@ await describeWithDatabases('FHIR REST API', (db) => {
     assert.equal(r.status, 200);
     assert.equal(r.body.resourceType, 'CapabilityStatement');
     assert.equal(r.body.fhirVersion, '4.0.1');
+    assert.equal(r.body.rest[0].security.service[0].coding[0].code, 'OAuth');
     const hs = r.body.rest[0].resource.find((x: { type: string }) => x.type === 'HealthcareService');
     assert.equal(hs.profile, 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-healthcareservice');
     for (const code of ['read', 'vread', 'create', 'update', 'patch', 'delete', 'history-instance']) {
