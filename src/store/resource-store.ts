@@ -81,8 +81,18 @@ export interface VerbatimVersion {
   resource?: Resource;
 }
 
-/** The oldest transaction still running: every version of a transaction below it is committed (or never will be). */
-const WATERMARK_SQL = 'pg_snapshot_xmin(pg_current_snapshot())::text::bigint';
+/**
+ * The oldest transaction of this database still running (else the snapshot's xmax): every version
+ * written by a transaction below it is committed (or never will be). Transactions ids are
+ * cluster-wide, so the running transactions of other databases of the server (recognised in
+ * pg_stat_activity) are left out: they never write here and must not hold the feed back. One not
+ * recognised (its session already gone, or hidden from us) is kept: it can only delay the feed.
+ */
+const WATERMARK_SQL = `(SELECT COALESCE(
+    (SELECT min(x::text::bigint) FROM pg_snapshot_xip(snap.s) AS x WHERE (x::text::bigint % 4294967296) NOT IN (
+      SELECT backend_xid::text::bigint FROM pg_stat_activity WHERE backend_xid IS NOT NULL AND datname IS DISTINCT FROM current_database())),
+    pg_snapshot_xmax(snap.s)::text::bigint)
+  FROM (SELECT pg_current_snapshot() AS s) snap)`;
 
 const ID_PATTERN = /^[A-Za-z0-9\-.]{1,64}$/;
 const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';

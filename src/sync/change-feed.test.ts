@@ -3,6 +3,7 @@
 // caller who may no longer see a resource, and no divergence when a transaction commits late.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import pg from 'pg';
 import { REGION_TAG_SYSTEM } from '../fhir/resource-types.ts';
 import type { Bundle, BundleEntry, Resource } from '../fhir/types.ts';
 import { SENSITIVE_UNIT_URL } from '../security/redact.ts';
@@ -129,5 +130,25 @@ await describeWithDatabases('change feed', (db) => {
     const seqs = await db().query<{ id: string; seq: number }>('SELECT id, seq FROM resource_history WHERE id = ANY($1)', [[late.id, quick.id]]);
     const seqOf = new Map(seqs.rows.map((r) => [r.id, Number(r.seq)]));
     assert.ok(seqOf.get(late.id)! < seqOf.get(quick.id)!);
+  });
+
+  test('a transaction left open in another database of the server does not hold the feed back', async (t) => {
+    if (db().kind !== 'postgres') {
+      t.skip('PGlite has one database');
+      return;
+    }
+    const other = new pg.Client({ connectionString: process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('SELECT pg_current_xact_id()');
+      const start = (await readAll('Practitioner/_history?_sort=_lastUpdated')).resume;
+      const w = await server.services.store.create(practitioner(20), SETUP);
+      const seen = await readAll(start);
+      assert.deepEqual(seen.entries.map(key), [`POST Practitioner/${w.id} W/"1"`]);
+    } finally {
+      await other.query('ROLLBACK');
+      await other.end();
+    }
   });
 });
