@@ -20,7 +20,9 @@ test('score: nearer beats farther, availability breaks ties, an intervention zon
   const far = scoreOf(candidate({ km: 9 }), 10);
   assert.ok(near > far);
   assert.ok(scoreOf(candidate({ km: 5, availablePlaces: 2 }), 10) > scoreOf(candidate({ km: 5 }), 10));
-  assert.equal(scoreOf(candidate({ km: null, zoneMatch: true }), 10), 0.85);
+  assert.equal(scoreOf(candidate({ km: null, zoneMatch: true }), 10), 0.745);
+  assert.ok(scoreOf(candidate({ km: 0.4, zoneMatch: true }), 10) > scoreOf(candidate({ km: 15, zoneMatch: true }), 10), 'in the zone, nearer first');
+  assert.ok(scoreOf(candidate({ km: 15, zoneMatch: true }), 10) > scoreOf(candidate({ km: 5 }), 10), 'a zone covering the commune beats a place halfway');
   assert.ok(scoreOf(candidate({ relevance: 0.2, km: 0 }), 10) < scoreOf(candidate({ relevance: 1, km: 8 }), 10), 'relevance weighs most');
 });
 

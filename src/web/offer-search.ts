@@ -120,16 +120,16 @@ ids AS (
   UNION
   SELECT h.id FROM healthcare_service h WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text]
 )
-SELECT h.id, n.location_id, n.km,
+SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.km, z.km) AS km,
   ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
   h.service_type, h.characteristic, h.patient_type,
   coalesce(h.characteristic && $19::text[], false) AS home_visit,
   -- Capacity records are read from the JSON only for places the index says have an available ("02") record.
-  CASE WHEN n.location_id IS NULL OR NOT EXISTS (SELECT 1 FROM search_token t WHERE t.rtype = 'Location' AND t.id = n.location_id
+  CASE WHEN coalesce(n.location_id, z.location_id) IS NULL OR NOT EXISTS (SELECT 1 FROM search_token t WHERE t.rtype = 'Location' AND t.id = coalesce(n.location_id, z.location_id)
                                                    AND t.param = 'capacity-status' AND t.code = '02') THEN 0
   ELSE coalesce((SELECT sum(coalesce((SELECT (s->>'valueInteger')::int FROM jsonb_array_elements(e->'extension') s WHERE s->>'url' = 'nbCapacity' LIMIT 1), 0))
      FROM location l, jsonb_array_elements(coalesce(l.content->'extension', '[]'::jsonb)) e
-    WHERE l.id = n.location_id AND e->>'url' = ${lit(EXT.supportedCapacity)}
+    WHERE l.id = coalesce(n.location_id, z.location_id) AND e->>'url' = ${lit(EXT.supportedCapacity)}
       AND EXISTS (SELECT 1 FROM jsonb_array_elements(e->'extension') s
                   WHERE s->>'url' = 'capacityStatus'
                     AND (s->>'valueCode' = '02' OR s->'valueCodeableConcept'->'coding' @> '[{"code": "02"}]'::jsonb))
@@ -142,6 +142,14 @@ SELECT h.id, n.location_id, n.km,
 FROM ids
 JOIN healthcare_service h ON h.id = ids.id
 LEFT JOIN near n ON n.id = h.id
+-- Offers found through their intervention zone only: their nearest place, wherever it is (a handful of rows).
+LEFT JOIN LATERAL (
+  SELECT l.id AS location_id,
+         sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
+  FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
+  WHERE n.id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
+  ORDER BY 2 LIMIT 1
+) z ON true
 WHERE NOT h.deleted
   AND NOT h.content @> '{"active": false}'::jsonb
   -- Sensitive units (uniteSensible) are never listed here: generated column of migration 060.
@@ -217,11 +225,12 @@ export function radiusSteps(requestedKm: number, widen: boolean): number[] {
 }
 
 /**
- * Score in 0..1: half relevance of the need, a third closeness (an intervention zone covering the patient's
- * commune counts as at the door), the rest availability of beds or places now.
+ * Score in 0..1: half relevance of the need, a third closeness, the rest availability of beds or places now.
+ * An intervention zone covering the patient's commune counts as close (at least 0.7), nearer still better.
  */
 export function scoreOf(c: Candidate, radiusKm: number): number {
-  const closeness = c.zoneMatch && (c.km == null || c.km > radiusKm) ? 1 : Math.max(0, 1 - (c.km ?? radiusKm) / Math.max(radiusKm, 1));
+  const byDistance = c.km == null ? 0 : Math.max(0, 1 - c.km / Math.max(radiusKm, 1));
+  const closeness = c.zoneMatch ? 0.7 + 0.3 * byDistance : byDistance;
   const availability = c.availablePlaces > 0 ? 1 : 0;
   return Math.round((0.5 * c.relevance + 0.35 * closeness + 0.15 * availability) * 1000) / 1000;
 }
