@@ -8,12 +8,12 @@ import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Bundle, Resource } from '../fhir/types.ts';
 import { searchsetBundle } from './bundle/searchset.ts';
 import type { AccessFilter } from './compile/base-where.ts';
-import type { CompileContext } from './compile/criteria.ts';
+import { buildTsQuery, queryWords, type CompileContext } from './compile/criteria.ts';
 import { countSql, decodeCursor, matchWhere, pageSql, type Cursor } from './compile/page-query.ts';
 import { SqlParams } from './compile/sql-params.ts';
 import { resolveIncludes } from './includes.ts';
 import { parseSearchRequest, type ParseContext } from './parse/parse-request.ts';
-import type { SearchQuery } from './parse/search-query.ts';
+import type { Criterion, SearchQuery } from './parse/search-query.ts';
 import { SearchInputError } from './parse/values.ts';
 import { searchParamRegistry, type SearchParamRegistry } from './registry/registry.ts';
 import { StatisticsKeeper } from './statistics.ts';
@@ -26,6 +26,9 @@ export interface SearchEngineOptions {
   /** Clock (tests). */
   now?: () => Date;
 }
+
+/** Close dictionary words a _content word is expanded to. */
+const CLOSE_WORDS = 3;
 
 interface CommuneInfo { lat: number; lon: number; departement: string; region: string }
 
@@ -84,6 +87,7 @@ export class SqlSearchEngine implements SearchEngine {
       throw err;
     }
     const { query } = parsed;
+    await this.expandContent(query.criteria);
     const warnings = parsed.warnings.map((w) => toIssue(w, 'warning'));
     let cursor: Cursor | undefined;
     try {
@@ -95,6 +99,31 @@ export class SqlSearchEngine implements SearchEngine {
     } catch (err) {
       if (err instanceof SearchInputError) throw new FhirError(400, [toIssue(err, 'error')]);
       throw err;
+    }
+  }
+
+  /** Typo tolerance of _content: each query word also matches its close dictionary words. */
+  private async expandContent(criteria: Criterion[]): Promise<void> {
+    const found: Extract<Criterion, { kind: 'content' }>[] = [];
+    const walk = (c: Criterion): void => {
+      if (c.kind === 'content') found.push(c);
+      else if (c.kind === 'and' || c.kind === 'or') c.items.forEach(walk);
+      else if (c.kind === 'not') walk(c.item);
+      else if (c.kind === 'has') walk(c.inner);
+    };
+    criteria.forEach(walk);
+    for (const c of found) {
+      const words = queryWords(c.text);
+      const close = new Map<string, string[]>();
+      if (words.length) {
+        const r = await this.db.query<{ w: string; word: string }>(
+          `SELECT q.w, s.word FROM unnest($1::text[]) AS q(w)
+           CROSS JOIN LATERAL (SELECT word FROM search_word WHERE word % q.w ORDER BY word <-> q.w, word LIMIT ${CLOSE_WORDS}) s`,
+          [words],
+        );
+        for (const row of r.rows) close.set(row.w, [...(close.get(row.w) ?? []), row.word]);
+      }
+      c.tsquery = buildTsQuery(words, close);
     }
   }
 

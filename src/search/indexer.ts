@@ -10,6 +10,7 @@ import type { ResourceIndexer } from '../store/hooks.ts';
 import { IndexExtractor, type IndexRows } from './extract/extractor.ts';
 import { geoCell } from './geo/geo-cell.ts';
 import { noteIndexWrite } from './statistics.ts';
+import { contentWords } from './extract/content-words.ts';
 import { searchParamRegistry, type SearchParamRegistry } from './registry/registry.ts';
 
 const EMPTY: IndexRows = { token: [], string: [], reference: [], date: [], number: [], columns: {}, position: null, text: '' };
@@ -17,7 +18,7 @@ const EMPTY: IndexRows = { token: [], string: [], reference: [], date: [], numbe
 /** The statement for a type (cached): deletes the old rows, inserts the new, sets dedicated columns. */
 function statementFor(type: ResourceType, columns: { column: string; kind: string }[]): string {
   const table = tableOf(type);
-  let n = 22;
+  let n = 23;
   const sets = columns.map((c) => `${c.column} = $${++n}::${c.kind === 'number' ? 'numeric' : 'text[]'}`);
   if (type === 'Location') {
     const lat = ++n;
@@ -41,7 +42,8 @@ function statementFor(type: ResourceType, columns: { column: string; kind: strin
   i4 AS (INSERT INTO search_number (rtype, id, param, value, system, code)
          SELECT $1, $2, * FROM unnest($18::text[], $19::numeric[], $20::text[], $21::text[])),
   i5 AS (INSERT INTO search_text (rtype, id, doc, tsv)
-         SELECT $1, $2, $22::text, to_tsvector('french', $22::text) WHERE $22::text <> '')
+         SELECT $1, $2, $22::text, to_tsvector('french', $22::text) WHERE $22::text <> ''),
+  i6 AS (INSERT INTO search_word (word) SELECT DISTINCT w FROM unnest($23::text[]) w ON CONFLICT (word) DO NOTHING)
   ${sets.length ? `, u AS (UPDATE ${table} SET ${sets.join(', ')} WHERE id = $2)` : ''}
 SELECT 1`;
 }
@@ -80,7 +82,7 @@ export class SearchIndexer implements ResourceIndexer {
       rows.reference.map((r) => r.param), rows.reference.map((r) => r.targetType), rows.reference.map((r) => r.targetId), rows.reference.map((r) => r.url),
       rows.date.map((d) => d.param), rows.date.map((d) => d.lo.toISOString()), rows.date.map((d) => d.hi.toISOString()),
       rows.number.map((x) => x.param), rows.number.map((x) => String(x.value)), rows.number.map((x) => x.system), rows.number.map((x) => x.code),
-      rows.text,
+      rows.text, contentWords(rows.text),
       ...columns.map((c) => rows.columns[c] ?? null),
     ];
     if (type === 'Location') {

@@ -46,7 +46,7 @@ export function compileCriterion(cc: CompileContext, c: Criterion, type: Resourc
         AND ${h}.target_type = ${p.add(type)} AND ${baseWhere(cc, c.type, s)} AND ${compileCriterion(cc, c.inner, c.type, s)})`;
     }
     case 'content':
-      return viaChain(cc, c.chain, type, alias, (t, a) => contentCondition(cc, c.text, t, a));
+      return viaChain(cc, c.chain, type, alias, (t, a) => contentCondition(cc, c, t, a));
     case 'missing':
       return viaChain(cc, c.chain, type, alias, (t, a) => {
         const present = presence(cc, c.param, t, a);
@@ -98,20 +98,44 @@ function presence(cc: CompileContext, param: SearchParam, type: ResourceType, al
   return `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id AND ${x}.param = ${p.add(param.code)})`;
 }
 
-function contentCondition(cc: CompileContext, text: string, type: ResourceType, alias: string): string {
-  const p = cc.params;
-  const x = p.alias('x');
-  const q = p.add(normalizeText(text), 'text');
-  return `EXISTS (SELECT 1 FROM search_text ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id
-    AND (${x}.tsv @@ plainto_tsquery('french', ${q}) OR ${q} <% ${x}.doc))`;
+/** Query words of a _content text (normalised, 3 characters or more). */
+export function queryWords(text: string): string[] {
+  return [...new Set(normalizeText(text).match(/[a-z0-9]{3,}/g) ?? [])];
 }
 
-/** Relevance of a resource for `_content` (full-text rank + trigram word similarity). */
-export function contentRank(cc: CompileContext, text: string, type: ResourceType, alias: string): string {
+/**
+ * tsquery texts for `words`: each word as a prefix OR one of its close dictionary words (`all`),
+ * and each word OR its closest one (`best`, used to rank exact and near matches first).
+ */
+export function buildTsQuery(words: string[], close: Map<string, string[]>): { all: string; best: string } {
+  const lex = (w: string) => `'${w}'`;
+  // A word the dictionary knows as such is not a typo: no alternatives then.
+  const alternatives = (w: string) => (close.get(w)?.includes(w) ? [] : close.get(w) ?? []);
+  const all = words.map((w) => `(${[`${lex(w)}:*`, ...alternatives(w).map(lex)].join(' | ')})`);
+  const best = words.map((w) => {
+    const c = alternatives(w)[0];
+    return c ? `(${lex(w)}:* | ${lex(c)})` : `${lex(w)}:*`;
+  });
+  return { all: all.join(' & ') || "''", best: best.join(' & ') || "''" };
+}
+
+function contentQuery(c: { text: string; tsquery?: { all: string; best: string } }): { all: string; best: string } {
+  return c.tsquery ?? buildTsQuery(queryWords(c.text), new Map());
+}
+
+function contentCondition(cc: CompileContext, c: { text: string; tsquery?: { all: string; best: string } }, type: ResourceType, alias: string): string {
   const p = cc.params;
   const x = p.alias('x');
-  const q = p.add(normalizeText(text), 'text');
-  return `COALESCE((SELECT max(ts_rank(${x}.tsv, plainto_tsquery('french', ${q})) + word_similarity(${q}, ${x}.doc))
+  return `EXISTS (SELECT 1 FROM search_text ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id
+    AND ${x}.tsv @@ to_tsquery('french', ${p.add(contentQuery(c).all, 'text')}))`;
+}
+
+/** Relevance of a resource for `_content`: closest-word matches weigh double. */
+export function contentRank(cc: CompileContext, c: { text: string; tsquery?: { all: string; best: string } }, type: ResourceType, alias: string): string {
+  const p = cc.params;
+  const x = p.alias('x');
+  const q = contentQuery(c);
+  return `COALESCE((SELECT max(2 * ts_rank(${x}.tsv, to_tsquery('french', ${p.add(q.best, 'text')})) + ts_rank(${x}.tsv, to_tsquery('french', ${p.add(q.all, 'text')})))
     FROM search_text ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id), 0)::float8`;
 }
 

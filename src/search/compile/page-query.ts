@@ -63,7 +63,7 @@ function sortKeyExpr(cc: CompileContext, q: SearchQuery, k: SortKey, alias: stri
     case '_score': {
       const content = q.criteria.find((c) => c.kind === 'content');
       if (!content || content.kind !== 'content') throw new SearchInputError('_sort', 'Le tri _score demande un critère _content', 'Sorting by _score needs a _content criterion');
-      return { sql: contentRank(cc, content.text, type, alias), cast: 'float8', desc: k.desc };
+      return { sql: contentRank(cc, content, type, alias), cast: 'float8', desc: k.desc };
     }
     case 'distance': {
       const near = q.near!;

@@ -6,6 +6,7 @@ import { parseDateRange } from '../extract/dates.ts';
 import { IndexExtractor } from '../extract/extractor.ts';
 import { normalizeText } from '../extract/normalize.ts';
 import { searchParamRegistry } from '../registry/registry.ts';
+import { buildTsQuery, queryWords } from '../compile/criteria.ts';
 import { parseFilter } from './filter-parser.ts';
 import { parseSearchRequest, type ParseContext } from './parse-request.ts';
 import { parseNumberValue, parseTokenValue, SearchInputError, splitEscaped } from './values.ts';
@@ -89,4 +90,13 @@ test('extraction of the IG example HealthcareService and Location', () => {
   assert.deepEqual(loc.string.filter((s) => s.param === 'address-city').map((s) => s.norm), ['versailles']);
   assert.equal(normalizeText('  Œuvre   d\'ÉTÉ '), 'oeuvre d ete');
   assert.equal(normalizeText('Saint-Germain-en-Laye'), 'saint germain en laye');
+});
+
+test('_content query words and typo expansion', () => {
+  assert.deepEqual(queryWords('Médecine de la DOULEUR, médecine'), ['medecine', 'douleur']);
+  const close = new Map([['alergologie', ['allergologie', 'algologie']], ['medecine', ['medecine', 'medecins']]]);
+  assert.deepEqual(buildTsQuery(['alergologie', 'medecine'], close), {
+    all: "('alergologie':* | 'allergologie' | 'algologie') & ('medecine':*)",
+    best: "('alergologie':* | 'allergologie') & 'medecine':*",
+  });
 });

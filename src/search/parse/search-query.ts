@@ -39,7 +39,11 @@ export type Criterion =
   | { kind: 'missing'; name: string; chain: ChainLink[]; param: SearchParam; missing: boolean }
   /** `_has:Type:ref:…`: resources referenced through `ref` by a `type` resource matching `inner`. */
   | { kind: 'has'; name: string; type: ResourceType; ref: SearchParam; inner: Criterion }
-  | { kind: 'content'; name: string; chain: ChainLink[]; text: string }
+  | {
+      kind: 'content'; name: string; chain: ChainLink[]; text: string;
+      /** Full-text queries after typo expansion (set by the engine): any close word, and the closest. */
+      tsquery?: { all: string; best: string };
+    }
   | { kind: 'and'; items: Criterion[] }
   | { kind: 'or'; items: Criterion[] }
   | { kind: 'not'; item: Criterion };
