@@ -78,7 +78,14 @@ function publicContacts(hs: Json, loc: Json | undefined): OfferResult['contacts'
     if (!t.value || !publicLevel(sub(t, EXT.telecomConfidentiality))) continue;
     out.push({ kind: channelKind(codeOf(sub(t, EXT.telecomChannel)), t.system), value: t.value });
   }
-  return out;
+  // The same number is often given both as the offer's contact and as its place's telecom: once is enough.
+  const seen = new Set<string>();
+  return out.filter((c) => {
+    const key = c.value.replace(/\s+/g, '').toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 function addressText(a: Json | undefined): string | undefined {
