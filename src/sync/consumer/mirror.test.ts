@@ -1,6 +1,6 @@
 // `ror sync` end to end, on both engines: a consumer process mirrors the server while writers
 // create, update and delete resources at random; the consumer is killed (SIGKILL) in the middle
-// and started again; at the end the mirror holds exactly the source's live resources (ids,
+// and started again, then the server restarts under it; at the end the mirror holds exactly the source's live resources (ids,
 // versions, contents) and its deletions.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,9 @@ import { PostgresDatabase } from '../../db/postgres.ts';
 import { FhirError } from '../../fhir/outcome.ts';
 import type { RequestContext } from '../../store/context.ts';
 import { createPostgresTestDatabase } from '../../testing/databases.ts';
+import { buildApp } from '../../api/app.ts';
+import { createServices } from '../../app/services.ts';
+import { loadConfig } from '../../config.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { describeWithDatabases } from '../../testing/suite.ts';
 import { legalEntity, professional } from '../../validation/fixtures.ts';
@@ -78,7 +81,7 @@ await describeWithDatabases('ror sync: a mirror that converges', (db) => {
     }
   }
 
-  test('random creates, updates and deletes, a consumer killed mid-way: the mirror equals the source', async () => {
+  test('random creates, updates and deletes, a consumer killed mid-way, a server restart: the mirror equals the source', async () => {
     const store = server.services.store;
     let seq = 0;
     const live: string[] = [];
@@ -125,7 +128,15 @@ await describeWithDatabases('ror sync: a mirror that converges', (db) => {
     await first.exited;
     const second = consumer();
     await waitFor(() => /export loaded|feed:/.test(second.log()) || ops > 150, 'the second consumer to resume');
-    await new Promise((r) => setTimeout(r, 1000));
+    // The server restarts under the consumer (same address): it retries, then goes on.
+    const port = Number(new URL(server.origin).port);
+    await server.close();
+    const services = await createServices({ ...loadConfig({ ROR_RATE_LIMIT: '1000000', ROR_DATA_DIR: dataDir, PORT: '0', ROR_DEMO: '0' }), host: '127.0.0.1' }, { db: db() });
+    const restarted = await buildApp(services);
+    await restarted.listen({ port, host: '127.0.0.1' });
+    server = { ...server, app: restarted, close: () => restarted.close() };
+    const before = second.log().length;
+    await waitFor(() => /feed: \d+ changes applied/.test(second.log().slice(before)), 'the consumer to follow the restarted server');
     writing = false;
     await Promise.all(writers);
     second.child.kill('SIGTERM');
