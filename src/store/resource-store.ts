@@ -321,7 +321,15 @@ export class ResourceStore {
       add('id = ?', id);
     }
     if (opts.after) add('(txid, seq) > (?::bigint, ?::bigint)', opts.after.txid, opts.after.seq);
-    if (opts.since) add('last_updated > ?::timestamptz', opts.since);
+    if (opts.since) {
+      add('last_updated > ?::timestamptz', opts.since);
+      // Start the (txid, seq) scan at the first transaction that wrote after `since`, found with the
+      // last_updated index, instead of walking the whole history from its beginning.
+      if (!opts.after) {
+        add(`txid >= (SELECT min(h.txid) FROM resource_history h WHERE h.last_updated > ?::timestamptz${type !== undefined ? ' AND h.resource_type = ?' : ''})`,
+          ...(type !== undefined ? [opts.since, type] : [opts.since]));
+      }
+    }
     if (opts.at) add('last_updated <= ?::timestamptz', opts.at);
     const count = Math.min(Math.max(opts.count ?? 50, 1), 1001);
     const r = await this.db.query<Row & { seq: number; txid: number; resource_type: ResourceType }>(

@@ -77,6 +77,9 @@ await describeWithDatabases('change feed', (db) => {
     // _since and the system level work the same way; bad cursors are 400.
     const since = await readAll(`_history?_sort=_lastUpdated&_since=${encodeURIComponent(c.lastUpdated)}`);
     assert.equal(since.entries.length, 0);
+    const justBefore = new Date(Date.parse(c.lastUpdated) - 1).toISOString();
+    const fromC = await readAll(`Practitioner/_history?_sort=_lastUpdated&_since=${encodeURIComponent(justBefore)}`);
+    assert.deepEqual(fromC.entries.map(key), [`POST Practitioner/${c.id} W/"1"`]);
     assert.ok((await readAll('_history?_sort=_lastUpdated&_count=3')).entries.some((e) => e.fullUrl!.endsWith(`Practitioner/${c.id}`)));
     assert.equal((await fetch(`${server.fhirBase}/_history?_sort=_lastUpdated&_cursor=12`, { headers: admin })).status, 400);
     assert.equal((await fetch(`${server.fhirBase}/_history?_sort=name`, { headers: admin })).status, 400);
