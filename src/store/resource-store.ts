@@ -156,6 +156,31 @@ function comparable(resource: Resource): string {
 }
 
 /**
+ * WHERE conditions over `resource_history` for one resource, one type or all: `add(sql, …values)`
+ * binds each `?` of `sql` to the next value as a numbered parameter.
+ */
+function historyConditions(type: string | undefined, id: string | undefined) {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    let i = 0;
+    where.push(sql.replace(/\?/g, () => {
+      params.push(values[i++]);
+      return `$${params.length}`;
+    }));
+  };
+  if (type !== undefined) {
+    assertResourceType(type);
+    add('resource_type = ?', type);
+  }
+  if (id !== undefined) {
+    assertValidId(id);
+    add('id = ?', id);
+  }
+  return { where, params, add };
+}
+
+/**
  * Versioned resource storage: every write creates a new version in the current table and the
  * history, with its index rows and audit row, in one transaction. Deletes are soft.
  */
@@ -271,20 +296,7 @@ export class ResourceStore {
 
   /** Versions of one resource, of one type, or of all types, newest first. */
   async history(type: string | undefined, id: string | undefined, opts: HistoryOptions = {}): Promise<HistoryEntry[]> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (type !== undefined) {
-      assertResourceType(type);
-      add('resource_type = ?', type);
-    }
-    if (id !== undefined) {
-      assertValidId(id);
-      add('id = ?', id);
-    }
+    const { where, params, add } = historyConditions(type, id);
     if (opts.since) add('last_updated > ?::timestamptz', opts.since);
     if (opts.at) add('last_updated <= ?::timestamptz', opts.at);
     if (opts.beforeSeq !== undefined) add('seq < ?', opts.beforeSeq);
@@ -303,23 +315,8 @@ export class ResourceStore {
    * before one already served. Keyset-paged with `after`.
    */
   async feed(type: string | undefined, id: string | undefined, opts: FeedOptions = {}): Promise<FeedEntry[]> {
-    const where = [`txid < ${WATERMARK_SQL}`];
-    const params: unknown[] = [];
-    const add = (sql: string, ...v: unknown[]) => {
-      let i = 0;
-      where.push(sql.replace(/\?/g, () => {
-        params.push(v[i++]);
-        return `$${params.length}`;
-      }));
-    };
-    if (type !== undefined) {
-      assertResourceType(type);
-      add('resource_type = ?', type);
-    }
-    if (id !== undefined) {
-      assertValidId(id);
-      add('id = ?', id);
-    }
+    const { where, params, add } = historyConditions(type, id);
+    where.unshift(`txid < ${WATERMARK_SQL}`);
     if (opts.after) add('(txid, seq) > (?::bigint, ?::bigint)', opts.after.txid, opts.after.seq);
     if (opts.since) {
       add('last_updated > ?::timestamptz', opts.since);
