@@ -5,35 +5,8 @@ import { EXT, FIELD_LABELS, SYSTEMS } from './nos-systems.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-export interface Coded {
-  code: string;
-  display?: string;
-}
-
-export interface OfferResult {
-  id: string;
-  name: string;
-  organization?: { id: string; name?: string };
-  field?: Coded;
-  activities: Coded[];
-  careModes: Coded[];
-  publics: Coded[];
-  ageRange?: { low?: number; high?: number };
-  distanceKm: number | null;
-  homeVisit: boolean;
-  interventionZoneMatch: boolean;
-  location?: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number };
-  /** Only the contacts whose confidentiality level is "accès libre" (public), as nobody is signed in. */
-  contacts: { kind: 'phone' | 'email' | 'mss' | 'url' | 'other'; value: string; label?: string }[];
-  capacity: { availablePlaces: number; updatedAt?: string };
-  lastUpdated: string;
-  /** Not updated for more than `STALE_AFTER_DAYS`. */
-  stale: boolean;
-  score: number;
-  /** Why this offer is in the list, in French. */
-  reasons: string[];
-  fhirUrl: string;
-}
+export type { Coded, OfferResult } from './api-types.ts';
+import type { Coded, OfferResult } from './api-types.ts';
 
 export const STALE_AFTER_DAYS = 365;
 

@@ -10,32 +10,8 @@ export interface Commune {
   lon: number;
 }
 
-export interface Coded {
-  code: string;
-  display?: string;
-}
-
-export interface OfferResult {
-  id: string;
-  name: string;
-  organization?: { id: string; name?: string };
-  field?: Coded;
-  activities: Coded[];
-  careModes: Coded[];
-  publics: Coded[];
-  ageRange?: { low?: number; high?: number };
-  distanceKm: number | null;
-  homeVisit: boolean;
-  interventionZoneMatch: boolean;
-  location?: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number };
-  contacts: { kind: 'phone' | 'email' | 'mss' | 'url' | 'other'; value: string; label?: string }[];
-  capacity: { availablePlaces: number; updatedAt?: string };
-  lastUpdated: string;
-  stale: boolean;
-  score: number;
-  reasons: string[];
-  fhirUrl: string;
-}
+export type { Coded, OfferResult } from '../../src/web/api-types.ts';
+import type { Coded, OfferResult } from '../../src/web/api-types.ts';
 
 export interface FacetCount {
   code: string;

@@ -1,0 +1,33 @@
+/**
+ * The shapes of the coordinator JSON API (/api/search, /api/offers), shared by the server and the web app
+ * (web/src/api.ts imports them: this module must import nothing).
+ */
+export interface Coded {
+  code: string;
+  display?: string;
+}
+
+export interface OfferResult {
+  id: string;
+  name: string;
+  organization?: { id: string; name?: string };
+  field?: Coded;
+  activities: Coded[];
+  careModes: Coded[];
+  publics: Coded[];
+  ageRange?: { low?: number; high?: number };
+  distanceKm: number | null;
+  homeVisit: boolean;
+  interventionZoneMatch: boolean;
+  location?: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number };
+  /** Only the contacts whose confidentiality level is "accès libre" (public), as nobody is signed in. */
+  contacts: { kind: 'phone' | 'email' | 'mss' | 'url' | 'other'; value: string; label?: string }[];
+  capacity: { availablePlaces: number; updatedAt?: string };
+  lastUpdated: string;
+  /** Not updated for more than `STALE_AFTER_DAYS`. */
+  stale: boolean;
+  score: number;
+  /** Why this offer is in the list, in French. */
+  reasons: string[];
+  fhirUrl: string;
+}
