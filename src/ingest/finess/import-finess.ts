@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { RequestContext } from '../../store/context.ts';
-import { analyzeSearchIndex } from '../../search/statistics.ts';
+import { completeImportRun, failImportRun, startImportRun } from '../import-run.ts';
 import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type Tally } from '../import-writer.ts';
@@ -101,9 +101,7 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
   };
   const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
   // A dry run writes nothing, not even its run: its batches are rolled back.
-  const runId = dryRun
-    ? -1
-    : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
+  const runId = await startImportRun(store.db, SOURCE, file, dryRun);
   report.runId = dryRun ? null : runId;
   try {
     const progress = () => {
@@ -223,20 +221,13 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
 
     if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
     progress();
-    // Planner statistics after a bulk load (PGlite has no autovacuum).
-    if (!dryRun && report.created + report.updated > 0) await analyzeSearchIndex(store.db);
     if (!dryRun) {
-      await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
-        runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100), closedIds: report.closedIds.slice(0, 1000) }),
-      ]);
+      await completeImportRun(store.db, runId, report.created + report.updated > 0, {
+        ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100), closedIds: report.closedIds.slice(0, 1000),
+      });
     }
   } catch (err) {
-    // A run that stops says so (a killed one stays `running`).
-    if (!dryRun) {
-      await store.db
-        .query(`UPDATE import_run SET finished_at = now(), status = 'failed', report = $2::jsonb WHERE id = $1`, [runId, JSON.stringify({ error: String((err as Error)?.message ?? err) })])
-        .catch(() => undefined);
-    }
+    await failImportRun(store.db, runId, err);
     throw err;
   }
   return report;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { analyzeSearchIndex } from '../../search/statistics.ts';
+import { completeImportRun, failImportRun, startImportRun } from '../import-run.ts';
 import type { RequestContext } from '../../store/context.ts';
 import type { ResourceStore } from '../../store/resource-store.ts';
 import type { LineProblem } from '../finess/establishment.ts';
@@ -71,9 +71,7 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
     fraction: 0,
   };
   const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
-  const runId = dryRun
-    ? -1
-    : Number((await store.db.query<{ id: number }>(`INSERT INTO import_run (source, file) VALUES ($1, $2) RETURNING id`, [SOURCE, file])).rows[0]!.id);
+  const runId = await startImportRun(store.db, SOURCE, file, dryRun);
   report.runId = dryRun ? null : runId;
   try {
     const add = (t: Tally) => {
@@ -150,20 +148,13 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
     }
     await flush();
     report.elapsedMs = Date.now() - started;
-    // Planner statistics after a bulk load (PGlite has no autovacuum).
-    if (!dryRun && report.created + report.updated > 0) await analyzeSearchIndex(store.db);
     if (!dryRun) {
-      await store.db.query(`UPDATE import_run SET finished_at = now(), status = 'completed', report = $2::jsonb WHERE id = $1`, [
-        runId, JSON.stringify({ ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100) }),
-      ]);
+      await completeImportRun(store.db, runId, report.created + report.updated > 0, {
+        ...report, rejectedLines: report.rejectedLines.slice(0, 1000), warnings: report.warnings.slice(0, 100),
+      });
     }
   } catch (err) {
-    // A run that stops says so (a killed one stays `running`).
-    if (!dryRun) {
-      await store.db
-        .query(`UPDATE import_run SET finished_at = now(), status = 'failed', report = $2::jsonb WHERE id = $1`, [runId, JSON.stringify({ error: String((err as Error)?.message ?? err) })])
-        .catch(() => undefined);
-    }
+    await failImportRun(store.db, runId, err);
     throw err;
   }
   return report;
