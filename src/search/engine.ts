@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/database.ts';
 import { FhirError, type Issue } from '../fhir/outcome.ts';
-import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
+import { RESOURCE_TYPES, tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Bundle, Resource } from '../fhir/types.ts';
 import { searchsetBundle } from './bundle/searchset.ts';
 import type { AccessFilter } from './compile/base-where.ts';
@@ -62,6 +62,14 @@ export class SqlSearchEngine implements SearchEngine {
       ...(p.url ? { definition: p.url } : {}),
       ...(p.source === 'ror' ? { documentation: 'Paramètre du guide ROR (définition corrigée, voir ror-ig.md §2.3)' } : {}),
     }));
+  }
+
+  includes(type: ResourceType): { include: string[]; revInclude: string[] } {
+    const include = this.registry.all(type).filter((p) => p.type === 'reference').map((p) => `${type}:${p.code}`);
+    const revInclude = RESOURCE_TYPES.flatMap((other) => this.registry.all(other)
+      .filter((p) => p.type === 'reference' && (p.targets ?? []).includes(type))
+      .map((p) => `${other}:${p.code}`));
+    return { include: ['*', ...include], revInclude };
   }
 
   async search(req: SearchRequest): Promise<Bundle> {

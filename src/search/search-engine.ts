@@ -19,4 +19,6 @@ export interface SearchEngine {
   search(req: SearchRequest): Promise<Bundle>;
   /** The search parameters supported for a type, for the CapabilityStatement. */
   supportedParameters?(type: ResourceType): { name: string; type: string; definition?: string; documentation?: string }[];
+  /** The `_include` / `_revinclude` values accepted for a type, for the CapabilityStatement. */
+  includes?(type: ResourceType): { include: string[]; revInclude: string[] };
 }

@@ -22,6 +22,7 @@ export function buildCapabilityStatement(opts: { baseUrl?: string; search?: Sear
     conditionalCreate: true,
     conditionalUpdate: true,
     conditionalDelete: 'not-supported',
+    ...(opts.search?.includes ? { searchInclude: opts.search.includes(type).include, searchRevInclude: opts.search.includes(type).revInclude } : {}),
     searchParam: opts.search?.supportedParameters?.(type) ?? [],
   }));
   return {

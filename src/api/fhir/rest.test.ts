@@ -51,6 +51,11 @@ await describeWithDatabases('FHIR REST API', (db) => {
     assert.equal(r.body.resourceType, 'CapabilityStatement');
     assert.equal(r.body.fhirVersion, '4.0.1');
     assert.equal(r.body.rest[0].security.service[0].coding[0].code, 'OAuth');
+    const hsCaps = r.body.rest[0].resource.find((x: { type: string }) => x.type === 'HealthcareService');
+    // The IG's standard include set is declared, from the reference parameters of the registry.
+    for (const inc of ['HealthcareService:organization', 'HealthcareService:location']) assert.ok(hsCaps.searchInclude.includes(inc), inc);
+    assert.ok(hsCaps.searchRevInclude.includes('PractitionerRole:service'));
+    assert.ok(hsCaps.searchParam.some((p: { name: string }) => p.name === 'intervention-zone'));
     const hs = r.body.rest[0].resource.find((x: { type: string }) => x.type === 'HealthcareService');
     assert.equal(hs.profile, 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-healthcareservice');
     for (const code of ['read', 'vread', 'create', 'update', 'patch', 'delete', 'history-instance']) {
