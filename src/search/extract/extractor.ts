@@ -195,6 +195,14 @@ function compile(expression: string, base: ResourceType): Compiled {
 
 interface CompiledParam { param: SearchParam; evaluate: Compiled }
 
+const failures = new Map<string, number>();
+
+function warnOnce(key: string, err: unknown): void {
+  const n = (failures.get(key) ?? 0) + 1;
+  failures.set(key, n);
+  if (n === 1) process.emitWarning(`search index: ${key} could not be evaluated (${String((err as Error)?.message ?? err).slice(0, 200)})`, 'SearchIndexWarning');
+}
+
 /** Extracts index rows for the resources of any type; expressions compiled lazily, once per type. */
 export class IndexExtractor {
   private readonly compiled = new Map<ResourceType, CompiledParam[]>();
@@ -215,14 +223,20 @@ export class IndexExtractor {
     return this.registry.all(type).filter((p) => p.column);
   }
 
+  /** How many resources each parameter failed to evaluate on (`Type.code` → count), for diagnostics. */
+  readonly failures = failures;
+
   extract(type: ResourceType, resource: Resource): IndexRows {
     const rows: IndexRows = { token: [], string: [], reference: [], date: [], number: [], columns: {}, position: null, text: '' };
     for (const { param, evaluate } of this.paramsOf(type)) {
       let nodes: Node[];
       try {
         nodes = evaluate(resource);
-      } catch {
-        continue; // a value the expression cannot handle is not indexed; validation reports bad content
+      } catch (err) {
+        // A value the expression cannot handle is not indexed (validation reports bad content), but an
+        // expression failing on valid data is a defect: say it once per parameter, never silently.
+        warnOnce(`${type}.${param.code}`, err);
+        continue;
       }
       const before = rows.token.length;
       const numBefore = rows.number.length;
