@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isJdvUrl, isTreUrl, type ParsedFile } from './nos-files.ts';
+import { isJdvUrl, isTreUrl, type ParsedConcept, type ParsedFile, type TerminologyHeader } from './nos-files.ts';
 import { normalizeText } from './search-text.ts';
 
 /**
@@ -7,27 +7,13 @@ import { normalizeText } from './search-text.ts';
  * sets whose rows are attached to the code system they really belong to. Both the in-memory
  * service and the database tables hold exactly this.
  */
-export interface CodeSystemData {
-  url: string;
-  name: string;
-  oid?: string;
-  version?: string;
-  title?: string;
-  kind: 'nos' | 'ig';
+export interface CodeSystemData extends TerminologyHeader {
   /** File it was read from (base name). */
   source: string;
 }
 
-export interface ConceptData {
+export interface ConceptData extends ParsedConcept {
   system: string;
-  code: string;
-  display: string;
-  shortLabel?: string;
-  longLabel?: string;
-  retired: boolean;
-  validFrom?: string;
-  validTo?: string;
-  version?: string;
 }
 
 export interface MemberData {
@@ -45,13 +31,7 @@ export interface MemberData {
   removed?: boolean;
 }
 
-export interface ValueSetData {
-  url: string;
-  name: string;
-  oid?: string;
-  version?: string;
-  title?: string;
-  kind: 'nos' | 'ig';
+export interface ValueSetData extends TerminologyHeader {
   source: string;
   members: MemberData[];
   includeSystems: string[];

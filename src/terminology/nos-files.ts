@@ -7,14 +7,18 @@ import path from 'node:path';
  * decided afterwards, over all files together (catalogue.ts).
  */
 
-/** A code system as read from one file. */
-export interface ParsedCodeSystem {
+/** What identifies a NOS or IG code system / value set, as its file gives it. */
+export interface TerminologyHeader {
   url: string;
   name: string;
   oid?: string;
   version?: string;
   title?: string;
   kind: 'nos' | 'ig';
+}
+
+/** A code system as read from one file. */
+export interface ParsedCodeSystem extends TerminologyHeader {
   concepts: ParsedConcept[];
 }
 
@@ -38,13 +42,7 @@ export interface ParsedMember {
   display: string;
 }
 
-export interface ParsedValueSet {
-  url: string;
-  name: string;
-  oid?: string;
-  version?: string;
-  title?: string;
-  kind: 'nos' | 'ig';
+export interface ParsedValueSet extends TerminologyHeader {
   members: ParsedMember[];
   /** `compose.include.system` without concepts: the whole code system. */
   includeSystems: string[];
