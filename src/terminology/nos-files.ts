@@ -122,18 +122,16 @@ export function parseTabs(file: string, text: string): ParsedFile {
     }
     rows.push({ fields, line: i + 1 });
   }
+  const header: TerminologyHeader = {
+    url: nosCanonicalUrl(name), name, oid: oid || undefined, version, title: description || undefined, kind: 'nos',
+  };
   if (type === 'TRE') {
     // TRE rows: OID;Code;Libellé adapté;Libellé court;Libellé long;Date valid;Date fin;Date MàJ.
     // The per-row OID is ignored: in TRE_R244 rows 93–112 carry other OIDs; the file is one system.
     return {
       file,
       codeSystem: {
-        url: nosCanonicalUrl(name),
-        name,
-        oid: oid || undefined,
-        version,
-        title: description || undefined,
-        kind: 'nos',
+        ...header,
         concepts: rows.map(({ fields: f }) => ({
           code: f[1],
           display: f[2] || f[4] || f[3],
@@ -151,12 +149,7 @@ export function parseTabs(file: string, text: string): ParsedFile {
     return {
       file,
       valueSet: {
-        url: nosCanonicalUrl(name),
-        name,
-        oid: oid || undefined,
-        version,
-        title: description || undefined,
-        kind: 'nos',
+        ...header,
         members: rows.map(({ fields: f }) => ({ oid: f[0] || undefined, code: f[1], display: f[2] })),
         includeSystems: [],
         includeValueSets: [],
