@@ -18,10 +18,13 @@ function findTests(dir) {
 }
 
 if (!only.length) {
-  const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], { stdio: 'inherit' });
-  if (tsc.status !== 0) {
-    console.error('Type check failed.');
-    process.exit(tsc.status ?? 1);
+  // The server and tests, then the web app (its own tsconfig: DOM, bundler resolution).
+  for (const project of [root, path.join(root, 'web')]) {
+    const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', project], { stdio: 'inherit' });
+    if (tsc.status !== 0) {
+      console.error(`Type check failed (${path.relative(root, project) || '.'}).`);
+      process.exit(tsc.status ?? 1);
+    }
   }
 }
 

@@ -1,10 +1,7 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { fr } from '@codegouvfr/react-dsfr';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
-import { Footer } from '@codegouvfr/react-dsfr/Footer';
-import { Header } from '@codegouvfr/react-dsfr/Header';
-import { SkipLinks } from '@codegouvfr/react-dsfr/SkipLinks';
 import {
   fetchCommunes, fetchConfig, fetchNeedConcepts, NEED_VALUE_SETS, search,
   type Commune, type NeedConcept, type SearchResponse, type WebConfig,
@@ -14,7 +11,7 @@ import { Filters, type FilterState, EMPTY_FILTERS } from './Filters.tsx';
 import { RADII } from './labels.ts';
 import { ResultsList } from './ResultsList.tsx';
 import { ResultsMap } from './ResultsMap.tsx';
-import { OfferPage } from './OfferPage.tsx';
+import { Shell } from './Shell.tsx';
 
 /** Debounced autocomplete: the latest answer for the latest text, earlier requests aborted. */
 function useSuggestions<T>(text: string, fetcher: (q: string, s: AbortSignal) => Promise<T[] | null>, minLength: number) {
@@ -252,44 +249,4 @@ export function App() {
         </div>
     </Shell>
   );
-}
-
-/** Header, skip links, main region and footer shared by the pages. */
-function Shell({ children }: { children: ReactNode }) {
-  return (
-    <>
-      <SkipLinks links={[{ anchor: '#contenu', label: 'Contenu' }]} />
-      <Header
-        brandTop={<>République<br />Française</>}
-        serviceTitle="ROR — Répertoire de l’offre de santé"
-        serviceTagline="Trouver la bonne offre près d’un patient"
-        homeLinkProps={{ href: '/', title: 'Accueil — Répertoire de l’offre de santé' }}
-        quickAccessItems={[
-          { iconId: 'fr-icon-code-s-slash-line', text: 'API (OpenAPI)', linkProps: { href: '/api/openapi.json' } },
-          { iconId: 'fr-icon-database-line', text: 'API FHIR', linkProps: { href: '/fhir/metadata' } },
-        ]}
-      />
-      <main id="contenu" className={fr.cx('fr-container', 'fr-py-4w')} tabIndex={-1}>
-        {children}
-      </main>
-      <Footer
-        accessibility="non compliant"
-        contentDescription="Répertoire national de l’offre et des ressources en santé et accompagnement médico-social. Données FINESS et nomenclatures NOS."
-        bottomItems={[{ text: 'API FHIR', linkProps: { href: '/fhir/metadata' } }, { text: 'API de recherche (OpenAPI)', linkProps: { href: '/api/openapi.json' } }]}
-      />
-    </>
-  );
-}
-
-/** The page for the address: an offer's detail under /offre/<id>, else the search. */
-export function Root() {
-  const m = window.location.pathname.match(/^\/offre\/([^/]+)\/?$/);
-  if (m) {
-    return (
-      <Shell>
-        <OfferPage id={decodeURIComponent(m[1])} />
-      </Shell>
-    );
-  }
-  return <App />;
 }

@@ -3,13 +3,16 @@ import { createRoot } from 'react-dom/client';
 import { startReactDsfr } from '@codegouvfr/react-dsfr/spa';
 // The DSFR stylesheet, icons and Marianne fonts, bundled by Vite from node_modules (never a CDN).
 import '@codegouvfr/react-dsfr/main.css';
-import { Root } from './App.tsx';
+import { Page } from './routes.tsx';
+import { SessionProvider } from './session.tsx';
 import './app.css';
 
 startReactDsfr({ defaultColorScheme: 'light' });
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <Root />
+    <SessionProvider>
+      <Page pathname={window.location.pathname} />
+    </SessionProvider>
   </StrictMode>,
 );

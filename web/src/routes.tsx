@@ -1,0 +1,28 @@
+import type { ReactNode } from 'react';
+import { App } from './App.tsx';
+import { LoginPage } from './LoginPage.tsx';
+import { OfferPage } from './OfferPage.tsx';
+import { Shell } from './Shell.tsx';
+
+/**
+ * The pages by address. Each page adds one line here; `render` receives the path's match.
+ * Pages that need a signed-in person check it themselves (useSession) and send to /connexion.
+ */
+interface Route {
+  path: RegExp;
+  render(m: RegExpMatchArray): ReactNode;
+}
+
+const ROUTES: Route[] = [
+  { path: /^\/offre\/([^/]+)\/?$/, render: (m) => <Shell><OfferPage id={decodeURIComponent(m[1])} /></Shell> },
+  { path: /^\/connexion\/?$/, render: () => <Shell><LoginPage /></Shell> },
+];
+
+/** The page for the address: a route of the table, else the coordinators' search. */
+export function Page({ pathname }: { pathname: string }) {
+  for (const r of ROUTES) {
+    const m = pathname.match(r.path);
+    if (m) return <>{r.render(m)}</>;
+  }
+  return <App />;
+}
