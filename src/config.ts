@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { mailSettingsFromEnv, type MailSettings } from './mail/mailer.ts';
 import { securitySettingsFromEnv, type SecuritySettings } from './security/settings.ts';
 
 /** Runtime configuration, read from the environment only (secrets never from files in the repo). */
@@ -17,6 +18,8 @@ export interface Config {
   logLevel: string;
   /** Authentication, sessions, rate limits, CORS, TLS (src/security/settings.ts). */
   security: SecuritySettings;
+  /** Outgoing e-mail (src/mail). */
+  mail: MailSettings;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -32,5 +35,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bodyLimit: Number(env.ROR_BODY_LIMIT ?? 20 * 1024 * 1024),
     logLevel: env.LOG_LEVEL ?? 'info',
     security: securitySettingsFromEnv(env),
+    mail: mailSettingsFromEnv(env),
   };
 }

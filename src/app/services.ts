@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
+import { createMailer, type Mailer } from '../mail/mailer.ts';
 import { openDatabase } from '../db/open.ts';
 import { createSearchEngine } from '../search/engine.ts';
 import { createSearchIndexer } from '../search/indexer.ts';
@@ -29,6 +30,8 @@ export interface Services {
   search?: SearchEngine;
   /** Accounts, applications, tokens, sessions and the write authorizer of the store. */
   security: SecurityServices;
+  /** Outgoing e-mail (ROR_SMTP_URL, ROR_MAIL_FROM). */
+  mailer: Mailer;
   /** Extra HTTP routes contributed by features (terminology operations, web app…). */
   routePlugins: ((app: FastifyInstance) => Promise<void>)[];
   close(): Promise<void>;
@@ -54,8 +57,12 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     validator,
     search,
     security,
+    mailer: createMailer(config.mail, { log: opts.log }),
     routePlugins: [(app) => registerTerminologyRoutes(app, { db, terminology })],
-    close: () => db.close(),
+    close: () => {
+      services.mailer.close();
+      return db.close();
+    },
   };
   services.routePlugins.push((app) => registerWebApp(app, { db, version: VERSION }));
   services.routePlugins.push((app) => registerIndicatorRoutes(app, { db }));
