@@ -15,6 +15,15 @@ export interface ResourceValidator {
  */
 export interface ResourceIndexer {
   index(tx: Queryable, type: ResourceType, id: string, resource: Resource | null): Promise<void>;
+  /** Optional: the index rows of many resources in a few statements (bulk writes); else `index` each. */
+  indexMany?(tx: Queryable, entries: IndexEntry[]): Promise<void>;
+}
+
+/** One resource to (re)index: `resource` null = deleted. */
+export interface IndexEntry {
+  type: ResourceType;
+  id: string;
+  resource: Resource | null;
 }
 
 /** A write about to be made: `current` null = creation, `next` null = deletion. */

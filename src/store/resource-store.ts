@@ -33,6 +33,20 @@ export interface WriteOptions {
   ifMatch?: number;
 }
 
+export interface BulkWriteOptions {
+  /** Audit action of the versions that change an existing resource (default `update`). */
+  action?: string;
+  /** Resources per write statement (bounds the size of one statement; default 1000). */
+  chunkSize?: number;
+}
+
+/** A bulk write refused because of one of its resources (named in the issues; `index` in the input). */
+export class BulkWriteError extends FhirError {
+  constructor(status: number, issues: Issue[], readonly index: number, readonly resourceType: string, readonly id: string) {
+    super(status, issues);
+  }
+}
+
 export interface HistoryOptions {
   /** Only versions strictly after this instant (`_since`). */
   since?: string;
@@ -178,6 +192,57 @@ function historyConditions(type: string | undefined, id: string | undefined) {
     add('id = ?', id);
   }
   return { where, params, add };
+}
+
+/**
+ * The statement of a bulk write over the given types: the current rows (insert, or update of the
+ * version it follows), then the history and audit rows of the rows actually written, in input order
+ * (`o`), and the lenient-mode issues. Input: one JSON array of versions ($1) sharing one lastUpdated
+ * ($2). A row not written (created concurrently since it was read: its version does not follow) is
+ * left out of the answer, history and audit; the caller writes it again as a single write.
+ */
+const bulkStatements = new Map<string, string>();
+function bulkStatement(types: ResourceType[]): string {
+  const key = types.join(',');
+  let sql = bulkStatements.get(key);
+  if (sql) return sql;
+  const rows = types.map((type, n) => `w${n} AS (INSERT INTO ${tableOf(type)} AS cur (id, version_id, last_updated, deleted, region, content)
+       SELECT i, v, $2::timestamptz, false, r, c FROM x WHERE t = '${type}'
+       ON CONFLICT (id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
+         deleted = false, region = EXCLUDED.region, content = EXCLUDED.content
+       WHERE cur.version_id = EXCLUDED.version_id - 1
+       RETURNING '${type}'::text AS t, id)`);
+  sql = `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(o int, t text, i text, v int, r text, c jsonb, a text, df jsonb, iss jsonb, cur boolean)),
+  ${rows.join(',\n  ')},
+  w AS (${types.map((_, n) => `SELECT t, id FROM w${n}`).join(' UNION ALL ')}),
+  xw AS (SELECT x.* FROM x JOIN w ON w.t = x.t AND w.id = x.i),
+  h AS (INSERT INTO resource_history (resource_type, id, version_id, last_updated, deleted, region, content)
+        SELECT t, i, v, $2::timestamptz, false, r, c FROM xw ORDER BY o),
+  a AS (INSERT INTO audit_event (actor, actor_kind, action, outcome, resource_type, resource_id, version_id, source, remote_addr, diff, detail)
+        SELECT $3, $4, a, 'success', t, i, v, $5, $6, df, NULL FROM xw ORDER BY o),
+  di AS (DELETE FROM resource_issue ri USING xw WHERE ri.resource_type = xw.t AND ri.id = xw.i AND xw.iss IS NULL AND xw.cur),
+  ii AS (INSERT INTO resource_issue (resource_type, id, version_id, issues) SELECT t, i, v, iss FROM xw WHERE iss IS NOT NULL
+         ON CONFLICT (resource_type, id) DO UPDATE SET version_id = EXCLUDED.version_id, issues = EXCLUDED.issues)
+SELECT t, id FROM w`;
+  bulkStatements.set(key, sql);
+  return sql;
+}
+
+/** A version a bulk write is about to write. */
+interface PlannedVersion {
+  /** Position in the input. */
+  k: number;
+  type: ResourceType;
+  id: string;
+  input: Resource;
+  versionId: number;
+  region: string | null;
+  resource: Resource;
+  auditAction: string;
+  diff: unknown;
+  issues: Issue[];
+  hadCurrent: boolean;
+  wasLive: boolean;
 }
 
 /**
@@ -377,6 +442,131 @@ export class ResourceStore {
 
   delete(type: string, id: string, ctx: RequestContext, opts: WriteOptions = {}): Promise<WriteResult | null> {
     return this.writeTransaction((tx: Queryable) => this.deleteWith(tx, type, id, ctx, opts), (tx: Queryable) => tx);
+  }
+
+  /** bulkPutWith in its own transaction. */
+  bulkPut(resources: Resource[], ctx: RequestContext, opts: BulkWriteOptions = {}): Promise<WriteResult[]> {
+    return this.writeTransaction((tx: Queryable) => this.bulkPutWith(tx, resources, ctx, opts), (tx: Queryable) => tx);
+  }
+
+  /**
+   * Create-or-update of many resources by id (each carries its id), with the outcome of single
+   * updates made in that order: same authorisation, unchanged content skipped (no new version),
+   * same validation, versions, history, audit and index rows, but written with one statement per
+   * chunk for the current rows, history, audit and issues, and batched index statements. Every
+   * resource is checked before anything is written: one refused resource refuses the whole batch
+   * (BulkWriteError naming it). A resource given twice gets two successive versions.
+   */
+  async bulkPutWith(tx: Queryable, resources: Resource[], ctx: RequestContext, opts: BulkWriteOptions = {}): Promise<WriteResult[]> {
+    const seen = new Set<string>();
+    for (let k = 0; k < resources.length; k++) {
+      const r = resources[k];
+      const type = r?.resourceType;
+      if (!isResourceType(type)) {
+        throw new BulkWriteError(400, [{ severity: 'error', code: 'not-supported',
+          fr: `Ressource n° ${k + 1} : type non géré ${String(type).slice(0, 80)}`, en: `Resource #${k + 1}: resource type not supported: ${String(type).slice(0, 80)}` }], k, String(type), String(r?.id));
+      }
+      if (!r.id) throw errors.invalid('La ressource doit porter son id pour une mise à jour', 'The resource must carry its id for an update', `${type}.id`);
+      assertValidId(r.id, `${type}.id`);
+      const key = `${type}/${r.id}`;
+      if (seen.has(key)) {
+        // Given twice: the second is a version of the first, as with single writes in that order.
+        const head = await this.bulkPutWith(tx, resources.slice(0, k), ctx, opts);
+        return [...head, ...(await this.bulkPutWith(tx, resources.slice(k), ctx, opts))];
+      }
+      seen.add(key);
+    }
+    if (resources.length === 0) return [];
+
+    const ids = new Map<ResourceType, string[]>();
+    for (const r of resources) {
+      const list = ids.get(r.resourceType as ResourceType) ?? [];
+      list.push(r.id!);
+      ids.set(r.resourceType as ResourceType, list);
+    }
+    const current = new Map<string, StoredResource>();
+    for (const [type, list] of ids) {
+      // Locked in id order, so that two bulk writes over the same resources cannot deadlock.
+      const r = await tx.query<Row>(
+        `SELECT id, version_id, last_updated, deleted, region, content FROM ${tableOf(type)} WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE`,
+        [list],
+      );
+      for (const row of r.rows) current.set(`${type}/${row.id}`, toStored(type, row));
+    }
+
+    const action = opts.action ?? 'update';
+    const lastUpdated = new Date().toISOString();
+    const results: WriteResult[] = new Array(resources.length);
+    const planned: PlannedVersion[] = [];
+    for (let k = 0; k < resources.length; k++) {
+      const input = resources[k];
+      const type = input.resourceType as ResourceType;
+      const id = input.id!;
+      const cur = current.get(`${type}/${id}`) ?? null;
+      const live = cur && !cur.deleted ? cur : null;
+      const named = (err: unknown) => err instanceof FhirError && !(err instanceof AccessDeniedError) ? this.named(err, k, type, id) : err;
+      let resource: Resource;
+      try {
+        resource = this.prepare(type, id, input, cur);
+      } catch (err) {
+        throw named(err);
+      }
+      await this.authorize(tx, ctx, { action: live ? (action === 'patch' ? 'patch' : 'update') : 'create', type, id, current: live?.resource ?? null, next: resource });
+      if (live && comparable(live.resource) === comparable(resource)) {
+        results[k] = { ...live, outcome: 'unchanged', issues: [] };
+        continue;
+      }
+      const issues = this.deps.validator ? await this.deps.validator.validate(resource) : [];
+      if (ctx.validation !== 'lenient' && issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
+        throw this.named(new FhirError(422, issues), k, type, id);
+      }
+      const kept = ctx.validation === 'lenient' ? issues.map((i) => (i.severity === 'error' || i.severity === 'fatal' ? { ...i, severity: 'warning' as const } : i)) : issues;
+      const versionId = cur ? cur.versionId + 1 : 1;
+      resource.meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
+      planned.push({
+        k, type, id, input, versionId, region: regionOf(resource), resource, issues: kept,
+        auditAction: live ? action : 'create', diff: jsonPatch.compare(live ? live.resource : {}, resource),
+        hadCurrent: cur !== null, wasLive: live !== null,
+      });
+    }
+
+    const chunkSize = Math.max(1, opts.chunkSize ?? 1000);
+    for (let c = 0; c < planned.length; c += chunkSize) {
+      const chunk = planned.slice(c, c + chunkSize);
+      const types = [...new Set(chunk.map((p) => p.type))].sort();
+      const r = await tx.query<{ t: string; id: string }>(bulkStatement(types), [
+        JSON.stringify(chunk.map((p) => ({
+          o: p.k, t: p.type, i: p.id, v: p.versionId, r: p.region, c: p.resource, a: p.auditAction, df: p.diff,
+          iss: p.issues.length ? p.issues : undefined, cur: p.hadCurrent,
+        }))),
+        lastUpdated, ctx.actor.id, ctx.actor.kind, ctx.source, ctx.remoteAddr ?? null,
+      ]);
+      const written = new Set(r.rows.map((row) => `${row.t}/${row.id}`));
+      const indexed: PlannedVersion[] = [];
+      for (const p of chunk) {
+        if (written.has(`${p.type}/${p.id}`)) {
+          indexed.push(p);
+          results[p.k] = {
+            resourceType: p.type, id: p.id, versionId: p.versionId, lastUpdated, deleted: false, region: p.region,
+            resource: p.resource, outcome: p.wasLive ? 'updated' : 'created', issues: p.issues,
+          };
+        } else {
+          // Created by another transaction since we looked: written again as an update of it.
+          results[p.k] = await this.write(tx, p.type, p.id, p.input, ctx, await this.lockCurrent(tx, p.type, p.id), action);
+        }
+      }
+      for (const ix of this.deps.indexers ?? []) {
+        if (ix.indexMany) await ix.indexMany(tx, indexed.map((p) => ({ type: p.type, id: p.id, resource: p.resource })));
+        else for (const p of indexed) await ix.index(tx, p.type, p.id, p.resource);
+      }
+    }
+    return results;
+  }
+
+  /** The error of one resource of a bulk write, its messages prefixed with the resource. */
+  private named(err: FhirError, index: number, type: string, id: string): BulkWriteError {
+    const issues = err.issues.map((i) => ({ ...i, fr: `${type}/${id} : ${i.fr}`, en: `${type}/${id}: ${i.en}` }));
+    return new BulkWriteError(err.status, issues, index, type, id);
   }
 
   /** Creates with a server-assigned id (any client id is replaced, as FHIR create requires). */
