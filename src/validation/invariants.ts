@@ -11,6 +11,11 @@ const num = (q: unknown): number | undefined => {
   return typeof v === 'number' ? v : undefined;
 };
 
+/** French numbers (10 digits from 0), international (+ and 8–15 digits), or short numbers (15, 3615). */
+const PHONE = /^(0\d{9}|\+\d{8,15}|\d{2,4})$/;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const MSS = /@([a-z0-9-]+\.)+mssante\.fr$/i;
+
 const CHECKS: Record<InvariantKey, Check> = {
   'range-low-le-high': (value, label, where) => {
     const low = num((value as { low?: unknown })?.low);
@@ -59,6 +64,34 @@ const CHECKS: Record<InvariantKey, Check> = {
       `${cap(label.en)}: availableStartTime (${s}) is after availableEndTime (${e})`,
       where,
     );
+  },
+  'telecom-value': (value, label, where) => {
+    const { system, value: v } = (value ?? {}) as { system?: unknown; value?: unknown };
+    if (typeof v !== 'string') return undefined;
+    if ((system === 'phone' || system === 'fax') && !PHONE.test(v.replace(/[\s.()-]/g, ''))) {
+      return msg.invariant('error', `Le numéro « ${v} » de ${label.fr} n'est pas un numéro de téléphone valide (10 chiffres commençant par 0, ou +indicatif) (${where.short})`,
+        `${cap(label.en)}: "${v}" is not a valid phone number`, where);
+    }
+    if (system === 'email' && !EMAIL.test(v)) {
+      return msg.invariant('error', `L'adresse « ${v} » de ${label.fr} n'est pas une adresse électronique valide (${where.short})`,
+        `${cap(label.en)}: "${v}" is not a valid e-mail address`, where);
+    }
+    return undefined;
+  },
+  'telecom-address': (value, label, where) => {
+    // A contact's telecomAddress is a bare string: an e-mail when it has an @, a phone number otherwise.
+    if (typeof value !== 'string') return undefined;
+    const ok = value.includes('@') ? EMAIL.test(value) : PHONE.test(value.replace(/[\s.()-]/g, ''));
+    if (ok) return undefined;
+    return msg.invariant('error', `« ${value} » (${label.fr}) n'est ni un numéro de téléphone ni une adresse électronique valide (${where.short})`,
+      `${cap(label.en)}: "${value}" is neither a valid phone number nor a valid e-mail address`, where);
+  },
+  'telecom-mss': (value, label, where) => {
+    // The e-mail telecoms of offers, structures and professionals are secure-messaging (MSSanté) boxes.
+    const { system, value: v } = (value ?? {}) as { system?: unknown; value?: unknown };
+    if (system !== 'email' || typeof v !== 'string' || !EMAIL.test(v) || MSS.test(v)) return undefined;
+    return msg.invariant('error', `L'adresse « ${v} » de ${label.fr} n'est pas une adresse de messagerie sécurisée de santé (…@….mssante.fr) (${where.short})`,
+      `${cap(label.en)}: "${v}" is not an MSSanté address (…@….mssante.fr)`, where);
   },
 };
 

@@ -29,7 +29,8 @@ export type ValueType =
 export type OrgVariant = 'EJ' | 'EG' | 'OI';
 
 /** Named checks that are not expressible as cardinality/binding/value (see invariants.ts). */
-export type InvariantKey = 'range-low-le-high' | 'range-non-negative' | 'period-start-le-end' | 'time-start-le-end' | 'non-negative' | 'day-of-week';
+export type InvariantKey = 'range-low-le-high' | 'range-non-negative' | 'period-start-le-end' | 'time-start-le-end' | 'non-negative' | 'day-of-week'
+  | 'telecom-value' | 'telecom-mss' | 'telecom-address';
 
 /** Rules on one child element (one JSON key) of the element that holds this rule. */
 export interface ElementRule {

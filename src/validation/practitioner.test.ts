@@ -40,7 +40,7 @@ describe('ror-practitioner', () => {
 
   test('the MSS mailbox follows the telecom pattern', () => {
     const r = ps();
-    const tel = rorTelecom('zakaria.benhouchame@medecin.mssante.fr', '3');
+    const tel = { ...rorTelecom('zakaria.benhouchame@medecin.mssante.fr', '3'), system: 'email' };
     tel.extension.pop();
     r.telecom = [tel];
     const errors = errorsOf(validate(r));

@@ -79,11 +79,13 @@ const telecomUsage: ExtensionRule = {
 };
 
 /** The ROR telecom pattern: value 1..1, channel 1..1 (JDV_J225) and confidentiality level 1..1 (JDV_J222). */
-export function telecom(label: Text, max?: number): ElementRule {
+export function telecom(label: Text, max?: number, opts: { mss?: boolean } = {}): ElementRule {
   return {
     name: 'telecom',
     label,
     max,
+    // Value checked against its system; the e-mail boxes of offers, structures and professionals are MSSanté ones.
+    invariants: opts.mss ? ['telecom-value', 'telecom-mss'] : ['telecom-value'],
     elements: [{ name: 'value', label: t("l'adresse de télécommunication", 'telecom address'), min: 1 }],
     extensions: [telecomChannel, telecomConfidentiality, telecomUsage],
   };

@@ -81,7 +81,7 @@ const contactTelecom: ExtensionRule = {
       value: { type: 'CodeableConcept', binding: jdv('J222-NiveauConfidentialite-ROR') },
     },
     { url: rorExt('ror-telecom-usage'), label: t("l'utilisation", 'usage'), max: 1, value: { type: 'string' } },
-    { url: 'telecomAddress', label: t("l'adresse de télécommunication", 'telecom address'), min: 1, max: 1, value: { type: 'string' } },
+    { url: 'telecomAddress', label: t("l'adresse de télécommunication", 'telecom address'), min: 1, max: 1, value: { type: 'string', invariants: ['telecom-address'] } },
   ],
 };
 
@@ -179,7 +179,7 @@ export const healthcareService: Profile = {
       max: 1,
       elements: [{ name: 'during', label: t('les dates de fermeture et de réouverture', 'closing and reopening dates'), invariants: ['period-start-le-end'] }],
     },
-    telecom(t("la messagerie sécurisée de l'offre", 'offer secure mailbox')),
+    telecom(t("la messagerie sécurisée de l'offre", 'offer secure mailbox'), undefined, { mss: true }),
   ],
   extensions: [
     territorialDivision('3', t("la zone d'intervention", 'intervention zone')),

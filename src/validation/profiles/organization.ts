@@ -126,7 +126,7 @@ export const organization: Profile = {
     },
     { name: 'name', label: t('le nom de la structure', 'organization name'), max: 1 },
     { name: 'alias', label: t("le nom opérationnel de l'établissement", 'operational name'), max: 1, variants: ['EG'] },
-    telecom(t('la messagerie sécurisée de la structure', 'organization secure mailbox')),
+    telecom(t('la messagerie sécurisée de la structure', 'organization secure mailbox'), undefined, { mss: true }),
     { name: 'address', label: t("l'adresse de la structure", 'organization address'), max: 1 },
     { name: 'partOf', label: t('la structure de rattachement', 'parent organization'), max: 1, variants: ['EG', 'OI'] },
     organizationContact,

@@ -29,7 +29,7 @@ export const practitioner: Profile = {
       label: t('le nom du professionnel', 'practitioner name'),
       elements: [{ name: 'prefix', label: t('la civilité', 'title'), max: 1, binding: { ...jdv('J207-Civilite-ROR'), strength: 'extensible' } }],
     },
-    telecom(t('la messagerie sécurisée du professionnel', 'practitioner secure mailbox')),
+    telecom(t('la messagerie sécurisée du professionnel', 'practitioner secure mailbox'), undefined, { mss: true }),
   ],
   extensions: [creationDate],
 };
