@@ -48,7 +48,8 @@ function matrixFor(subject: Subject): Record<ResourceType, Row> {
     case 'referent':
       set([...BUSINESS, 'Questionnaire', 'Measure', 'MeasureReport', 'Task'], reads('filtered'));
       set(['Organization', 'HealthcareService', 'Location', 'PractitionerRole'], writes('structure'));
-      set(['Task'], { create: 'all' });
+      // Anomaly reports: anyone signed in reports; referents follow up (business status) those of their structures.
+      set(['Task'], { create: 'all', update: 'structure', patch: 'structure' });
       break;
     case 'professional':
       set([...BUSINESS, 'Questionnaire', 'Task'], reads('filtered'));

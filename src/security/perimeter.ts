@@ -4,6 +4,7 @@
  * and by the read facts of the redaction.
  */
 import type { Queryable } from '../db/database.ts';
+import { isResourceType, tableOf } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
 
 /** The id of a `Type/id` reference (relative, absolute or versioned), or undefined. */
@@ -79,7 +80,22 @@ export async function anchorOrganizations(q: Queryable, resource: Resource): Pro
       const offers = await offersByIds(q, refIds(resource.healthcareService, 'HealthcareService'));
       return [...refIds(resource.organization, 'Organization'), ...offers.flatMap((o) => refIds(o.providedBy, 'Organization'))];
     }
+    case 'Task': {
+      // An anomaly report hangs on the structure it is routed to (owner) and on the one of the resource it is about.
+      const focus = await referencedResource(q, resource.focus);
+      const ofFocus = !focus ? [] : focus.resourceType === 'Organization' ? [focus.id!] : await anchorOrganizations(q, focus);
+      return [...refIds(resource.owner, 'Organization'), ...ofFocus];
+    }
     default:
       return [];
   }
+}
+
+/** The live resource a `Type/id` reference points to (relative or absolute), or undefined. */
+export async function referencedResource(q: Queryable, ref: unknown): Promise<Resource | undefined> {
+  const r = (ref as { reference?: unknown } | undefined)?.reference;
+  const m = typeof r === 'string' ? /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(r) : null;
+  if (!m || !isResourceType(m[1]) || m[1] === 'Task') return undefined;
+  const row = await q.query<{ content: Resource }>(`SELECT content FROM ${tableOf(m[1])} WHERE id = $1 AND NOT deleted`, [m[2]]);
+  return row.rows[0]?.content;
 }
