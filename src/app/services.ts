@@ -19,7 +19,6 @@ import { registerWebApp } from '../web/register-web-app.ts';
 import { registerIndicatorRoutes } from '../indicators/routes.ts';
 import { syncRoutePlugin } from '../sync/register.ts';
 import { registerAnomalyRoutes } from '../anomalies/routes.ts';
-import { registerReferentRoutes } from '../referent/routes.ts';
 
 /** Everything a running server (or a CLI command) works with, built once from the configuration. */
 export interface Services {
@@ -70,6 +69,5 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   services.routePlugins.push((app) => registerIndicatorRoutes(app, { db }));
   services.routePlugins.push(syncRoutePlugin({ config, db, store }));
   services.routePlugins.push((app) => registerAnomalyRoutes(app, { db, store }));
-  services.routePlugins.push((app) => registerReferentRoutes(app, services));
   return services;
 }
