@@ -22,9 +22,12 @@ export interface OfferResult {
   location?: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number };
   /** Only the contacts whose confidentiality level is "accès libre" (public), as nobody is signed in. */
   contacts: { kind: 'phone' | 'email' | 'mss' | 'url' | 'other'; value: string; label?: string }[];
-  capacity: { availablePlaces: number; updatedAt?: string };
+  /** Absent when the caller may not see capacities (anonymous visitors: access profile 0). */
+  capacity?: { availablePlaces: number; updatedAt?: string };
+  /** Planned reopening day when the offer is temporarily closed now. */
+  closedUntil?: string;
   lastUpdated: string;
-  /** Not updated for more than `STALE_AFTER_DAYS`. */
+  /** Not confirmed nor updated for more than `ROR_STALE_AFTER_DAYS` (6 months by default). */
   stale: boolean;
   score: number;
   /** Why this offer is in the list, in French. */

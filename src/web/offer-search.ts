@@ -29,7 +29,14 @@ export interface OfferQuery {
   text?: string;
   limit: number;
   offset: number;
+  /**
+   * Which offers' availability the caller may see (security access matrix, element "capacity"): the others
+   * count as having no room, before filtering, facets and ranking, so that nothing leaks. Default `all`.
+   */
+  capacityAccess?: CapacityAccess;
 }
+
+export type CapacityAccess = 'all' | 'medico-social' | 'none';
 
 /** One matching offer, before its resources are read for display. */
 export interface Candidate {
@@ -248,9 +255,14 @@ export async function searchOffers(db: Queryable, q: OfferQuery): Promise<OfferS
   const steps = radiusSteps(q.radiusKm, q.widen);
   // The requested radius first; only when it holds too few offers, once more at the widest step
   // (a sparse area, so a cheap query), then the smallest step that holds enough.
-  let all = await findCandidates(db, q, steps[0]);
+  const mask = (list: Candidate[]) => {
+    const access = q.capacityAccess ?? 'all';
+    if (access !== 'all') for (const c of list) if (access === 'none' || c.field !== '04') c.availablePlaces = 0;
+    return list;
+  };
+  let all = mask(await findCandidates(db, q, steps[0]));
   const enough = (list: Candidate[]) => (q.available ? list.filter((c) => c.availablePlaces > 0) : list).length >= q.minResults;
-  if (!enough(all) && steps.length > 1) all = await findCandidates(db, q, steps[steps.length - 1]);
+  if (!enough(all) && steps.length > 1) all = mask(await findCandidates(db, q, steps[steps.length - 1]));
   let radiusKm = steps[0];
   let inRadius = all.filter((c) => within(c, radiusKm));
   for (const step of steps.slice(1)) {

@@ -1,6 +1,6 @@
 /** Turns ranked candidates into what the coordinator sees: labels, place, public contacts, capacity, freshness, reasons. */
 import type { Queryable } from '../db/database.ts';
-import type { RankedCandidate } from './offer-search.ts';
+import type { CapacityAccess, RankedCandidate } from './offer-search.ts';
 import { EXT, FIELD_LABELS, SYSTEMS } from './nos-systems.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -8,7 +8,26 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 export type { Coded, OfferResult } from './api-types.ts';
 import type { Coded, OfferResult } from './api-types.ts';
 
-export const STALE_AFTER_DAYS = 365;
+/** Default freshness threshold (days); the server passes `ROR_STALE_AFTER_DAYS` (src/referent/freshness.ts). */
+export const STALE_AFTER_DAYS = 183;
+
+/** What the caller may see of the result: capacities (by access profile) and the freshness threshold. */
+export interface ViewOptions {
+  capacityAccess?: CapacityAccess;
+  staleAfterDays?: number;
+}
+
+const capacityShown = (access: CapacityAccess | undefined, field: string | undefined) =>
+  (access ?? 'all') === 'all' || (access === 'medico-social' && field === '04');
+
+/** The planned reopening day when the offer is closed now (notAvailable "closingReopeningDate"). */
+function closedUntil(hs: Json, now: Date): string | undefined {
+  const c = ((hs.notAvailable ?? []) as Json[]).find((x) => x.id === 'closingReopeningDate');
+  if (!c) return undefined;
+  const start = c.during?.start ? Date.parse(c.during.start) : -Infinity;
+  const end = c.during?.end ? Date.parse(c.during.end) : Infinity;
+  return start <= now.getTime() && now.getTime() < end ? (c.during?.end ?? 'indéterminée') : undefined;
+}
 
 const codingsIn = (concepts: Json[] | undefined, system: string): Coded[] =>
   (concepts ?? []).flatMap((cc) => (cc?.coding ?? []) as Json[]).filter((c) => c.system === system && c.code)
@@ -92,6 +111,7 @@ export async function viewOffers(
   page: RankedCandidate[],
   wanted: { activity: string[]; text?: string },
   now = new Date(),
+  opts: ViewOptions = {},
 ): Promise<OfferResult[]> {
   if (!page.length) return [];
   const ids = page.map((c) => c.id);
@@ -136,9 +156,10 @@ export async function viewOffers(
         lon: loc.position?.longitude,
       } : undefined,
       contacts: publicContacts(hs, loc),
-      capacity: { availablePlaces: c.availablePlaces, updatedAt: capacityUpdate(loc) },
+      ...(capacityShown(opts.capacityAccess, field?.code) ? { capacity: { availablePlaces: c.availablePlaces, updatedAt: capacityUpdate(loc) } } : {}),
+      ...(closedUntil(hs, now) ? { closedUntil: closedUntil(hs, now) } : {}),
       lastUpdated: c.lastUpdated,
-      stale: ageDays > STALE_AFTER_DAYS,
+      stale: ageDays > (opts.staleAfterDays ?? STALE_AFTER_DAYS),
       score: c.score,
       fhirUrl: `/fhir/HealthcareService/${encodeURIComponent(c.id)}`,
     };
@@ -151,7 +172,8 @@ export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'intervent
   comment?: string;
   /** Communes or other territorial divisions of the intervention zone (codes as stored). */
   interventionZone: string[];
-  locations: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number; availablePlaces: number; capacityUpdatedAt?: string }[];
+  /** availablePlaces / capacityUpdatedAt: absent when the caller may not see capacities. */
+  locations: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number; availablePlaces?: number; capacityUpdatedAt?: string }[];
   organizationAddress?: string;
 }
 
@@ -166,7 +188,7 @@ function availableAt(loc: Json | undefined): number {
 }
 
 /** One offer with its places and organisation, or undefined when it does not exist, is deleted or is a sensitive unit. */
-export async function offerDetail(db: Queryable, id: string, now = new Date()): Promise<OfferDetail | undefined> {
+export async function offerDetail(db: Queryable, id: string, now = new Date(), opts: ViewOptions = {}): Promise<OfferDetail | undefined> {
   const row = (await db.query<{ content: Json; last_updated: Date | string }>(
     'SELECT content, last_updated FROM healthcare_service WHERE id = $1 AND NOT deleted AND NOT sensitive', [id])).rows[0];
   if (!row) return undefined;
@@ -181,6 +203,7 @@ export async function offerDetail(db: Queryable, id: string, now = new Date()): 
   const range = patient && sub(patient, 'ageRange')?.valueRange;
   const field = codingsIn(hs.type, SYSTEMS.field)[0];
   const lastUpdated = new Date(row.last_updated).toISOString();
+  const showCapacity = capacityShown(opts.capacityAccess, field?.code);
   return {
     id,
     name: hs.name ?? org?.name ?? 'Offre sans nom',
@@ -203,12 +226,12 @@ export async function offerDetail(db: Queryable, id: string, now = new Date()): 
       commune: ext(l.content, EXT.communeCog)[0]?.valueCodeableConcept?.coding?.[0]?.code,
       lat: l.content.position?.latitude,
       lon: l.content.position?.longitude,
-      availablePlaces: availableAt(l.content),
-      capacityUpdatedAt: capacityUpdate(l.content),
+      ...(showCapacity ? { availablePlaces: availableAt(l.content), capacityUpdatedAt: capacityUpdate(l.content) } : {}),
     })),
     contacts: publicContacts(hs, locs[0]?.content),
     lastUpdated,
-    stale: (now.getTime() - Date.parse(lastUpdated)) / 86_400_000 > STALE_AFTER_DAYS,
+    ...(closedUntil(hs, now) ? { closedUntil: closedUntil(hs, now) } : {}),
+    stale: (now.getTime() - Date.parse(lastUpdated)) / 86_400_000 > (opts.staleAfterDays ?? STALE_AFTER_DAYS),
     fhirUrl: `/fhir/HealthcareService/${encodeURIComponent(id)}`,
   };
 }

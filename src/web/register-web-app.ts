@@ -10,6 +10,7 @@ import { useApiErrors } from './api-errors.ts';
 import { registerGeoRoutes } from './geo-routes.ts';
 import { registerSearchRoutes } from './search-routes.ts';
 import { registerStaticApp } from './static-app.ts';
+import { staleAfterDays } from '../referent/freshness.ts';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 /** Where `npm run build:web` writes the web app. */
@@ -69,7 +70,7 @@ export async function registerWebApp(app: FastifyInstance, deps: WebAppDeps): Pr
   await app.register(async (api) => {
     useApiErrors(api);
     registerGeoRoutes(api, { communes, departements });
-    registerSearchRoutes(api, { db: deps.db, communes });
+    registerSearchRoutes(api, { db: deps.db, communes, staleAfterDays: staleAfterDays(env) });
     api.get('/config', {
       schema: {
         tags: ['Application'],

@@ -5,6 +5,18 @@ import { ApiFailure, errorSchema } from './api-errors.ts';
 import { MAX_RADIUS_KM, searchOffers, type OfferQuery } from './offer-search.ts';
 import { offerDetail, viewOffers } from './offer-view.ts';
 import { FIELD_LABELS, SYSTEMS } from './nos-systems.ts';
+import type { FastifyRequest } from 'fastify';
+import { visibilityOf } from '../security/access-matrix.ts';
+import { ANONYMOUS, readProfileOf } from '../security/principal.ts';
+import type { CapacityAccess } from './offer-search.ts';
+
+/** Which availabilities the caller may see, from the access matrix (element "capacity" of its read profile). */
+export function capacityAccessOf(req: FastifyRequest): CapacityAccess {
+  const v = visibilityOf('capacity', readProfileOf(req.principal ?? ANONYMOUS));
+  if (v === 'all' || v === 'not-supplementary') return 'all';
+  if (v === 'medico-social-not-supplementary') return 'medico-social';
+  return 'none';
+}
 
 export interface SearchQuerystring {
   commune?: string;
@@ -56,9 +68,13 @@ const resultSchema = {
       description: 'Coordonnées en accès libre uniquement',
       items: { type: 'object', properties: { kind: { type: 'string', enum: ['phone', 'email', 'mss', 'url', 'other'] }, value: { type: 'string' }, label: { type: 'string' } } },
     },
-    capacity: { type: 'object', properties: { availablePlaces: { type: 'integer' }, updatedAt: { type: 'string' } } },
+    capacity: {
+      type: 'object', properties: { availablePlaces: { type: 'integer' }, updatedAt: { type: 'string' } },
+      description: 'Places disponibles : absent pour les visiteurs anonymes (profil d’accès 0) ; selon le profil sinon',
+    },
+    closedUntil: { type: 'string', description: 'Fermeture temporaire en cours : date de réouverture prévue' },
     lastUpdated: { type: 'string', format: 'date-time' },
-    stale: { type: 'boolean', description: 'Non mise à jour depuis plus d’un an' },
+    stale: { type: 'boolean', description: 'Ni confirmée ni mise à jour depuis ROR_STALE_AFTER_DAYS jours (6 mois par défaut)' },
     score: { type: 'number', description: '0..1 : pertinence (50 %), proximité (35 %), disponibilité (15 %)' },
     reasons: { type: 'array', items: { type: 'string' }, description: 'Pourquoi ce résultat, en français' },
     fhirUrl: { type: 'string' },
@@ -110,7 +126,7 @@ export function fhirQueryOf(q: OfferQuery, radiusKm: number): string {
 }
 
 /** `GET /api/search`: the coordinator search, documented in the OpenAPI description. */
-export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable; communes: CommuneDirectory }): void {
+export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable; communes: CommuneDirectory; staleAfterDays?: number }): void {
   api.get<{ Querystring: SearchQuerystring }>('/search', {
     schema: {
       tags: ['Recherche'],
@@ -162,9 +178,15 @@ export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable
       activity: split(qs.activity), profession: split(qs.profession), careMode: split(qs.careMode), field: split(qs.field),
       publicType: split(qs.public), age: qs.age, homeVisit: qs.homeVisit, available: qs.available,
       text: qs.q?.trim() || undefined, limit: qs.limit, offset: qs.offset,
+      capacityAccess: capacityAccessOf(req),
     };
+    if (query.available && query.capacityAccess === 'none') {
+      throw new ApiFailure(403, 'forbidden', 'Le filtre « lits ou places disponibles » est réservé aux professionnels connectés',
+        'The availability filter needs a signed-in professional or an application allowed to read capacities');
+    }
     const outcome = await searchOffers(deps.db, query);
-    const results = await viewOffers(deps.db, outcome.page, { activity: query.activity, text: query.text });
+    const results = await viewOffers(deps.db, outcome.page, { activity: query.activity, text: query.text }, new Date(),
+      { capacityAccess: query.capacityAccess, staleAfterDays: deps.staleAfterDays });
     let message: string | undefined;
     if (outcome.widened) {
       message = `Moins de ${query.minResults} résultats à ${outcome.requestedRadiusKm} km : rayon élargi à ${outcome.radiusKm} km.`;
@@ -185,7 +207,7 @@ export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable
         careMode: outcome.facets.careMode,
         public: outcome.facets.publicType,
         homeVisit: outcome.facets.homeVisit,
-        available: outcome.facets.available,
+        ...(query.capacityAccess === 'none' ? {} : { available: outcome.facets.available }),
       },
       fhirQuery: fhirQueryOf(query, outcome.radiusKm),
     };
@@ -201,7 +223,7 @@ export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable
       response: { 200: { type: 'object', additionalProperties: true }, 404: errorSchema },
     },
   }, async (req, reply) => {
-    const detail = await offerDetail(deps.db, req.params.id);
+    const detail = await offerDetail(deps.db, req.params.id, new Date(), { capacityAccess: capacityAccessOf(req), staleAfterDays: deps.staleAfterDays });
     if (!detail) throw new ApiFailure(404, 'not-found', `Offre introuvable : ${req.params.id}`, `Offer not found: ${req.params.id}`);
     reply.header('Cache-Control', 'no-cache');
     return detail;

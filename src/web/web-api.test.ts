@@ -22,8 +22,8 @@ interface SearchBody {
 await describeWithDatabases('web API: coordinator search, communes, outlines', (db) => {
   let server: TestServer;
   const get = (url: string, headers: Record<string, string> = {}) => server.app.inject({ method: 'GET', url, headers });
-  const search = async (qs: string): Promise<SearchBody> => {
-    const res = await get(`/api/search?${qs}`);
+  const search = async (qs: string, headers: Record<string, string> = {}): Promise<SearchBody> => {
+    const res = await get(`/api/search?${qs}`, headers);
     assert.equal(res.statusCode, 200, res.body);
     return res.json() as SearchBody;
   };
@@ -67,12 +67,14 @@ await describeWithDatabases('web API: coordinator search, communes, outlines', (
   });
 
   test('an SMR bed free within 30 km of Mantes-la-Jolie: availability filters, the facet counts', async () => {
-    const body = await search(`commune=${PLACES.mantes.code}&field=02&available=true&radius=30&widen=false`);
+    // Capacities are for signed-in people and applications (access matrix); anonymous visitors see none.
+    const signedIn = await server.adminHeaders();
+    const body = await search(`commune=${PLACES.mantes.code}&field=02&available=true&radius=30&widen=false`, signedIn);
     assert.deepEqual(body.results.map((r) => r.id), ['hs-smr-mantes']);
     assert.equal(body.results[0].capacity.availablePlaces, 3);
     assert.ok(body.results[0].reasons.includes('3 places disponibles'));
     assert.equal(body.facets.available, 1);
-    const all = await search(`commune=${PLACES.mantes.code}&field=02&radius=50&widen=false`);
+    const all = await search(`commune=${PLACES.mantes.code}&field=02&radius=50&widen=false`, signedIn);
     assert.deepEqual(all.results.map((r) => r.id), ['hs-smr-mantes', 'hs-smr-versailles'], 'available and nearer first');
     assert.ok(all.results[1].distanceKm! > 30 && all.results[1].distanceKm! < 50, `Versailles at ${all.results[1].distanceKm} km`);
     assert.deepEqual(all.facets.field, [{ code: '02', count: 2, display: 'SMR' }]);
@@ -105,7 +107,7 @@ await describeWithDatabases('web API: coordinator search, communes, outlines', (
   });
 
   test('the offer detail: places with capacity, public contacts, intervention zone; sensitive or deleted offers are 404', async () => {
-    const res = await get('/api/offers/hs-smr-mantes');
+    const res = await get('/api/offers/hs-smr-mantes', await server.adminHeaders());
     assert.equal(res.statusCode, 200);
     const smr = res.json();
     assert.equal(smr.name, 'SMR locomoteur — hospitalisation complète');

@@ -61,7 +61,7 @@ export function OfferPage({ id }: { id: string }) {
       {offer.organization?.name && <p className={fr.cx('fr-text--lead')}>{offer.organization.name}</p>}
       <ul className={fr.cx('fr-badges-group', 'fr-mb-2w')}>
         {offer.field?.display && <li><Badge noIcon>{offer.field.display}</Badge></li>}
-        {offer.stale && <li><Badge severity="warning">Données de plus d’un an</Badge></li>}
+        {offer.stale && <li><Badge severity="warning">Données non confirmées depuis plus de 6 mois</Badge></li>}
       </ul>
       <dl className="ror-detail">
         {rows.filter(([, v]) => v).map(([k, v]) => (
@@ -74,7 +74,7 @@ export function OfferPage({ id }: { id: string }) {
         {offer.locations.map((l) => (
           <li key={l.id}>
             <strong>{l.name ?? 'Lieu'}</strong>{l.address && <> — {l.address}</>}
-            {l.availablePlaces > 0 && <> — <Badge small severity="success">{l.availablePlaces} place{l.availablePlaces > 1 ? 's' : ''} disponible{l.availablePlaces > 1 ? 's' : ''}</Badge></>}
+            {(l.availablePlaces ?? 0) > 0 && <> — <Badge small severity="success">{l.availablePlaces} place{l.availablePlaces > 1 ? 's' : ''} disponible{l.availablePlaces > 1 ? 's' : ''}</Badge></>}
             {l.capacityUpdatedAt && <span className={fr.cx('fr-text--xs')}> (capacités au {formatDate(l.capacityUpdatedAt)})</span>}
           </li>
         ))}

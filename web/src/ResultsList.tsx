@@ -25,8 +25,9 @@ export function ResultsList({ results, selected }: { results: OfferResult[]; sel
               {r.field?.display && <li><Badge small noIcon>{r.field.display}</Badge></li>}
               {r.distanceKm != null && <li><Badge small noIcon severity="info">{formatKm(r.distanceKm)}</Badge></li>}
               {r.interventionZoneMatch && <li><Badge small severity="success">Intervient dans la commune</Badge></li>}
-              {r.capacity.availablePlaces > 0 && <li><Badge small severity="success">{r.capacity.availablePlaces} place{r.capacity.availablePlaces > 1 ? 's' : ''} disponible{r.capacity.availablePlaces > 1 ? 's' : ''}</Badge></li>}
-              {r.stale && <li><Badge small severity="warning">Données de plus d’un an</Badge></li>}
+              {r.capacity && r.capacity.availablePlaces > 0 && <li><Badge small severity="success">{r.capacity.availablePlaces} place{r.capacity.availablePlaces > 1 ? 's' : ''} disponible{r.capacity.availablePlaces > 1 ? 's' : ''}</Badge></li>}
+              {r.closedUntil && <li><Badge small severity="error">Fermée temporairement (réouverture {r.closedUntil})</Badge></li>}
+              {r.stale && <li><Badge small severity="warning">Données non confirmées depuis plus de 6 mois</Badge></li>}
             </ul>
             {r.reasons.length > 0 && (
               <p className={fr.cx('fr-text--sm', 'fr-mb-1v')}><span className={fr.cx('fr-text--bold')}>Pourquoi : </span>{r.reasons.join(' · ')}</p>
@@ -42,7 +43,7 @@ export function ResultsList({ results, selected }: { results: OfferResult[]; sel
             )}
             <p className={fr.cx('fr-text--xs', 'fr-mb-0')}>
               Mis à jour le {formatDate(r.lastUpdated)}
-              {r.capacity.updatedAt && <> · capacités au {formatDate(r.capacity.updatedAt)}</>}
+              {r.capacity?.updatedAt && <> · capacités au {formatDate(r.capacity.updatedAt)}</>}
               {' · '}<a href={r.fhirUrl}>Ressource FHIR<span className={fr.cx('fr-sr-only')}> de {r.name}</span></a>
             </p>
           </article>

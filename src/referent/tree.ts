@@ -1,0 +1,143 @@
+/**
+ * A structure's tree for its referent: EJ → EG → internal units → offers (HealthcareService) → places
+ * (Location), each item with its verification status, freshness, and — from the indicators engine, not
+ * re-implemented here — the population criteria still missing (offers) and the quality écarts.
+ */
+import type { Database, Queryable } from '../db/database.ts';
+import type { Resource } from '../fhir/types.ts';
+import { structureTodo } from '../indicators/views.ts';
+import { verificationStatusOf, type VerificationStatus } from '../ingest/verification-status.ts';
+import { capacitiesOf, closedAt, closureOf, type CapacityRecord } from './capacity.ts';
+import { confirmationDateOf } from './confirmation.ts';
+import { isStale } from './freshness.ts';
+
+export type ItemKind = 'EJ' | 'EG' | 'OI' | 'offre' | 'lieu';
+
+export interface TreeItem {
+  type: 'Organization' | 'HealthcareService' | 'Location';
+  id: string;
+  kind: ItemKind;
+  name: string;
+  versionId: number;
+  lastUpdated: string;
+  /** Verification status tag (null: none, e.g. created by hand). */
+  status: VerificationStatus | null;
+  confirmedAt?: string;
+  stale: boolean;
+  finess?: string;
+  /** Population criteria still missing (offers), in French. */
+  missing: string[];
+  /** Quality écarts of this item: rule code and reason. */
+  deviations: { rule: string; reason: string | null }[];
+  capacities?: CapacityRecord[];
+  closure?: { from?: string; until?: string; description?: string };
+  closed?: boolean;
+  children: TreeItem[];
+}
+
+interface Row { id: string; version_id: number; last_updated: Date | string; content: Resource }
+
+const ORG_REF = `substring(content->'partOf'->>'reference' from 'Organization/([A-Za-z0-9.-]+)')`;
+const iso = (d: Date | string) => new Date(d).toISOString();
+const FINESS = 'https://finess.esante.gouv.fr';
+
+function finessOf(r: Resource): string | undefined {
+  return ((r.identifier ?? []) as { system?: string; value?: string }[]).find((i) => i.system === FINESS)?.value;
+}
+
+function refIds(refs: unknown, type: string): string[] {
+  const list = Array.isArray(refs) ? refs : refs ? [refs] : [];
+  return list.map((x) => /(?:^|\/)([A-Za-z]+)\/([A-Za-z0-9.-]+)$/.exec(String((x as { reference?: string }).reference ?? '')))
+    .filter((m): m is RegExpExecArray => !!m && m[1] === type).map((m) => m[2]);
+}
+
+/** The organization ids below `rootId` (partOf chain, up to 8 levels), the root included, with their parent. */
+async function organizationsBelow(q: Queryable, rootId: string): Promise<(Row & { parent: string | null; depth: number })[]> {
+  const r = await q.query<Row & { parent: string | null; depth: number }>(
+    `WITH RECURSIVE down(id, depth) AS (
+       SELECT $1::text, 0
+       UNION
+       SELECT o.id, down.depth + 1 FROM down JOIN organization o ON NOT o.deleted AND ${ORG_REF.replace('content', 'o.content')} = down.id
+       WHERE down.depth < 8
+     )
+     SELECT o.id, o.version_id, o.last_updated, o.content, ${ORG_REF.replace('content', 'o.content')} AS parent, min(down.depth) AS depth
+     FROM down JOIN organization o ON o.id = down.id AND NOT o.deleted
+     GROUP BY o.id, o.version_id, o.last_updated, o.content ORDER BY min(down.depth), o.content->>'name', o.id`,
+    [rootId],
+  );
+  return r.rows;
+}
+
+function item(type: TreeItem['type'], kind: ItemKind, row: Row, staleDays: number, now: Date): TreeItem {
+  const r = row.content;
+  return {
+    type, id: row.id, kind,
+    name: String(r.name ?? row.id),
+    versionId: Number(row.version_id),
+    lastUpdated: iso(row.last_updated),
+    status: verificationStatusOf(r) ?? null,
+    confirmedAt: confirmationDateOf(r),
+    stale: isStale(iso(row.last_updated), staleDays, now),
+    finess: finessOf(r),
+    missing: [],
+    deviations: [],
+    children: [],
+  };
+}
+
+/** The tree of structure `rootId` (an EJ or an EG), or undefined when it does not exist. */
+export async function structureTree(db: Database, rootId: string, opts: { staleDays: number; now?: Date }): Promise<TreeItem | undefined> {
+  const now = opts.now ?? new Date();
+  const orgs = await organizationsBelow(db, rootId);
+  if (!orgs.length) return undefined;
+  const root = orgs[0];
+  const rootIsEj = !root.parent;
+  const kindOf = (depth: number): ItemKind => (rootIsEj ? (depth === 0 ? 'EJ' : depth === 1 ? 'EG' : 'OI') : depth === 0 ? 'EG' : 'OI');
+  const byId = new Map<string, TreeItem>();
+  for (const o of orgs) byId.set(o.id, item('Organization', kindOf(Number(o.depth)), o, opts.staleDays, now));
+  for (const o of orgs.slice(1)) byId.get(o.parent!)?.children.push(byId.get(o.id)!);
+
+  const orgIds = orgs.map((o) => o.id);
+  const offers = (await db.query<Row & { provider: string }>(
+    `SELECT id, version_id, last_updated, content, substring(content->'providedBy'->>'reference' from 'Organization/([A-Za-z0-9.-]+)') AS provider
+     FROM healthcare_service WHERE NOT deleted
+       AND substring(content->'providedBy'->>'reference' from 'Organization/([A-Za-z0-9.-]+)') = ANY($1::text[])
+     ORDER BY content->>'name', id`, [orgIds])).rows;
+  const locIds = [...new Set(offers.flatMap((o) => refIds(o.content.location, 'Location')))];
+  const places = new Map((await db.query<Row>(
+    `SELECT id, version_id, last_updated, content FROM location WHERE NOT deleted
+       AND (id = ANY($1::text[]) OR substring(content->'managingOrganization'->>'reference' from 'Organization/([A-Za-z0-9.-]+)') = ANY($2::text[]))`,
+    [locIds, orgIds])).rows.map((l) => [l.id, l]));
+
+  const offerItems = new Map<string, TreeItem>();
+  for (const o of offers) {
+    const it = item('HealthcareService', 'offre', o, opts.staleDays, now);
+    it.closure = closureOf(o.content);
+    it.closed = closedAt(o.content, now);
+    for (const lid of refIds(o.content.location, 'Location')) {
+      const l = places.get(lid);
+      if (!l) continue;
+      const place = item('Location', 'lieu', l, opts.staleDays, now);
+      place.capacities = capacitiesOf(l.content);
+      it.children.push(place);
+    }
+    offerItems.set(o.id, it);
+    byId.get(o.provider)?.children.push(it);
+  }
+
+  // Missing criteria and écarts per site (EG), from the indicators engine.
+  const sites = orgs.filter((o) => kindOf(Number(o.depth)) === 'EG');
+  for (const site of sites) {
+    const todo = await structureTodo(db, site.id);
+    if (!todo) continue;
+    for (const u of todo.offers) {
+      const it = offerItems.get(u.id);
+      if (it) it.missing = u.missing;
+    }
+    for (const d of todo.deviations) {
+      const target = offerItems.get(d.objectId) ?? byId.get(d.objectId) ?? byId.get(site.id);
+      if (target && !target.deviations.some((x) => x.rule === d.rule && x.reason === d.reason)) target.deviations.push({ rule: d.rule, reason: d.reason });
+    }
+  }
+  return byId.get(root.id);
+}
