@@ -158,7 +158,7 @@ export async function registerReferentRoutes(app: FastifyInstance, deps: Referen
       const partOf = (await db.query<{ id: string; name: string | null }>(
         `SELECT p.id, p.content->>'name' AS name FROM organization o JOIN organization p ON 'Organization/' || p.id = o.content->'partOf'->>'reference'
          WHERE o.id = $1`, [req.params.id])).rows[0];
-      if (partOf) parent = { id: partOf.id, name: partOf.name ?? partOf.id };
+      if (partOf) parent = { id: partOf.id, name: partOf.name ?? `entité juridique ${partOf.id.replace(/^finess-ej-/, 'FINESS ')}` };
       return { staleAfterDays: staleDays, parent, tree };
     });
 

@@ -3,6 +3,9 @@ import { App } from './App.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { OfferPage } from './OfferPage.tsx';
 import { Shell } from './Shell.tsx';
+import { EspacePage } from './referent/EspacePage.tsx';
+import { RemindersPage } from './referent/RemindersPage.tsx';
+import { StructurePage } from './referent/StructurePage.tsx';
 
 /**
  * The pages by address. Each page adds one line here; `render` receives the path's match.
@@ -16,6 +19,9 @@ interface Route {
 const ROUTES: Route[] = [
   { path: /^\/offre\/([^/]+)\/?$/, render: (m) => <Shell><OfferPage id={decodeURIComponent(m[1])} /></Shell> },
   { path: /^\/connexion\/?$/, render: () => <Shell><LoginPage /></Shell> },
+  { path: /^\/espace\/?$/, render: () => <Shell><EspacePage /></Shell> },
+  { path: /^\/espace\/structure\/([^/]+)\/?$/, render: (m) => <Shell><StructurePage id={decodeURIComponent(m[1])} /></Shell> },
+  { path: /^\/espace\/rappels\/?$/, render: () => <Shell><RemindersPage /></Shell> },
 ];
 
 /** The page for the address: a route of the table, else the coordinators' search. */

@@ -1,0 +1,56 @@
+import { useEffect, useState } from 'react';
+import { fr } from '@codegouvfr/react-dsfr';
+import { Alert } from '@codegouvfr/react-dsfr/Alert';
+import { Button } from '@codegouvfr/react-dsfr/Button';
+import { useApi } from '../session.tsx';
+import { ACTION_LABELS, type VersionEntry } from './types.ts';
+import { formatDateTime } from './useSignedIn.ts';
+
+/** The versions of one item (who, when, what) with "Restaurer cette version" on the older ones. */
+export function HistoryPanel({ type, id, currentVersion, onRestored }: { type: string; id: string; currentVersion: number; onRestored(): void }) {
+  const api = useApi();
+  const [versions, setVersions] = useState<VersionEntry[] | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    api<{ versions: VersionEntry[] }>(`/api/espace/historique/${type}/${encodeURIComponent(id)}`)
+      .then(({ body }) => setVersions(body.versions)).catch((e: Error) => setError(e.message));
+  }, [api, type, id, currentVersion]);
+
+  const restore = async (versionId: number) => {
+    setError(null);
+    try {
+      await api('/api/espace/restaurer', { method: 'POST', json: { type, id, versionId, ifMatch: currentVersion } });
+      onRestored();
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  if (!versions) return error ? <Alert severity="error" small description={error} /> : <p>Chargement de l’historique…</p>;
+  return (
+    <div className={fr.cx('fr-table', 'fr-table--no-caption', 'fr-mt-1w')}>
+      {error && <Alert severity="error" small description={error} role="alert" />}
+      <table>
+        <caption>Historique</caption>
+        <thead><tr><th>Version</th><th>Date</th><th>Par</th><th>Action</th><th>Modifié</th><th /></tr></thead>
+        <tbody>
+          {versions.map((v) => (
+            <tr key={v.versionId}>
+              <td>{v.versionId}</td>
+              <td>{formatDateTime(v.lastUpdated)}</td>
+              <td>{v.actor ?? '—'}{v.source ? ` (${v.source})` : ''}</td>
+              <td>{v.deleted ? 'Suppression' : ACTION_LABELS[v.action ?? ''] ?? v.action ?? '—'}</td>
+              <td className={fr.cx('fr-text--xs')}>{v.changes.slice(0, 6).map((c) => c.path).join(', ') || '—'}</td>
+              <td>
+                {v.versionId < currentVersion && !v.deleted && (
+                  <Button size="small" priority="tertiary" onClick={() => void restore(v.versionId)}>Restaurer cette version</Button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

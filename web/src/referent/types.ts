@@ -1,0 +1,79 @@
+/** Shapes of the /api/espace answers (src/referent/routes.ts), as the pages read them. */
+export type VerificationStatus = 'a-verifier' | 'verifie' | 'finalise';
+
+export interface CapacityRecord {
+  type: string;
+  status: string;
+  temporality: string;
+  count: number;
+  updatedAt?: string;
+}
+
+export interface TreeItem {
+  type: 'Organization' | 'HealthcareService' | 'Location';
+  id: string;
+  kind: 'EJ' | 'EG' | 'OI' | 'offre' | 'lieu';
+  name: string;
+  versionId: number;
+  lastUpdated: string;
+  status: VerificationStatus | null;
+  confirmedAt?: string;
+  stale: boolean;
+  finess?: string;
+  missing: string[];
+  deviations: { rule: string; reason: string | null }[];
+  capacities?: CapacityRecord[];
+  closure?: { from?: string; until?: string; description?: string };
+  closed?: boolean;
+  children: TreeItem[];
+}
+
+export interface StructureSummary {
+  id: string;
+  name: string;
+  finess?: string;
+  kind: 'EJ' | 'EG';
+  status: VerificationStatus | null;
+}
+
+export interface SpaceHome {
+  role: 'national-admin' | 'regional-admin' | 'referent' | 'professional';
+  regions: string[];
+  staleAfterDays: number;
+  structures?: StructureSummary[];
+  practitioner?: { id: string; name: string } | null;
+  offers?: { id: string; name: string; versionId: number; status: VerificationStatus | null }[];
+}
+
+export interface VersionEntry {
+  versionId: number;
+  lastUpdated: string;
+  deleted: boolean;
+  action: string | null;
+  actor: string | null;
+  actorKind: string | null;
+  source: string | null;
+  changes: { op: string; path: string }[];
+}
+
+export interface ReminderRun {
+  id: number;
+  startedAt: string;
+  finishedAt: string | null;
+  trigger: string;
+  staleAfterDays: number;
+  status: 'running' | 'done' | 'failed';
+  referents: number;
+  staleItems: number;
+  emailsSent: number;
+  error: string | null;
+}
+
+export const STATUS_LABELS: Record<VerificationStatus, string> = { 'a-verifier': 'À vérifier', verifie: 'Vérifié', finalise: 'Finalisé' };
+export const KIND_LABELS: Record<TreeItem['kind'], string> = { EJ: 'Entité juridique', EG: 'Établissement', OI: 'Organisation interne', offre: 'Offre', lieu: 'Lieu' };
+export const CAPACITY_TYPE_LABELS: Record<string, string> = { '01': 'Lits', '02': 'Places' };
+export const CAPACITY_STATUS_LABELS: Record<string, string> = { '01': 'installé(e)s', '02': 'disponibles', '03': 'occupé(e)s', '04': 'réservé(e)s', '05': 'fermé(e)s', '06': 'supplémentaires' };
+export const ACTION_LABELS: Record<string, string> = {
+  create: 'Création', update: 'Modification', patch: 'Modification', delete: 'Suppression', import: 'Import',
+  confirm: 'Confirmation', capacity: 'Mise à jour des capacités', closure: 'Fermeture / réouverture', restore: 'Restauration',
+};
