@@ -17,6 +17,8 @@ export async function loadCommands(): Promise<Command[]> {
     import('./app.ts'),
     import('./audit.ts'),
     import('./sync.ts'),
+    import('./reminders.ts'),
+    import('./generate.ts'),
   ]);
   return modules.map((m) => m.command);
 }
