@@ -18,7 +18,6 @@ import { createRorValidator } from '../validation/index.ts';
 import { registerWebApp } from '../web/register-web-app.ts';
 import { registerIndicatorRoutes } from '../indicators/routes.ts';
 import { syncRoutePlugin } from '../sync/register.ts';
-import { registerRegistrationRoutes } from '../registration/routes.ts';
 import { registerAnomalyRoutes } from '../anomalies/routes.ts';
 import { registerReferentRoutes } from '../referent/routes.ts';
 
@@ -70,7 +69,6 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   services.routePlugins.push((app) => registerWebApp(app, { db, version: VERSION }));
   services.routePlugins.push((app) => registerIndicatorRoutes(app, { db }));
   services.routePlugins.push(syncRoutePlugin({ config, db, store }));
-  services.routePlugins.push((app) => registerRegistrationRoutes(app, services));
   services.routePlugins.push((app) => registerAnomalyRoutes(app, { db, store }));
   services.routePlugins.push((app) => registerReferentRoutes(app, services));
   return services;
