@@ -24,7 +24,7 @@ import { buildSiteOffers, DEMO_CATEGORIES, type DemoSite } from './establishment
 const MANTES = { lat: 48.99833, lon: 1.69409 };
 const NEIGHBOUR_RADIUS_KM = 35;
 const CATEGORY_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R66-CategorieEtablissement/FHIR/TRE-R66-CategorieEtablissement';
-const BATCH = 200;
+const BATCH = 500;
 
 export const DEMO_CONTEXT: RequestContext = { actor: { id: 'import:demo', kind: 'import' }, source: 'demo', validation: 'lenient' };
 
@@ -93,9 +93,7 @@ async function demoSites(db: Database): Promise<DemoSite[]> {
 async function writeAll(store: ResourceStore, resources: Resource[]): Promise<number> {
   let issues = 0;
   for (let i = 0; i < resources.length; i += BATCH) {
-    await store.transaction(async (tx) => {
-      for (const r of resources.slice(i, i + BATCH)) issues += (await tx.update(r, DEMO_CONTEXT)).issues.filter((x) => x.severity !== 'information').length;
-    });
+    for (const w of await store.bulkPut(resources.slice(i, i + BATCH), DEMO_CONTEXT)) issues += w.issues.filter((x) => x.severity !== 'information').length;
   }
   return issues;
 }

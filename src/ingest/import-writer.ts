@@ -83,6 +83,7 @@ export async function writeImported(
   for (const row of prov.rows) last.set(`${row.resource_type}/${row.id}`, row.fields);
 
   const rows: ProvenanceRow[] = [];
+  const changed: Resource[] = [];
   for (const { resource, scope, closed } of items) {
     const key = `${resource.resourceType}/${resource.id}`;
     const cur = current.get(key);
@@ -93,11 +94,12 @@ export async function writeImported(
     const { resource: merged, kept } = applyImport(cur?.content ?? null, last.get(key) ?? null, resource);
     tally.kept += kept.length;
     if (cur && same(comparable(cur.content), comparable(merged))) tally.unchanged++;
-    else {
-      const result = await txs.update(merged, ctx);
-      tally[result.outcome === 'created' ? 'created' : result.outcome === 'updated' ? 'updated' : 'unchanged']++;
-    }
+    else changed.push(merged);
     rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(resource), s: scope, c: !!closed });
+  }
+  // One bulk write for the batch (a refused resource refuses the batch: the caller retries smaller).
+  for (const result of await txs.bulkPut(changed, ctx)) {
+    tally[result.outcome === 'created' ? 'created' : result.outcome === 'updated' ? 'updated' : 'unchanged']++;
   }
   await upsertProvenance(tx, source, runId, rows);
 }

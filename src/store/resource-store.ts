@@ -785,6 +785,9 @@ export class TxStore {
   delete(type: string, id: string, ctx: RequestContext, opts?: WriteOptions) {
     return this.store.deleteWith(this.tx, type, id, ctx, opts);
   }
+  bulkPut(resources: Resource[], ctx: RequestContext, opts?: BulkWriteOptions) {
+    return this.store.bulkPutWith(this.tx, resources, ctx, opts);
+  }
   patch(type: string, id: string, change: (current: Resource) => Resource, ctx: RequestContext, opts?: WriteOptions) {
     return this.store.patchWith(this.tx, type, id, change, ctx, opts);
   }
