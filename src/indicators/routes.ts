@@ -5,6 +5,8 @@
  *   GET /api/indicators/deviations?rule=&region=&finess=&limit=   (each écart with its object and reason)
  *   GET /api/indicators/segur?region=   (SEGUR 2.3d population objectives per région × champ)
  *   GET /api/indicators/structure/:id   (a site's to-do list: missing criteria and écarts; also for its referents)
+ *   GET /api/indicators/workbook?region=   (the dashboard's figures as one XLSX workbook)
+ * `format=csv|xlsx` on the figures, the écarts and the SEGUR objectives gives a download of the same rows.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Database } from '../db/database.ts';
@@ -14,7 +16,8 @@ import { RULE_CODES_LIST, type RuleCode } from './quality.ts';
 import { segurObjectives } from './segur.ts';
 import { listSnapshots } from './snapshots.ts';
 import { organizationsAbove } from '../security/perimeter.ts';
-import { deviations, formatRows, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
+import { toXlsx, XLSX_CONTENT_TYPE } from './xlsx.ts';
+import { deviations, formatRows, segurRows, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
 
 export interface IndicatorRouteDeps {
   db: Database;
@@ -59,13 +62,28 @@ function rules(value: string | undefined): RuleCode[] | undefined {
 
 const DATE = '^\\d{4}-\\d{2}-\\d{2}$';
 
-interface IndicatorQuery { type: 'population' | 'quality'; by?: string; region?: string; source: 'live' | 'snapshot'; date?: string; rule?: string; format: 'json' | 'csv' }
+type Format = 'json' | 'csv' | 'xlsx';
+interface IndicatorQuery { type: 'population' | 'quality'; by?: string; region?: string; source: 'live' | 'snapshot'; date?: string; rule?: string; format: Format }
 
 /** A CSV download (`;`, UTF-8 with BOM so that spreadsheets read the accents). */
 function csv(reply: FastifyReply, name: string, rows: Record<string, unknown>[]) {
   reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
   return `\uFEFF${formatRows(rows, 'csv')}\n`;
 }
+
+/** An XLSX download of one or more tables. */
+async function xlsx(reply: FastifyReply, name: string, sheets: { name: string; rows: Record<string, unknown>[] }[]) {
+  reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', `attachment; filename="${name}.xlsx"`);
+  return reply.send(await toXlsx(sheets));
+}
+
+/** The rows of a download: CSV or XLSX; undefined for JSON. */
+async function download(reply: FastifyReply, format: Format, name: string, rows: Record<string, unknown>[]) {
+  if (format === 'csv') return csv(reply, name, rows);
+  if (format === 'xlsx') return xlsx(reply, name, [{ name, rows }]);
+  return undefined;
+}
+
 
 export async function registerIndicatorRoutes(app: FastifyInstance, deps: IndicatorRouteDeps): Promise<void> {
   await app.register(async (api) => {
@@ -83,7 +101,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
             source: { type: 'string', enum: ['live', 'snapshot'], default: 'live' },
             date: { type: 'string', pattern: DATE },
             rule: { type: 'string', maxLength: 200 },
-            format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+            format: { type: 'string', enum: ['json', 'csv', 'xlsx'], default: 'json' },
           },
         },
       },
@@ -94,8 +112,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
       const view = q.type === 'quality'
         ? { type: 'quality', ...(await qualityView(deps.db, keys<QualityKey>(q.by, QUALITY_KEYS, ['rule', 'region']), { ...opts, rules: rules(q.rule) })) }
         : { type: 'population', ...(await populationView(deps.db, keys<PopulationKey>(q.by, POPULATION_KEYS, ['region', 'field']), opts)) };
-      if (q.format === 'csv') return csv(reply, `indicateurs-${q.type}`, view.rows as unknown as Record<string, unknown>[]);
-      return view;
+      return (await download(reply, q.format, `indicateurs-${q.type}`, view.rows as unknown as Record<string, unknown>[])) ?? view;
     });
 
     api.get<{ Querystring: { type: 'population' | 'quality' } }>('/snapshots', {
@@ -111,7 +128,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
       return { type: req.query.type, snapshots: snaps.map((s) => (allowed === null ? s : { ...s, summary: {} })) };
     });
 
-    api.get<{ Querystring: { rule?: string; region?: string; finess?: string; limit: number; date?: string; format: 'json' | 'csv' } }>('/deviations', {
+    api.get<{ Querystring: { rule?: string; region?: string; finess?: string; limit: number; date?: string; format: Format } }>('/deviations', {
       schema: {
         tags: ['Indicateurs'],
         summary: 'Écarts aux exigences qualité, objet par objet, avec leur motif',
@@ -123,7 +140,7 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
             finess: { type: 'string', pattern: '^[0-9][0-9AB][0-9]{7}$' },
             limit: { type: 'integer', minimum: 1, maximum: 10000, default: 1000 },
             date: { type: 'string', pattern: DATE },
-            format: { type: 'string', enum: ['json', 'csv'], default: 'json' },
+            format: { type: 'string', enum: ['json', 'csv', 'xlsx'], default: 'json' },
           },
         },
       },
@@ -131,17 +148,39 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
       const q = req.query;
       const region = regionFor(req, q.region);
       const list = await deviations(deps.db, { region, rules: rules(q.rule), finess: q.finess, limit: q.limit, referenceDate: q.date });
-      if (q.format === 'csv') return csv(reply, 'ecarts', list as unknown as Record<string, unknown>[]);
-      return { deviations: list };
+      return (await download(reply, q.format, 'ecarts', list as unknown as Record<string, unknown>[])) ?? { deviations: list };
     });
 
-    api.get<{ Querystring: { region?: string } }>('/segur', {
+    api.get<{ Querystring: { region?: string; format: Format } }>('/segur', {
       schema: {
         tags: ['Indicateurs'],
         summary: 'Objectifs SEGUR de peuplement (2.3d) par région et champ, et reste à faire',
-        querystring: { type: 'object', properties: { region: { type: 'string', pattern: '^[0-9]{2}$' } } },
+        querystring: { type: 'object', properties: { region: { type: 'string', pattern: '^[0-9]{2}$' }, format: { type: 'string', enum: ['json', 'csv', 'xlsx'], default: 'json' } } },
       },
-    }, async (req) => ({ lines: await segurObjectives(deps.db, { region: regionFor(req, req.query.region) }) }));
+    }, async (req, reply) => {
+      const lines = await segurObjectives(deps.db, { region: regionFor(req, req.query.region) });
+      return (await download(reply, req.query.format, 'objectifs-segur', segurRows(lines))) ?? { lines };
+    });
+
+    api.get<{ Querystring: { region?: string; limit: number } }>('/workbook', {
+      schema: {
+        tags: ['Indicateurs'],
+        summary: 'Le tableau de bord en un classeur XLSX : peuplement (région, département, secteur), qualité, objectifs SEGUR, écarts',
+        querystring: { type: 'object', properties: { region: { type: 'string', pattern: '^[0-9]{2}$' }, limit: { type: 'integer', minimum: 1, maximum: 100000, default: 10000 } } },
+      },
+    }, async (req, reply) => {
+      const region = regionFor(req, req.query.region);
+      const rows = (v: { rows: unknown[] }) => v.rows as Record<string, unknown>[];
+      const sheets = [
+        { name: 'Peuplement par région', rows: rows(await populationView(deps.db, ['region'], { region })) },
+        { name: 'Peuplement par département', rows: rows(await populationView(deps.db, ['region', 'departement'], { region })) },
+        { name: 'Peuplement par secteur', rows: rows(await populationView(deps.db, ['field'], { region })) },
+        { name: 'Qualité par exigence', rows: rows(await qualityView(deps.db, ['rule'], { region })) },
+        { name: 'Objectifs SEGUR', rows: segurRows(await segurObjectives(deps.db, { region })) },
+        { name: 'Écarts', rows: (await deviations(deps.db, { region, limit: req.query.limit })) as unknown as Record<string, unknown>[] },
+      ];
+      return xlsx(reply, `tableau-de-bord${region ? `-${region}` : ''}`, sheets);
+    });
 
     api.get<{ Params: { id: string }; Querystring: { date?: string } }>('/structure/:id', {
       schema: {

@@ -6,6 +6,7 @@ import type { Database } from '../db/database.ts';
 import { aggregatePopulation, populationRows, rate, unitStatuses, type ComputeOptions, type UnitStatus } from './population.ts';
 import { aggregateQuality, qualityResults, type RuleCode, type RuleResult } from './quality.ts';
 import { latestSnapshot, populationSnapshotRows, qualitySnapshotRows } from './snapshots.ts';
+import type { SegurLine } from './segur.ts';
 
 export const POPULATION_KEYS = ['region', 'departement', 'field', 'category', 'domain', 'perimeter'] as const;
 export type PopulationKey = (typeof POPULATION_KEYS)[number];
@@ -94,6 +95,14 @@ export async function qualityView(db: Database, by: QualityKey[], opts: ViewOpti
 export async function deviations(db: Database, opts: ComputeOptions & { rules?: RuleCode[]; finess?: string; limit?: number } = {}): Promise<RuleResult[]> {
   const all = await qualityResults(db, opts);
   return all.filter((r) => r.status === 'ecart' && (!opts.finess || r.finess === opts.finess)).slice(0, opts.limit ?? 1000);
+}
+
+/** SEGUR lines flattened for a table (CSV, XLSX, CLI). */
+export function segurRows(lines: SegurLine[]): Record<string, unknown>[] {
+  return lines.map((l) => ({
+    region: l.region, indicateur: l.indicator, reference: l.baseline ? l.baseline.rate : '', objectif: l.objective,
+    perimetre: l.current?.perimeter ?? '', finalises: l.current?.finalised ?? '', taux: l.current?.rate ?? '', resteAFaire: l.remaining ?? '',
+  }));
 }
 
 /** Rows as a table (fixed-width text) or CSV (`;`, the French spreadsheet convention). */
