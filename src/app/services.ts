@@ -20,6 +20,7 @@ import { registerIndicatorRoutes } from '../indicators/routes.ts';
 import { syncRoutePlugin } from '../sync/register.ts';
 import { registerAnomalyRoutes } from '../anomalies/routes.ts';
 import { registerReferentRoutes } from '../referent/routes.ts';
+import { registerPasswordReset } from '../security/password-reset.ts';
 
 /** Everything a running server (or a CLI command) works with, built once from the configuration. */
 export interface Services {
@@ -71,5 +72,6 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   services.routePlugins.push(syncRoutePlugin({ config, db, store }));
   services.routePlugins.push((app) => registerAnomalyRoutes(app, { db, store }));
   services.routePlugins.push((app) => registerReferentRoutes(app, services));
+  services.routePlugins.push((app) => registerPasswordReset(app, services));
   return services;
 }

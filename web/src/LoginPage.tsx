@@ -52,6 +52,7 @@ export function LoginPage() {
           <Input label="Mot de passe" nativeInputProps={{ id: 'password', type: 'password', autoComplete: 'current-password', required: true, value: password, onChange: (e) => setPassword(e.target.value) }} />
           <Button type="submit" disabled={busy}>Se connecter</Button>
         </form>
+        <p className={fr.cx('fr-mt-2w')}><a href="/mot-de-passe-oublie">Mot de passe oublié ?</a></p>
         <p className={fr.cx('fr-mt-3w')}>
           Professionnel de santé libéral ? <a href="/inscription">Inscrivez-vous avec votre numéro RPPS</a>.
         </p>

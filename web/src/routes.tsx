@@ -3,6 +3,7 @@ import { App } from './App.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { OfferPage } from './OfferPage.tsx';
 import { Shell } from './Shell.tsx';
+import { PasswordResetPage } from './PasswordResetPage.tsx';
 import { EspacePage } from './referent/EspacePage.tsx';
 import { RemindersPage } from './referent/RemindersPage.tsx';
 import { StructurePage } from './referent/StructurePage.tsx';
@@ -19,6 +20,7 @@ interface Route {
 const ROUTES: Route[] = [
   { path: /^\/offre\/([^/]+)\/?$/, render: (m) => <Shell><OfferPage id={decodeURIComponent(m[1])} /></Shell> },
   { path: /^\/connexion\/?$/, render: () => <Shell><LoginPage /></Shell> },
+  { path: /^\/mot-de-passe-oublie\/?$/, render: () => <Shell><PasswordResetPage /></Shell> },
   { path: /^\/espace\/?$/, render: () => <Shell><EspacePage /></Shell> },
   { path: /^\/espace\/structure\/([^/]+)\/?$/, render: (m) => <Shell><StructurePage id={decodeURIComponent(m[1])} /></Shell> },
   { path: /^\/espace\/rappels\/?$/, render: () => <Shell><RemindersPage /></Shell> },
