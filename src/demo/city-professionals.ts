@@ -8,9 +8,8 @@
  * PractitionerRole per offer.
  */
 import type { Resource } from '../fhir/types.ts';
-import {
-  cc, communeCog, interventionZone, offerContact, patientType, rorExt, rorTelecom, SYNTHETIC_TAG, SYSTEM,
-} from './codes.ts';
+import { rorExt, SYNTHETIC_TAG, SYSTEM } from './codes.ts';
+import { cabinetLocation, cabinetOrganization, cityOffer, mssAddress, practitioner, practitionerRole } from './city-resources.ts';
 import type { CommuneDirectory, CommunePlace } from '../geo/commune-directory.ts';
 import { distanceKm } from '../geo/distance.ts';
 import { Random } from './random.ts';
@@ -36,13 +35,13 @@ export const PRACTICE_COMMUNES: [code: string, kines: number, midwives: number][
   ['78327', 1, 0], // Juziers
 ];
 
-const GIVEN = ['Camille', 'Léa', 'Manon', 'Chloé', 'Sarah', 'Inès', 'Julie', 'Emma', 'Lucas', 'Hugo', 'Thomas', 'Nicolas', 'Antoine', 'Julien', 'Mehdi', 'Karim', 'Sophie', 'Claire', 'Amélie', 'Yasmine', 'Pauline', 'Maxime', 'Romain', 'Élodie'];
-const FAMILY = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'André', 'Mercier', 'Benali', 'Haddad', 'Nguyen', 'Da Silva'];
-const STREETS = ['rue de la République', 'avenue du Général de Gaulle', 'rue Nationale', 'boulevard Carnot', 'rue de Paris', 'place du Marché', 'rue Gambetta', 'rue Victor Hugo', 'avenue Jean Jaurès', 'rue du Château'];
+export const GIVEN = ['Camille', 'Léa', 'Manon', 'Chloé', 'Sarah', 'Inès', 'Julie', 'Emma', 'Lucas', 'Hugo', 'Thomas', 'Nicolas', 'Antoine', 'Julien', 'Mehdi', 'Karim', 'Sophie', 'Claire', 'Amélie', 'Yasmine', 'Pauline', 'Maxime', 'Romain', 'Élodie'];
+export const FAMILY = ['Martin', 'Bernard', 'Dubois', 'Thomas', 'Robert', 'Richard', 'Petit', 'Durand', 'Leroy', 'Moreau', 'Simon', 'Laurent', 'Lefèvre', 'Michel', 'Garcia', 'David', 'Bertrand', 'Roux', 'Vincent', 'Fournier', 'Morel', 'Girard', 'André', 'Mercier', 'Benali', 'Haddad', 'Nguyen', 'Da Silva'];
+export const STREETS = ['rue de la République', 'avenue du Général de Gaulle', 'rue Nationale', 'boulevard Carnot', 'rue de Paris', 'place du Marché', 'rue Gambetta', 'rue Victor Hugo', 'avenue Jean Jaurès', 'rue du Château'];
 
 /** Kinésithérapie activities of JDV_J17 (TRE_R211): the general one and the specialised ones. */
-const KINE_GENERAL = { code: '339', display: 'Kinésithérapie' };
-const KINE_SPECIALISED = [
+export const KINE_GENERAL = { code: '339', display: 'Kinésithérapie' };
+export const KINE_SPECIALISED = [
   { code: '418', display: 'Kinésithérapie Spécialisée Orthopédie' },
   { code: '425', display: 'Kinésithérapie Spécialisée Traumatologie' },
   { code: '419', display: 'Kinésithérapie Spécialisée Respiratoire' },
@@ -52,7 +51,7 @@ const KINE_SPECIALISED = [
   { code: '424', display: 'Kinésithérapie Spécialisée Rhumatologie' },
   { code: '427', display: 'Kinésithérapie Spécialisée du sport' },
 ];
-const MIDWIFE_ACTIVITIES = [
+export const MIDWIFE_ACTIVITIES = [
   { code: '282', display: 'Périnatalité (suivi de grossesse)' },
   { code: '308', display: 'Accompagnements à la parentalité' },
   { code: '510', display: 'Échographie gynécologique et obstétricale (dont échographie de grossesse)' },
@@ -70,18 +69,6 @@ export interface DemoProfessional {
 
 function meta() {
   return { tag: [{ system: SYSTEM.region, code: REGION_IDF }, SYNTHETIC_TAG] };
-}
-
-function weekdays(start: string, end: string) {
-  return [1, 2, 3, 4, 5].map((d) => ({
-    extension: [
-      { url: rorExt('ror-available-time-number-days-of-week'), valueInteger: d },
-      { url: rorExt('ror-available-time-type-of-time'), valueCodeableConcept: cc('https://mos.esante.gouv.fr/NOS/TRE_R252-TypeHoraire/FHIR/TRE-R252-TypeHoraire', '01', "Horaire d'ouverture") },
-    ],
-    daysOfWeek: [['mon', 'tue', 'wed', 'thu', 'fri'][d - 1]],
-    availableStartTime: start,
-    availableEndTime: end,
-  }));
 }
 
 /** Builds the demo professionals and their resources from the COG communes (deterministic for a seed). */
@@ -111,8 +98,7 @@ export function buildCityProfessionals(communes: CommuneDirectory, seed = 78): D
       const street = `${rnd.int(1, 120)} ${rnd.pick(STREETS)}`;
       const address = { use: 'work', line: [street], postalCode: commune.postcodes[0], city: commune.name, country: 'FRA' };
       const phone = `01 30 ${rnd.int(10, 99)} ${rnd.int(10, 99)} ${rnd.int(10, 99)}`;
-      const mss = `${given}.${family}@${profession === 'kine' ? 'masseur-kinesitherapeute' : 'sage-femme'}.mssante.fr`
-        .toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/ /g, '-');
+      const mss = mssAddress(given, family, profession === 'kine' ? 'masseur-kinesitherapeute' : 'sage-femme');
       const label = profession === 'kine' ? 'masseur-kinésithérapeute' : 'sage-femme';
       const ids = {
         practitioner: `demo-ps-${rpps}`,
@@ -120,67 +106,22 @@ export function buildCityProfessionals(communes: CommuneDirectory, seed = 78): D
         location: `demo-lieu-${rpps}`,
       };
       const resources: Resource[] = [];
-      resources.push({
-        resourceType: 'Practitioner', id: ids.practitioner, meta: meta(),
-        identifier: [{ system: SYSTEM.rpps, value: rpps }],
-        active: true,
-        name: [{ family: family.toUpperCase(), given: [given] }],
-        telecom: [rorTelecom('email', mss, '3', '2')],
-      });
-      resources.push({
-        resourceType: 'Organization', id: ids.organization, meta: meta(),
-        active: true,
-        name: `Cabinet de ${profession === 'kine' ? 'kinésithérapie' : 'sage-femme'} ${given} ${family}`,
-        telecom: [rorTelecom('phone', phone, '2', '1')],
-        address: [address],
-      });
-      resources.push({
-        resourceType: 'Location', id: ids.location, meta: meta(),
-        extension: [communeCog(commune.code, commune.name)],
-        status: 'active',
-        operationalStatus: { system: SYSTEM.placeStatus, code: '3', display: 'Opérationnel' },
-        name: `Cabinet ${given} ${family}, ${commune.name}`,
-        telecom: [rorTelecom('phone', phone, '2', '1')],
-        address,
-        position,
-        managingOrganization: { reference: `Organization/${ids.organization}` },
-      });
+      resources.push(practitioner(ids.practitioner, meta(), rpps, given, family, mss));
+      resources.push(cabinetOrganization(ids.organization, meta(), `Cabinet de ${profession === 'kine' ? 'kinésithérapie' : 'sage-femme'} ${given} ${family}`, phone, address));
+      resources.push(cabinetLocation(ids.location, meta(), ids.organization, `Cabinet ${given} ${family}, ${commune.name}`, commune, phone, address, position));
       activities.forEach((activity, i) => {
         const offerId = `demo-offre-${rpps}-${activity.code}`;
-        resources.push({
-          resourceType: 'HealthcareService', id: offerId, meta: meta(),
-          extension: [
-            { url: rorExt('ror-healthcareservice-sensitive-unit'), valueBoolean: false },
-            patientType([{ code: '07', display: 'Tout public' }], activity.code === '428' ? 60 : 0, 120),
-            ...interventionZone(zone),
-            offerContact(phone),
-          ],
-          identifier: [{ system: 'urn:ror:identifiant-offre', value: `11/${offerId}` }],
-          active: true,
-          providedBy: { reference: `Organization/${ids.organization}` },
-          type: [cc(SYSTEM.field, '05', 'Ambulatoire')],
-          specialty: [cc(SYSTEM.activity, activity.code, activity.display)],
-          location: [{ reference: `Location/${ids.location}` }],
-          name: `${activity.display} — ${given} ${family} (${label}, ${commune.name})`,
-          telecom: [rorTelecom('email', mss, '3', '2')],
-          characteristic: [
-            cc(SYSTEM.careMode, '32', 'Consultation (CS)'),
-            cc(SYSTEM.receptionModality, '03', 'Consultation en présentiel'),
-            ...(homeVisits ? [cc(SYSTEM.receptionModality, '05', 'Visite à domicile')] : []),
-          ],
-          availableTime: weekdays(profession === 'kine' ? '08:00:00' : '09:00:00', profession === 'kine' ? '19:30:00' : '18:00:00'),
+        resources.push(cityOffer({
+          id: offerId, meta: meta(), region: REGION_IDF, organizationId: ids.organization, locationId: ids.location, activity,
+          ageLow: activity.code === '428' ? 60 : 0, name: `${activity.display} — ${given} ${family} (${label}, ${commune.name})`,
+          phone, mss, homeVisits, zone, hours: profession === 'kine' ? ['08:00:00', '19:30:00'] : ['09:00:00', '18:00:00'],
           comment: i === 0 ? 'Données synthétiques de démonstration.' : undefined,
-        });
-        resources.push({
-          resourceType: 'PractitionerRole', id: `demo-role-${rpps}-${activity.code}`, meta: meta(),
-          extension: [{ url: rorExt('ror-practitionerrole-unit-exercise-mode'), valueCodeableConcept: cc(SYSTEM.exerciseMode, 'L', 'Libéral, indépendant, artisan, commerçant') }],
-          active: true,
-          practitioner: { reference: `Practitioner/${ids.practitioner}` },
-          organization: { reference: `Organization/${ids.organization}` },
-          healthcareService: [{ reference: `HealthcareService/${offerId}` }],
-          location: [{ reference: `Location/${ids.location}` }],
-          code: [cc(SYSTEM.profession, profession === 'kine' ? '70' : '50', profession === 'kine' ? 'Masseur-Kinésithérapeute' : 'Sage-Femme')],
-        });
+        }));
+        resources.push(practitionerRole(
+          `demo-role-${rpps}-${activity.code}`, meta(),
+          { practitioner: ids.practitioner, organization: ids.organization, location: ids.location, offers: [offerId] },
+          profession === 'kine' ? { code: '70', display: 'Masseur-Kinésithérapeute' } : { code: '50', display: 'Sage-Femme' },
+        ));
       });
       out.push({ rpps, profession, commune, homeVisits, activities, zone, resources: resources.map(dropUndefined) });
     }

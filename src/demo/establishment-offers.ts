@@ -18,30 +18,32 @@ export interface DemoSite {
   region?: string;
 }
 
-interface OfferTemplate {
+export interface OfferTemplate {
   activity: [code: string, display: string];
   field: [code: string, display: string];
   careMode: [code: string, display: string];
   audience: [code: string, display: string][];
   ages: [number, number];
   capacity?: { kind: 'lit' | 'place'; min: number; max: number };
+  /** Places (zones d'hébergement, units) the capacity is split into, each with its records (default 1). */
+  units?: [min: number, max: number];
   speciality?: [code: string, display: string];
   /** Care delivered where people live: an intervention zone around the site. */
   atHome?: boolean;
 }
 
-const MCO: [string, string] = ['01', 'Médecine Chirurgie Obstétrique (MCO)'];
-const SMR: [string, string] = ['02', 'Soins de Suite et Réadaptation (SSR)'];
-const PSY: [string, string] = ['03', 'Psychiatrie (PSY)'];
-const MS: [string, string] = ['04', 'Médico-social (MS)'];
-const HC: [string, string] = ['28', 'Hospitalisation complète (HC)'];
-const HJ: [string, string] = ['29', 'Hospitalisation de jour (HJ)'];
-const ALL: [string, string][] = [['07', 'Tout public']];
-const ELDERLY: [string, string][] = [['01', "Personnes âgées en perte d'autonomie (PA) et aidants"]];
-const DISABLED: [string, string][] = [['02', 'Personnes en situation de handicap (PH) et aidants']];
+export const MCO: [string, string] = ['01', 'Médecine Chirurgie Obstétrique (MCO)'];
+export const SMR: [string, string] = ['02', 'Soins de Suite et Réadaptation (SSR)'];
+export const PSY: [string, string] = ['03', 'Psychiatrie (PSY)'];
+export const MS: [string, string] = ['04', 'Médico-social (MS)'];
+export const HC: [string, string] = ['28', 'Hospitalisation complète (HC)'];
+export const HJ: [string, string] = ['29', 'Hospitalisation de jour (HJ)'];
+export const ALL: [string, string][] = [['07', 'Tout public']];
+export const ELDERLY: [string, string][] = [['01', "Personnes âgées en perte d'autonomie (PA) et aidants"]];
+export const DISABLED: [string, string][] = [['02', 'Personnes en situation de handicap (PH) et aidants']];
 
 /** What each FINESS category (TRE_R66) offers in the demo. */
-const TEMPLATES: Record<string, OfferTemplate[]> = {
+export const TEMPLATES: Record<string, OfferTemplate[]> = {
   // Centre hospitalier
   '355': [
     { activity: ['157', 'Urgences polyvalentes'], field: MCO, careMode: ['33', 'Accueil des urgences'], audience: ALL, ages: [0, 120] },
@@ -83,42 +85,59 @@ const TEMPLATES: Record<string, OfferTemplate[]> = {
 /** FINESS categories the demo describes offers for. */
 export const DEMO_CATEGORIES = Object.keys(TEMPLATES);
 
-/** Offers, places and capacities of one site (deterministic for a site). */
-export function buildSiteOffers(site: DemoSite, zone: { code: string; name: string }[], updatedAt: string): Resource[] {
-  const templates = TEMPLATES[site.category];
+export interface SiteOfferOptions {
+  /** Id prefix of the offers and places (`demo` → `demo-offre-…`, `demo-lieu-…`). */
+  idPrefix?: string;
+  /** Offer templates per FINESS category (default: the demo's). */
+  templates?: Record<string, OfferTemplate[]>;
+  /** Mixed into the per-site random seed (default 0: the demo's values). */
+  seed?: number;
+}
+
+/** Offers, places and capacities of one site (deterministic for a site and a seed). */
+export function buildSiteOffers(site: DemoSite, zone: { code: string; name: string }[], updatedAt: string, opts: SiteOfferOptions = {}): Resource[] {
+  const templates = (opts.templates ?? TEMPLATES)[site.category];
   if (!templates) return [];
-  const rnd = new Random(Number(site.nofinesset.replace(/\D/g, '').slice(-8)) || 1);
+  const prefix = opts.idPrefix ?? 'demo';
+  const rnd = new Random(((Number(site.nofinesset.replace(/\D/g, '').slice(-8)) || 1) ^ (opts.seed ?? 0)) >>> 0 || 1);
   const meta = { tag: [...(site.region ? [{ system: SYSTEM.region, code: site.region }] : []), SYNTHETIC_TAG] };
   const creation = { url: rorExt('ror-meta-creation-date'), valueDateTime: '2026-01-15T09:00:00+01:00' };
   const communeExt = (site.location.extension as { url: string }[] | undefined)?.find((e) => e.url === rorExt('ror-commune-cog'));
   const out: Resource[] = [];
   const phone = (site.location.telecom as { value?: string }[] | undefined)?.[0]?.value;
   templates.forEach((t, n) => {
-    const offerId = `demo-offre-${site.nofinesset}-${n + 1}`;
-    let placeRef = `Location/${site.location.id}`;
+    const offerId = `${prefix}-offre-${site.nofinesset}-${n + 1}`;
+    const placeRefs: string[] = [];
     if (t.capacity) {
-      const installed = rnd.int(t.capacity.min, t.capacity.max);
-      // Most units have a few free beds or places; some are full, as on a real day.
-      const available = rnd.chance(0.3) ? 0 : rnd.int(1, Math.max(1, Math.round(installed / 6)));
-      const placeId = `demo-lieu-${site.nofinesset}-${n + 1}`;
-      placeRef = `Location/${placeId}`;
-      out.push({
-        resourceType: 'Location', id: placeId, meta,
-        extension: [
-          ...(communeExt ? [communeExt] : []),
-          capacity(t.capacity.kind, '01', installed, updatedAt),
-          capacity(t.capacity.kind, '02', available, updatedAt),
-          creation,
-        ],
-        status: 'active',
-        operationalStatus: { system: SYSTEM.placeStatus, code: '3', display: 'Opérationnel' },
-        name: `${t.activity[1]} — ${t.careMode[1]}`,
-        type: [cc('https://mos.esante.gouv.fr/NOS/TRE_R343-FonctionLieu/FHIR/TRE-R343-FonctionLieu', '001', 'Hébergement')],
-        ...(site.location.address ? { address: site.location.address } : {}),
-        ...(site.location.position ? { position: site.location.position } : {}),
-        managingOrganization: { reference: `Organization/${site.organizationId}` },
-        partOf: { reference: `Location/${site.location.id}` },
-      });
+      const total = rnd.int(t.capacity.min, t.capacity.max);
+      const units = t.units ? rnd.int(t.units[0], t.units[1]) : 1;
+      for (let u = 0; u < units; u++) {
+        // The installed capacity shared out between the units, the remainder on the first ones.
+        const installed = Math.floor(total / units) + (u < total % units ? 1 : 0);
+        // Most units have a few free beds or places; some are full, as on a real day.
+        const available = rnd.chance(0.3) ? 0 : rnd.int(1, Math.max(1, Math.round(installed / 6)));
+        const placeId = `${prefix}-lieu-${site.nofinesset}-${n + 1}${units > 1 ? `-${u + 1}` : ''}`;
+        placeRefs.push(`Location/${placeId}`);
+        out.push({
+          resourceType: 'Location', id: placeId, meta,
+          extension: [
+            ...(communeExt ? [communeExt] : []),
+            capacity(t.capacity.kind, '01', installed, updatedAt),
+            capacity(t.capacity.kind, '02', available, updatedAt),
+            creation,
+          ],
+          status: 'active',
+          operationalStatus: { system: SYSTEM.placeStatus, code: '3', display: 'Opérationnel' },
+          name: `${t.activity[1]} — ${t.careMode[1]}${units > 1 ? ` (unité ${u + 1})` : ''}`,
+          type: [cc('https://mos.esante.gouv.fr/NOS/TRE_R343-FonctionLieu/FHIR/TRE-R343-FonctionLieu', '001', 'Hébergement')],
+          ...(site.location.address ? { address: site.location.address } : {}),
+          ...(site.location.position ? { position: site.location.position } : {}),
+          managingOrganization: { reference: `Organization/${site.organizationId}` },
+          partOf: { reference: `Location/${site.location.id}` },
+        });
+      }
+    } else {
+      placeRefs.push(`Location/${site.location.id}`);
     }
     out.push({
       resourceType: 'HealthcareService', id: offerId, meta,
@@ -135,7 +154,7 @@ export function buildSiteOffers(site: DemoSite, zone: { code: string; name: stri
       providedBy: { reference: `Organization/${site.organizationId}` },
       type: [cc(SYSTEM.field, t.field[0], t.field[1])],
       specialty: [cc(SYSTEM.activity, t.activity[0], t.activity[1])],
-      location: [{ reference: placeRef }],
+      location: placeRefs.map((reference) => ({ reference })),
       name: `${t.activity[1]} — ${t.careMode[1]} (${site.name})`,
       characteristic: [
         cc(SYSTEM.careMode, t.careMode[0], t.careMode[1]),

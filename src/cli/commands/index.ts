@@ -18,6 +18,7 @@ export async function loadCommands(): Promise<Command[]> {
     import('./audit.ts'),
     import('./sync.ts'),
     import('./reminders.ts'),
+    import('./generate.ts'),
   ]);
   return modules.map((m) => m.command);
 }
