@@ -149,10 +149,13 @@ await describeWithDatabases('referent space: tree, confirmation, quick capacity 
     assert.equal(latest.action, 'capacity');
     assert.ok(latest.changes.some((c: Json) => /extension/.test(c.path)), JSON.stringify(latest.changes));
     assert.equal(previous.versionId, v0);
-    const stale = await call('POST', '/api/espace/restaurer', referent, { type: 'Location', id: 'lieu-clos-hp', versionId: v0, ifMatch: v0 - 0 });
-    assert.equal(stale.status, 400, 'restoring the current version makes no sense');
-    const conflict = await call('POST', '/api/espace/restaurer', referent, { type: 'Location', id: 'lieu-clos-hp', versionId: v0 - 1 > 0 ? v0 - 1 : v0, ifMatch: v0 + 5 });
-    assert.ok([400, 412].includes(conflict.status));
+    const same = await call('POST', '/api/espace/restaurer', referent, { type: 'Location', id: 'lieu-clos-hp', versionId: v0 + 1, ifMatch: v0 + 1 });
+    assert.equal(same.status, 400, 'restoring the current version makes no sense');
+    // The person saw another version as current (a concurrent change): refused, nothing written.
+    const conflict = await call('POST', '/api/espace/restaurer', referent, { type: 'Location', id: 'lieu-clos-hp', versionId: v0, ifMatch: v0 + 5 });
+    assert.equal(conflict.status, 412);
+    assert.match(conflict.body.error.fr, /modifié entre-temps/);
+    assert.equal(await version('Location', 'lieu-clos-hp'), v0 + 1);
     const r = await call('POST', '/api/espace/restaurer', referent, { type: 'Location', id: 'lieu-clos-hp', versionId: v0, ifMatch: v0 + 1 });
     assert.equal(r.status, 200, JSON.stringify(r.body));
     assert.equal(r.body.versionId, v0 + 2, 'a new version, the history kept');
@@ -229,5 +232,39 @@ await describeWithDatabases('referent space: tree, confirmation, quick capacity 
     assert.equal(other.body.structures.length, 0, 'an Île-de-France structure is outside région 53');
     assert.equal((await call('GET', `/api/espace/structure/${GARGENVILLE.eg}`, regional)).status, 403);
     assert.equal((await call('GET', '/api/espace/structures', referent)).status, 403);
+  });
+
+  test('an administrator opens the legal entity: EJ → EG → offers → places', async () => {
+    const r = await call('GET', `/api/espace/structure/${GARGENVILLE.ej}`, admin);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    const t = r.body.tree as TreeItem;
+    assert.equal(t.kind, 'EJ');
+    const eg = t.children.find((c) => c.id === GARGENVILLE.eg)!;
+    assert.equal(eg.kind, 'EG');
+    assert.ok(find(eg, 'offre-clos-hp') && find(eg, 'lieu-clos-hp'));
+  });
+
+  test('a professional sees their practitioner and city offers, and may update their own place only', async () => {
+    const { store } = server.services;
+    const created = { url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-meta-creation-date', valueDateTime: '2026-01-15T09:00:00+01:00' };
+    await store.transaction(async (tx) => {
+      await tx.update({ resourceType: 'Practitioner', id: 'pr-kine', extension: [created], identifier: [{ system: 'urn:oid:1.2.250.1.71.4.2.1', value: '810000000017' }], name: [{ family: 'MARTIN', given: ['Claire'] }] }, FIXTURE_CONTEXT);
+      await tx.update({ resourceType: 'Location', id: 'lieu-kine', extension: [created], name: 'Cabinet de kinésithérapie', address: { city: 'Gargenville', postalCode: '78440', line: ['1 rue du Port'] } }, FIXTURE_CONTEXT);
+      await tx.update({
+        resourceType: 'HealthcareService', id: 'offre-kine', extension: [created], name: 'Kinésithérapie à domicile', providedBy: { reference: `Organization/${GARGENVILLE.eg}` },
+        type: [{ coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite', code: '05' }] }], location: [{ reference: 'Location/lieu-kine' }],
+      }, FIXTURE_CONTEXT);
+      await tx.update({ resourceType: 'PractitionerRole', id: 'role-kine', extension: [created], practitioner: { reference: 'Practitioner/pr-kine' }, healthcareService: [{ reference: 'HealthcareService/offre-kine' }] }, FIXTURE_CONTEXT);
+    });
+    const pro = await server.userHeaders({ email: 'claire.martin@kine.test', role: 'professional', practitioner: 'pr-kine' });
+    const home = await call('GET', '/api/espace', pro);
+    assert.equal(home.status, 200);
+    assert.equal(home.body.practitioner.name, 'Claire MARTIN');
+    assert.deepEqual(home.body.offers.map((o: Json) => o.id), ['offre-kine']);
+    assert.equal((await call('GET', '/api/espace/historique/HealthcareService/offre-kine', pro)).status, 200);
+    assert.equal((await call('GET', '/api/espace/historique/HealthcareService/offre-clos-hp', pro)).status, 403);
+    const v = await version('Location', 'lieu-clos-hp');
+    assert.equal((await call('POST', '/api/espace/capacite', pro, { locationId: 'lieu-clos-hp', versionId: v, capacityType: '02', count: 1 })).status, 403);
+    assert.equal(await version('Location', 'lieu-clos-hp'), v);
   });
 });
