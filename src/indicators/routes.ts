@@ -6,6 +6,7 @@
  *   GET /api/indicators/segur?region=   (SEGUR 2.3d population objectives per région × champ)
  *   GET /api/indicators/structure/:id   (a site's to-do list: missing criteria and écarts; also for its referents)
  *   GET /api/indicators/workbook?region=   (the dashboard's figures as one XLSX workbook)
+ *   GET /api/indicators/trend?by=field&region=   (population of every snapshot at a grain: trend charts)
  * `format=csv|xlsx` on the figures, the écarts and the SEGUR objectives gives a download of the same rows.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -17,7 +18,7 @@ import { segurObjectives } from './segur.ts';
 import { listSnapshots } from './snapshots.ts';
 import { organizationsAbove } from '../security/perimeter.ts';
 import { toXlsx, XLSX_CONTENT_TYPE } from './xlsx.ts';
-import { deviations, formatRows, segurRows, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
+import { deviations, formatRows, segurRows, populationTrend, populationView, POPULATION_KEYS, QUALITY_KEYS, qualityView, structureTodo, type PopulationKey, type QualityKey } from './views.ts';
 
 export interface IndicatorRouteDeps {
   db: Database;
@@ -160,6 +161,17 @@ export async function registerIndicatorRoutes(app: FastifyInstance, deps: Indica
     }, async (req, reply) => {
       const lines = await segurObjectives(deps.db, { region: regionFor(req, req.query.region) });
       return (await download(reply, req.query.format, 'objectifs-segur', segurRows(lines))) ?? { lines };
+    });
+
+    api.get<{ Querystring: { region?: string; by?: string } }>('/trend', {
+      schema: {
+        tags: ['Indicateurs'],
+        summary: 'Évolution du peuplement : les chiffres de chaque instantané trimestriel au grain demandé',
+        querystring: { type: 'object', properties: { region: { type: 'string', pattern: '^[0-9]{2}$' }, by: { type: 'string', maxLength: 100 } } },
+      },
+    }, async (req) => {
+      const region = regionFor(req, req.query.region);
+      return { points: await populationTrend(deps.db, keys<PopulationKey>(req.query.by, POPULATION_KEYS, ['field']), { region }) };
     });
 
     api.get<{ Querystring: { region?: string; limit: number } }>('/workbook', {

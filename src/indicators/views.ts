@@ -5,7 +5,7 @@
 import type { Database } from '../db/database.ts';
 import { aggregatePopulation, populationRows, rate, unitStatuses, type ComputeOptions, type UnitStatus } from './population.ts';
 import { aggregateQuality, qualityResults, type RuleCode, type RuleResult } from './quality.ts';
-import { latestSnapshot, populationSnapshotRows, qualitySnapshotRows } from './snapshots.ts';
+import { latestSnapshot, listSnapshots, populationSnapshotRows, qualitySnapshotRows } from './snapshots.ts';
 import type { SegurLine } from './segur.ts';
 
 export const POPULATION_KEYS = ['region', 'departement', 'field', 'category', 'domain', 'perimeter'] as const;
@@ -66,6 +66,23 @@ export async function populationView(db: Database, by: PopulationKey[], opts: Vi
     g.rate = rate(g.finalised, g.perimeterCount);
   });
   return { source: opts.source ?? 'live', snapshotId, referenceDate, rows };
+}
+
+/** The population figures of every kept snapshot (oldest first) at a grain, for trend charts. */
+export async function populationTrend(db: Database, by: PopulationKey[], opts: { region?: string } = {}): Promise<{ snapshotId: number; referenceDate: string; rows: PopulationFigure[] }[]> {
+  const out = [];
+  for (const snap of await listSnapshots(db, 'population')) {
+    const aggs = await populationSnapshotRows(db, snap.id, opts.region);
+    const rows = group(aggs as unknown as Record<string, unknown>[], by, () => ({ perimeterCount: 0, finalised: 0, inProgress: 0, toDo: 0, rate: 0 }), (g, a) => {
+      g.perimeterCount += Number(a.perimeterCount);
+      g.finalised += Number(a.finalised);
+      g.inProgress += Number(a.inProgress);
+      g.toDo += Number(a.toDo);
+      g.rate = rate(g.finalised, g.perimeterCount);
+    });
+    out.push({ snapshotId: snap.id, referenceDate: snap.referenceDate, rows });
+  }
+  return out;
 }
 
 export async function qualityView(db: Database, by: QualityKey[], opts: ViewOptions & { rules?: RuleCode[] } = {}): Promise<View<QualityFigure>> {

@@ -8,6 +8,7 @@ import { migrate } from '../db/migrate.ts';
 import { PGliteDatabase } from '../db/pglite.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
+import { takePopulationSnapshot } from './snapshots.ts';
 import { complete, importYvelines, offer, writeAll } from './test-fixtures.ts';
 import { readXlsx, toXlsx, XLSX_CONTENT_TYPE } from './xlsx.ts';
 
@@ -56,6 +57,18 @@ await describeWithDatabases('indicators XLSX exports (API)', (db) => {
     assert.deepEqual(book.get('indicateurs-population'), json.rows);
     const dev = await xlsx('/api/indicators/deviations?rule=CP4&finess=780000287&format=xlsx');
     assert.deepEqual(dev.get('ecarts')!.map((r) => [r.objectId, r.reason]), [['780000287|MCO', 'aucune offre décrite'], ['780000287|SMR', 'aucune offre décrite']]);
+  });
+
+  test('trend: the population of each kept snapshot at the asked grain', async () => {
+    const empty = (await (await fetch(`${server.origin}/api/indicators/trend?by=field`, { headers: admin })).json()) as { points: unknown[] };
+    await takePopulationSnapshot(db());
+    const r = await fetch(`${server.origin}/api/indicators/trend?by=field`, { headers: admin });
+    assert.equal(r.status, 200);
+    const { points } = (await r.json()) as { points: { referenceDate: string; rows: { field: string; finalised: number; perimeterCount: number }[] }[] };
+    assert.equal(points.length, empty.points.length + 1);
+    const last = points[points.length - 1];
+    assert.deepEqual(last.rows.find((x) => x.field === 'PA'), { field: 'PA', perimeterCount: 1, finalised: 1, inProgress: 0, toDo: 0, rate: 1 });
+    assert.equal((await fetch(`${server.origin}/api/indicators/trend?by=nope`, { headers: admin })).status, 400);
   });
 
   test('the dashboard workbook: one sheet per table', async () => {

@@ -19,7 +19,7 @@ const communeSchema = {
 } as const;
 
 /** Place autocomplete over the COG 2026 communes, and the département outlines for the offline map. */
-export function registerGeoRoutes(api: FastifyInstance, deps: { communes: CommuneDirectory; departements: DepartementOutlines }): void {
+export function registerGeoRoutes(api: FastifyInstance, deps: { communes: CommuneDirectory; departements: DepartementOutlines; regions?: DepartementOutlines }): void {
   api.get<{ Querystring: { q: string; limit: number } }>('/communes', {
     schema: {
       tags: ['Géographie'],
@@ -53,4 +53,21 @@ export function registerGeoRoutes(api: FastifyInstance, deps: { communes: Commun
     // Sent as the file's bytes: no parse and re-serialisation of 570 KB per request.
     return reply.type('application/geo+json').send(deps.departements.body);
   });
+
+  // The indicators dashboard colours the régions (13 metropolitan outlines, same source and format).
+  const regions = deps.regions;
+  if (regions) {
+    api.get('/geo/regions', {
+      schema: {
+        tags: ['Géographie'],
+        summary: 'Contours simplifiés des régions métropolitaines (GeoJSON)',
+        description: 'FeatureCollection WGS84 des 13 régions métropolitaines, propriétés `code` et `nom`.',
+        response: { 200: { type: 'object', additionalProperties: true, description: 'GeoJSON FeatureCollection' }, 304: { type: 'null', description: 'Non modifié' } },
+      },
+    }, async (req, reply) => {
+      reply.header('Cache-Control', 'public, max-age=86400').header('ETag', regions.etag);
+      if (req.headers['if-none-match'] === regions.etag) return reply.code(304).send();
+      return reply.type('application/geo+json').send(regions.body);
+    });
+  }
 }

@@ -42,6 +42,7 @@ export async function registerWebApp(app: FastifyInstance, deps: WebAppDeps): Pr
   const geoDir = geoDataDir(env);
   const communes = CommuneDirectory.fromCentroidFile(path.join(geoDir, 'communes-centroides-cog2026.csv'));
   const departements = loadDepartementOutlines(path.join(geoDir, 'departements-version-simplifiee.geojson'));
+  const regions = loadDepartementOutlines(path.join(geoDir, 'regions-version-simplifiee.geojson'));
   const config: WebConfig = {
     tileUrl: env.ROR_TILE_URL || null,
     tileAttribution: env.ROR_TILE_ATTRIBUTION || null,
@@ -69,7 +70,7 @@ export async function registerWebApp(app: FastifyInstance, deps: WebAppDeps): Pr
 
   await app.register(async (api) => {
     useApiErrors(api);
-    registerGeoRoutes(api, { communes, departements });
+    registerGeoRoutes(api, { communes, departements, regions });
     registerSearchRoutes(api, { db: deps.db, communes, staleAfterDays: staleAfterDays(env) });
     api.get('/config', {
       schema: {
