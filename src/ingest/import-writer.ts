@@ -58,8 +58,18 @@ function comparable(resource: Resource): Resource {
   return { ...rest, meta: metaRest } as Resource;
 }
 
+/** How one source shares fields with another (the RPPS activity file and the SavoirFaire file). */
+export interface WriteImportOptions {
+  /** Items carry only the fields this source provides; a resource that does not exist yet is skipped. */
+  partial?: boolean;
+  /** A field this source never wrote is still an import's (not a person's) while it holds what this other source last wrote. */
+  takeOverFrom?: string;
+  /** These fields are left to that other source once it has written them for the resource. */
+  yieldTo?: { source: string; fields: string[] };
+}
+
 export async function writeImported(
-  txs: TxStore, source: string, runId: number, items: ImportItem[], tally: Tally, ctx: RequestContext,
+  txs: TxStore, source: string, runId: number, items: ImportItem[], tally: Tally, ctx: RequestContext, opts: WriteImportOptions = {},
 ): Promise<void> {
   const tx = txs.tx;
   const byType = new Map<string, string[]>();
@@ -76,11 +86,13 @@ export async function writeImported(
     for (const row of r.rows) current.set(`${type}/${row.id}`, row);
   }
   const last = new Map<string, Fields>();
-  const prov = await tx.query<{ resource_type: string; id: string; fields: Fields }>(
-    `SELECT resource_type, id, fields FROM import_provenance WHERE source = $1 AND id = ANY($2::text[])`,
-    [source, items.map((i) => i.resource.id!)],
+  const other = new Map<string, Fields>();
+  const otherSource = opts.takeOverFrom ?? opts.yieldTo?.source;
+  const prov = await tx.query<{ source: string; resource_type: string; id: string; fields: Fields }>(
+    `SELECT source, resource_type, id, fields FROM import_provenance WHERE source = ANY($1::text[]) AND id = ANY($2::text[])`,
+    [otherSource ? [source, otherSource] : [source], items.map((i) => i.resource.id!)],
   );
-  for (const row of prov.rows) last.set(`${row.resource_type}/${row.id}`, row.fields);
+  for (const row of prov.rows) (row.source === source ? last : other).set(`${row.resource_type}/${row.id}`, row.fields);
 
   const rows: ProvenanceRow[] = [];
   const changed: Resource[] = [];
@@ -91,11 +103,27 @@ export async function writeImported(
       tally.deletedSkipped++;
       continue;
     }
-    const { resource: merged, kept } = applyImport(cur?.content ?? null, last.get(key) ?? null, resource);
+    if (opts.partial && !cur) continue;
+    let imported = resource;
+    let lastFields = last.get(key) ?? null;
+    const theirs = other.get(key);
+    if (opts.yieldTo && theirs) {
+      const yielded = opts.yieldTo.fields.filter((f) => f in theirs);
+      if (yielded.length) {
+        imported = { ...resource };
+        for (const f of yielded) delete imported[f];
+        if (lastFields) lastFields = Object.fromEntries(Object.entries(lastFields).filter(([k]) => !yielded.includes(k)));
+      }
+    }
+    if (opts.takeOverFrom && theirs) {
+      const taken = Object.fromEntries(Object.keys(fieldsOf(imported)).filter((k) => !(lastFields && k in lastFields) && k in theirs).map((k) => [k, theirs[k]]));
+      if (Object.keys(taken).length) lastFields = { ...taken, ...(lastFields ?? {}) };
+    }
+    const { resource: merged, kept } = applyImport(cur?.content ?? null, lastFields, imported);
     tally.kept += kept.length;
     if (cur && same(comparable(cur.content), comparable(merged))) tally.unchanged++;
     else changed.push(merged);
-    rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(resource), s: scope, c: !!closed });
+    rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(imported), s: scope, c: !!closed });
   }
   // One bulk write for the batch (a refused resource refuses the batch: the caller retries smaller).
   for (const result of await txs.bulkPut(changed, ctx)) {

@@ -2,12 +2,17 @@ import fs from 'node:fs';
 import { createServices } from '../../app/services.ts';
 import { loadConfig } from '../../config.ts';
 import { importRpps } from '../../ingest/rpps/import-rpps.ts';
+import { importSavoirFaire } from '../../ingest/rpps/import-savoir-faire.ts';
+import { firstLine, isSavoirFaireHeader } from '../../ingest/rpps/savoir-faire-reader.ts';
 import type { Command } from '../command.ts';
 
-/** `ror import rpps <file> [--dry-run] [--json]`: the public Annuaire Santé extraction (PS_LibreAcces_Personne_activite). */
+/**
+ * `ror import rpps <file> [--dry-run] [--json]`: the public Annuaire Santé extraction
+ * (PS_LibreAcces_Personne_activite; or PS_LibreAcces_SavoirFaire, recognised by its header).
+ */
 export const command: Command = {
   name: 'import-rpps',
-  summary: 'Import professionals from the Annuaire Santé extraction (PS_LibreAcces_Personne_activite): Practitioner, PractitionerRole, practice places, draft city offers',
+  summary: 'Import professionals from the Annuaire Santé extraction (PS_LibreAcces_Personne_activite): Practitioner, PractitionerRole, practice places, draft city offers; PS_LibreAcces_SavoirFaire: savoir-faire of the roles',
   usage: 'ror import rpps <file> [--dry-run] [--json]',
   async run(args) {
     const file = args.find((a) => !a.startsWith('--'));
@@ -17,7 +22,9 @@ export const command: Command = {
     }
     const services = await createServices(loadConfig(), { log: (m) => console.error(m) });
     try {
-      const r = await importRpps(services.store, file, {
+      // The SavoirFaire file (savoir-faire of the roles already imported) is told by its header.
+      const importer = isSavoirFaireHeader(await firstLine(file)) ? importSavoirFaire : importRpps;
+      const r = await importer(services.store, file, {
         dryRun: args.includes('--dry-run'),
         onProgress: (p) =>
           process.stderr.write(`[${'='.repeat(Math.round(p.fraction * 24)).padEnd(24)}] ${Math.round(p.fraction * 100)} % · lus ${p.read} · créés ${p.created} · modifiés ${p.updated} · inchangés ${p.unchanged} · rejetés ${p.rejected} · ${p.resourcesPerSecond} ressources/s\n`),

@@ -17,6 +17,9 @@ import { readRpps } from './rpps-reader.ts';
  * (a professional's own edits survive re-imports). Closing what left the register is not done yet.
  */
 
+/** Provenance source of the SavoirFaire file (import-savoir-faire.ts): once it has set a role's savoir-faire, the activity file leaves them. */
+export const SAVOIR_FAIRE_SOURCE = 'rpps-savoir-faire';
+
 export const RPPS_IMPORT_CONTEXT: RequestContext = { actor: { id: 'import:rpps', kind: 'import' }, source: 'rpps', validation: 'lenient' };
 
 export interface RppsImportReport {
@@ -85,7 +88,7 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
       const tally = newTally();
       try {
         await store.transaction(async (tx) => {
-          await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT);
+          await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT, { yieldTo: { source: SAVOIR_FAIRE_SOURCE, fields: ['specialty'] } });
           if (dryRun) throw ROLLBACK;
         });
       } catch (err) {
