@@ -170,6 +170,18 @@ function comparable(resource: Resource): string {
 }
 
 /**
+ * The audit diff (RFC 6902) from the previous version, or from nothing for a creation. A creation's
+ * diff is built directly, as fast-json-patch would (one `add` per defined top-level member, in key
+ * order) but without deep-cloning the values: they are serialised at once, never mutated.
+ */
+function diffOf(before: Resource | null, after: Resource): unknown[] {
+  if (before) return jsonPatch.compare(before, after);
+  return Object.keys(after)
+    .filter((k) => (after as Record<string, unknown>)[k] !== undefined)
+    .map((k) => ({ op: 'add', path: '/' + jsonPatch.escapePathComponent(k), value: (after as Record<string, unknown>)[k] }));
+}
+
+/**
  * WHERE conditions over `resource_history` for one resource, one type or all: `add(sql, …values)`
  * binds each `?` of `sql` to the next value as a numbered parameter.
  */
@@ -525,7 +537,7 @@ export class ResourceStore {
       resource.meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
       planned.push({
         k, type, id, input, versionId, region: regionOf(resource), resource, issues: kept,
-        auditAction: live ? action : 'create', diff: jsonPatch.compare(live ? live.resource : {}, resource),
+        auditAction: live ? action : 'create', diff: diffOf(live ? live.resource : null, resource),
         hadCurrent: cur !== null, wasLive: live !== null,
       });
     }
@@ -699,7 +711,7 @@ export class ResourceStore {
     resource.meta = { ...resource.meta, versionId: String(versionId), lastUpdated };
     const region = regionOf(resource);
     const auditAction = current && !current.deleted ? action : 'create';
-    const diff = jsonPatch.compare(current && !current.deleted ? current.resource : {}, resource);
+    const diff = diffOf(current && !current.deleted ? current.resource : null, resource);
     const written = await this.persistVersion(
       tx, current ? 'update' : 'insert', { type, id, versionId, lastUpdated, deleted: false, region, content: resource }, ctx,
       { action: auditAction, resourceType: type, resourceId: id, versionId, diff },
