@@ -18,6 +18,7 @@ import { createRorValidator } from '../validation/index.ts';
 import { registerWebApp } from '../web/register-web-app.ts';
 import { registerIndicatorRoutes } from '../indicators/routes.ts';
 import { syncRoutePlugin } from '../sync/register.ts';
+import { registerRegistrationRoutes } from '../registration/routes.ts';
 import { registerAnomalyRoutes } from '../anomalies/routes.ts';
 import { registerReferentRoutes } from '../referent/routes.ts';
 import { registerPasswordReset } from '../security/password-reset.ts';
@@ -70,6 +71,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
   services.routePlugins.push((app) => registerWebApp(app, { db, version: VERSION }));
   services.routePlugins.push((app) => registerIndicatorRoutes(app, { db }));
   services.routePlugins.push(syncRoutePlugin({ config, db, store }));
+  services.routePlugins.push((app) => registerRegistrationRoutes(app, services));
   services.routePlugins.push((app) => registerAnomalyRoutes(app, { db, store }));
   services.routePlugins.push((app) => registerReferentRoutes(app, services));
   services.routePlugins.push((app) => registerPasswordReset(app, services));
