@@ -74,3 +74,84 @@ describeWithDatabases('entry templates (Questionnaire)', (db) => {
     }
   });
 });
+
+describeWithDatabases('edit forms: what the server refuses (the forms show it on the field, nothing saved)', (db) => {
+  let server: TestServer;
+  let referent: Record<string, string>;
+  before(async () => {
+    server = await startTestServer(db());
+    const { writeEhpad, EHPAD } = await import('./test-fixtures.ts');
+    await writeEhpad(server.services.store);
+    referent = await server.userHeaders({ email: 'referente@ehpad-tilleuls.test', role: 'referent', organizations: [EHPAD.ej] });
+  });
+  after(async () => server?.close());
+
+  const offer = async () => {
+    const res = await fetch(`${server.fhirBase}/HealthcareService/test-offre-ehpad`, { headers: { ...referent, accept: 'application/fhir+json' } });
+    return { etag: res.headers.get('etag')!, body: (await res.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  };
+  const put = (r: unknown, etag: string) => fetch(`${server.fhirBase}/HealthcareService/test-offre-ehpad`, {
+    method: 'PUT', headers: { ...referent, 'content-type': 'application/fhir+json', 'if-match': etag }, body: JSON.stringify(r),
+  });
+  const ROR = 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/';
+
+  test('wrong code, age min > age max, negative age, invalid phone / e-mail / MSS: 422 with a French message on the element; version unchanged', async () => {
+    const { etag, body } = await offer();
+    const cases: [string, (r: any) => void, RegExp][] = [ // eslint-disable-line @typescript-eslint/no-explicit-any
+      ['wrong code', (r) => { r.characteristic[0].coding[0].code = '999'; }, /999/],
+      ['age min > max', (r) => { r.extension[1].extension[1].valueRange.low.value = 90; r.extension[1].extension[1].valueRange.high.value = 60; }, /minimum \(90\) est supérieur au maximum \(60\)/],
+      ['negative age', (r) => { r.extension[1].extension[1].valueRange.low.value = -1; }, /sous zéro/],
+      ['invalid MSS', (r) => { r.telecom = [{ system: 'email', value: 'accueil@gmail.com', extension: [
+        { url: `${ROR}ror-telecom-communication-channel`, valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R200-CanalCommunication/FHIR/TRE-R200-CanalCommunication', code: '3' }] } },
+        { url: `${ROR}ror-telecom-confidentiality-level`, valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R283-NiveauConfidentialite/FHIR/TRE-R283-NiveauConfidentialite', code: '2' }] } },
+      ] }]; }, /messagerie sécurisée de santé/],
+    ];
+    for (const [name, change, message] of cases) {
+      const r = JSON.parse(JSON.stringify(body));
+      change(r);
+      const res = await put(r, etag);
+      assert.equal(res.status, 422, name);
+      const outcome = (await res.json()) as { issue: { details: { text: string }; expression: string[] }[] };
+      assert.ok(outcome.issue.some((i) => message.test(i.details.text) && i.expression[0].startsWith('HealthcareService.')), `${name}: ${JSON.stringify(outcome.issue.map((i) => i.details.text))}`);
+    }
+    assert.equal((await offer()).etag, etag);
+  });
+
+  test('invalid phone on a place, negative capacity: refused', async () => {
+    const res = await fetch(`${server.fhirBase}/Location/test-lieu-ehpad`, { headers: { ...referent, accept: 'application/fhir+json' } });
+    const etag = res.headers.get('etag')!;
+    const place = (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const withPhone = { ...place, telecom: [{ system: 'phone', value: '01 30 AB', extension: [
+      { url: `${ROR}ror-telecom-communication-channel`, valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R200-CanalCommunication/FHIR/TRE-R200-CanalCommunication', code: '2' }] } },
+      { url: `${ROR}ror-telecom-confidentiality-level`, valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R283-NiveauConfidentialite/FHIR/TRE-R283-NiveauConfidentialite', code: '1' }] } },
+    ] }] };
+    const bad = await fetch(`${server.fhirBase}/Location/test-lieu-ehpad`, { method: 'PUT', headers: { ...referent, 'content-type': 'application/fhir+json', 'if-match': etag }, body: JSON.stringify(withPhone) });
+    assert.equal(bad.status, 422);
+    assert.match(JSON.stringify(await bad.json()), /n'est pas un numéro de téléphone valide/);
+    const negative = { ...place, extension: [...place.extension, { url: `${ROR}ror-location-supported-capacity`, extension: [
+      { url: 'capacityType', valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R329-NatureCapacite/FHIR/TRE-R329-NatureCapacite', code: '02' }] } },
+      { url: 'capacityStatus', valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R330-TypeStatutCapacite/FHIR/TRE-R330-TypeStatutCapacite', code: '01' }] } },
+      { url: 'temporalityCapacity', valueCodeableConcept: { coding: [{ system: 'urn:oid:1.2.250.1.213.3.3.214', code: '01' }] } },
+      { url: 'nbCapacity', valueInteger: -5 },
+      { url: 'capacitySourceType', valueCodeableConcept: { coding: [{ system: 'urn:oid:1.2.250.1.213.3.3.218', code: '01' }] } },
+      { url: 'capacityUpdateDate', valueDateTime: '2026-11-23T10:00:00+01:00' },
+      { url: 'temporaryAssignement', valueCodeableConcept: { coding: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R337-AffectationTemporaire/FHIR/TRE-R337-AffectationTemporaire', code: '01' }] } },
+    ] }] };
+    const neg = await fetch(`${server.fhirBase}/Location/test-lieu-ehpad`, { method: 'PUT', headers: { ...referent, 'content-type': 'application/fhir+json', 'if-match': etag }, body: JSON.stringify(negative) });
+    assert.equal(neg.status, 422);
+    assert.match(JSON.stringify(await neg.json()), /ne peut pas être négatif/);
+  });
+
+  test('a stale If-Match is refused with 412 and a readable message; the other person\'s change stays', async () => {
+    const first = await offer();
+    const other = JSON.parse(JSON.stringify(first.body));
+    other.name = 'Hébergement permanent — unité Alzheimer';
+    assert.equal((await put(other, first.etag)).status, 200);
+    const mine = JSON.parse(JSON.stringify(first.body));
+    mine.name = 'Hébergement permanent (mon changement)';
+    const res = await put(mine, first.etag);
+    assert.equal(res.status, 412);
+    assert.match(JSON.stringify(await res.json()), /version/i);
+    assert.equal((await offer()).body.name, 'Hébergement permanent — unité Alzheimer');
+  });
+});
