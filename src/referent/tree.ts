@@ -5,7 +5,8 @@
  */
 import type { Database, Queryable } from '../db/database.ts';
 import type { Resource } from '../fhir/types.ts';
-import { structureTodo } from '../indicators/views.ts';
+import { unitStatuses, type UnitStatus } from '../indicators/population.ts';
+import { qualityResults } from '../indicators/quality.ts';
 import { verificationStatusOf, type VerificationStatus } from '../ingest/verification-status.ts';
 import { capacitiesOf, closedAt, closureOf, type CapacityRecord } from './capacity.ts';
 import { confirmationDateOf } from './confirmation.ts';
@@ -34,6 +35,17 @@ export interface TreeItem {
   closed?: boolean;
   children: TreeItem[];
 }
+
+/** How the referent's page names each population criterion (the criteria themselves: src/indicators/population.ts). */
+export const CRITERIA_LABELS: Record<keyof UnitStatus['criteria'], string> = {
+  field: "champ d'activité",
+  organisationCategory: "catégorie d'organisation",
+  activity: 'activité opérationnelle',
+  careMode: 'mode de prise en charge',
+  ages: 'patientèle (âges minimum et maximum)',
+  address: 'adresse du lieu de réalisation',
+  contact: 'contact (fonction ou nature, télécommunication complète)',
+};
 
 interface Row { id: string; version_id: number; last_updated: Date | string; content: Resource }
 
@@ -125,18 +137,26 @@ export async function structureTree(db: Database, rootId: string, opts: { staleD
     byId.get(o.provider)?.children.push(it);
   }
 
-  // Missing criteria and écarts per site (EG), from the indicators engine.
+  // Missing criteria (per site) and écarts (the quality rules evaluated once for the whole tree), from the
+  // indicators engine: evaluating every rule once per site cost seconds per site on the demo data.
   const sites = orgs.filter((o) => kindOf(Number(o.depth)) === 'EG');
-  for (const site of sites) {
-    const todo = await structureTodo(db, site.id);
-    if (!todo) continue;
-    for (const u of todo.offers) {
-      const it = offerItems.get(u.id);
-      if (it) it.missing = u.missing;
-    }
-    for (const d of todo.deviations) {
-      const target = offerItems.get(d.objectId) ?? byId.get(d.objectId) ?? byId.get(site.id);
-      if (target && !target.deviations.some((x) => x.rule === d.rule && x.reason === d.reason)) target.deviations.push({ rule: d.rule, reason: d.reason });
+  if (sites.length) {
+    const results = await qualityResults(db);
+    for (const site of sites) {
+      const units = await unitStatuses(db, { siteId: site.id });
+      for (const u of units) {
+        const it = offerItems.get(u.id);
+        if (it) it.missing = (Object.entries(u.criteria) as [keyof UnitStatus['criteria'], boolean | null][]).filter(([, v]) => v === false).map(([k]) => CRITERIA_LABELS[k]);
+      }
+      const finess = byId.get(site.id)?.finess;
+      const unitIds = new Set(units.map((u) => u.id));
+      for (const d of results) {
+        if (d.status !== 'ecart') continue;
+        const mine = d.objectId === site.id || unitIds.has(d.objectId) || (finess !== undefined && d.finess === finess && d.objectType !== 'HealthcareService');
+        if (!mine) continue;
+        const target = offerItems.get(d.objectId) ?? byId.get(d.objectId) ?? byId.get(site.id);
+        if (target && !target.deviations.some((x) => x.rule === d.rule && x.reason === d.reason)) target.deviations.push({ rule: d.rule, reason: d.reason });
+      }
     }
   }
   return byId.get(root.id);
