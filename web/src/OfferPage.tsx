@@ -5,6 +5,7 @@ import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { fetchCommunes, fetchOffer, type OfferDetail } from './api.ts';
 import { formatDate } from './labels.ts';
+import { ReportForm } from './anomalies/ReportForm.tsx';
 
 const ages = (r: OfferDetail['ageRange']) => (r ? `de ${r.low ?? 0} à ${r.high ?? '…'} ans` : undefined);
 
@@ -91,6 +92,7 @@ export function OfferPage({ id }: { id: string }) {
       <div className="ror-no-print">
         <Button iconId="fr-icon-printer-line" priority="secondary" onClick={() => window.print()}>Imprimer ou enregistrer en PDF</Button>
       </div>
+      <ReportForm focus={`HealthcareService/${id}`} />
     </article>
   );
 }

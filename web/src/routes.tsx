@@ -3,6 +3,8 @@ import { App } from './App.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { OfferPage } from './OfferPage.tsx';
 import { Shell } from './Shell.tsx';
+import { DashboardPage } from './dashboard/DashboardPage.tsx';
+import { ReportsPage } from './anomalies/ReportsPage.tsx';
 import { PasswordResetPage } from './PasswordResetPage.tsx';
 import { EspacePage } from './referent/EspacePage.tsx';
 import { RemindersPage } from './referent/RemindersPage.tsx';
@@ -20,6 +22,8 @@ interface Route {
 const ROUTES: Route[] = [
   { path: /^\/offre\/([^/]+)\/?$/, render: (m) => <Shell><OfferPage id={decodeURIComponent(m[1])} /></Shell> },
   { path: /^\/connexion\/?$/, render: () => <Shell><LoginPage /></Shell> },
+  { path: /^\/tableau-de-bord\/?$/, render: () => <Shell><DashboardPage /></Shell> },
+  { path: /^\/espace\/signalements\/?$/, render: () => <Shell><ReportsPage /></Shell> },
   { path: /^\/mot-de-passe-oublie\/?$/, render: () => <Shell><PasswordResetPage /></Shell> },
   { path: /^\/espace\/?$/, render: () => <Shell><EspacePage /></Shell> },
   { path: /^\/espace\/structure\/([^/]+)\/?$/, render: (m) => <Shell><StructurePage id={decodeURIComponent(m[1])} /></Shell> },

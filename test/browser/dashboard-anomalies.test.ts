@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+import type { Database } from '../../src/db/database.ts';
+import { takePopulationSnapshot } from '../../src/indicators/snapshots.ts';
+import { complete, importYvelines, offer, writeAll } from '../../src/indicators/test-fixtures.ts';
+import { XLSX_CONTENT_TYPE } from '../../src/indicators/xlsx.ts';
+import { generateSecret } from '../../src/security/accounts.ts';
+import { testBackends } from '../../src/testing/databases.ts';
+import { startTestServer, type TestServer } from '../../src/testing/server.ts';
+import { writeTestOffers } from '../../src/web/test-offers.ts';
+import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+
+const skip = browserUnavailable();
+
+async function noSeriousAxeViolation(page: Page): Promise<void> {
+  const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const bad = report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
+}
+
+describe('indicators dashboard and anomaly reports in Debian chromium', { skip }, () => {
+  let db: Database;
+  let server: TestServer;
+  let base: string;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  const accounts: Record<string, { email: string; password: string }> = {};
+
+  /** A page signed in as an account created in `before` (the profile's cookies are cleared first). */
+  async function signedIn(who: string): Promise<{ page: Page }> {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/connexion?retour=/`);
+    await page.fill('#email', accounts[who].email);
+    await page.fill('#password', accounts[who].password);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${base}/`);
+    return { page };
+  }
+
+  before(async () => {
+    ensureWebBuilt();
+    const pglite = (await testBackends()).find((b) => b.name === 'pglite')!;
+    db = await pglite.open();
+    // Indicator figures: three real FINESS sites of the Yvelines, one with a complete EHPAD offer; one snapshot.
+    const store = await importYvelines(db, ['780000204', '780001442', '780000287']);
+    await writeAll(store, [offer({ ...complete('ehpad', 'finess-eg-780000204', '04', '288', '46', 'finess-loc-780000204'), organisationCategory: undefined })]);
+    await takePopulationSnapshot(db);
+    server = await startTestServer(db);
+    await writeTestOffers(server.services.store);
+    base = server.origin;
+    for (const [who, input] of Object.entries({
+      admin: { email: 'admin-tdb@test.ror', role: 'national-admin' as const },
+      referent: { email: 'ref-limay@test.ror', role: 'referent' as const, organizations: ['org-cabinet-limay'] },
+    })) {
+      const password = generateSecret();
+      await server.services.security.accounts.addUser({ ...input, password });
+      accounts[who] = { email: input.email, password };
+    }
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  test('a national administrator: map coloured by rate, sectors, trend, SEGUR, écarts with links, XLSX export; axe', async () => {
+    const { page } = await signedIn('admin');
+    await page.goto(`${base}/tableau-de-bord`);
+    await page.waitForSelector('#tdb-table-zones tbody tr');
+    assert.equal(await page.textContent('main h1'), 'Tableau de bord des indicateurs');
+    assert.match(await page.textContent('#tdb-table-zones tbody') ?? '', /Île-de-France\s*4\s*1\s*25 %/);
+    // Île-de-France drawn in the 20–40 % class.
+    await page.waitForSelector('[data-testid="carte-taux"] path.leaflet-interactive');
+    const fills = await page.$$eval('[data-testid="carte-taux"] path.leaflet-interactive', (ps) => ps.map((p) => p.getAttribute('fill')));
+    assert.equal(fills.length, 13, 'the 13 metropolitan régions');
+    assert.ok(fills.includes('#cacafb'), `one région at 25 % (${fills.join(',')})`);
+    assert.match(await page.textContent('#tdb-table-secteurs') ?? '', /PA\s*1\s*1\s*0\s*100 %/);
+    await page.waitForSelector('.ror-chart .recharts-line', { state: 'attached' });
+    assert.ok(await page.locator('.ror-chart .recharts-line').count() >= 1, 'a trend line per sector');
+    assert.ok(await page.locator('#tdb-table-segur tbody tr').count() > 0, 'SEGUR lines');
+    const link = page.locator('#tdb-table-ecarts a').first();
+    assert.match(await link.getAttribute('href') ?? '', /^\/(offre|fhir)\//);
+
+    const xlsx = await page.request.get(`${base}${await page.getAttribute('a:has-text("Tableau de bord (XLSX)")', 'href')}`);
+    assert.equal(xlsx.status(), 200);
+    assert.equal(xlsx.headers()['content-type'], XLSX_CONTENT_TYPE);
+
+    // Département grain inside the région.
+    await page.selectOption('#tdb-region', '11');
+    await page.click('label[for="tdb-maille-departement"]');
+    await page.waitForFunction(() => document.querySelector('#tdb-table-zones tbody')?.textContent?.includes('Yvelines (78)'));
+    await page.screenshot({ path: artifactPath('dashboard-idf.png'), fullPage: true });
+    await noSeriousAxeViolation(page);
+    await page.close();
+  });
+
+  test('others get a clear message instead of the dashboard', async () => {
+    const { page } = await signedIn('referent');
+    await page.goto(`${base}/tableau-de-bord`);
+    await page.waitForSelector('.fr-alert');
+    assert.match(await page.textContent('.fr-alert') ?? '', /réservé aux administrateurs nationaux et régionaux/);
+    await page.close();
+    await browser.context.clearCookies();
+    const anonymous = await browser.context.newPage();
+    await anonymous.goto(`${base}/tableau-de-bord`);
+    await anonymous.waitForSelector('.fr-alert');
+    assert.match(await anonymous.textContent('.fr-alert') ?? '', /Connexion requise/);
+    await anonymous.close();
+  });
+
+  test('an anonymous coordinator reports an error from the offer page; it appears in the referent’s list, who marks it corrected', async () => {
+    await browser.context.clearCookies();
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/offre/hs-kine-limay`);
+    await page.click('button:has-text("Signaler une erreur")');
+    await page.selectOption('select:near(:text("Information concernée"))', { label: 'Contacts, téléphone' });
+    await page.getByLabel('Qu’est-ce qui ne va pas ?').fill('Le numéro ne répond plus depuis un mois');
+    await page.getByLabel('Valeur correcte, si vous la connaissez').fill('01 34 00 00 00');
+    await noSeriousAxeViolation(page);
+    await page.click('button:has-text("Envoyer le signalement")');
+    await page.waitForSelector('.fr-alert--success');
+    assert.match(await page.textContent('.fr-alert--success') ?? '', /transmis aux référents de la structure/);
+    await page.close();
+
+    const { page: ref } = await signedIn('referent');
+    await ref.goto(`${base}/espace/signalements`);
+    await ref.waitForSelector('li[id^="signalement-"]');
+    const item = ref.locator('li[id^="signalement-"]').first();
+    const text = await item.textContent() ?? '';
+    assert.match(text, /Kinésithérapie à domicile/);
+    assert.match(text, /Le numéro ne répond plus depuis un mois/);
+    assert.match(text, /01 34 00 00 00/);
+    assert.match(text, /À traiter/);
+    await ref.screenshot({ path: artifactPath('signalements-referent.png'), fullPage: true });
+    await noSeriousAxeViolation(ref);
+    await item.locator('select').selectOption('08');
+    await item.locator('button:has-text("Enregistrer le statut")').click();
+    await ref.waitForSelector('text=Statut enregistré.');
+    await ref.waitForSelector('text=Aucun signalement à traiter');
+    await ref.click('label[for="filtre-all"]');
+    await ref.waitForSelector('li[id^="signalement-"] >> text=Corrigé');
+    await ref.close();
+  });
+});
