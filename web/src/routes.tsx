@@ -3,6 +3,10 @@ import { App } from './App.tsx';
 import { LoginPage } from './LoginPage.tsx';
 import { OfferPage } from './OfferPage.tsx';
 import { Shell } from './Shell.tsx';
+import { EditResourcePage } from './forms/EditResourcePage.tsx';
+import { CityOfferPage } from './registration/CityOfferPage.tsx';
+import { ConfirmPage } from './registration/ConfirmPage.tsx';
+import { RegistrationPage } from './registration/RegistrationPage.tsx';
 import { DashboardPage } from './dashboard/DashboardPage.tsx';
 import { ReportsPage } from './anomalies/ReportsPage.tsx';
 import { PasswordResetPage } from './PasswordResetPage.tsx';
@@ -28,6 +32,12 @@ const ROUTES: Route[] = [
   { path: /^\/espace\/?$/, render: () => <Shell><EspacePage /></Shell> },
   { path: /^\/espace\/structure\/([^/]+)\/?$/, render: (m) => <Shell><StructurePage id={decodeURIComponent(m[1])} /></Shell> },
   { path: /^\/espace\/rappels\/?$/, render: () => <Shell><RemindersPage /></Shell> },
+  { path: /^\/inscription\/?$/, render: () => <Shell><RegistrationPage /></Shell> },
+  { path: /^\/inscription\/confirmer\/?$/, render: () => <Shell><ConfirmPage /></Shell> },
+  { path: /^\/inscription\/offre\/?$/, render: () => <Shell><CityOfferPage /></Shell> },
+  { path: /^\/espace\/offre\/([^/]+)\/modifier\/?$/, render: (m) => <Shell><EditResourcePage type="HealthcareService" id={decodeURIComponent(m[1])} /></Shell> },
+  { path: /^\/espace\/structure\/([^/]+)\/modifier\/?$/, render: (m) => <Shell><EditResourcePage type="Organization" id={decodeURIComponent(m[1])} /></Shell> },
+  { path: /^\/espace\/lieu\/([^/]+)\/modifier\/?$/, render: (m) => <Shell><EditResourcePage type="Location" id={decodeURIComponent(m[1])} /></Shell> },
 ];
 
 /** The page for the address: a route of the table, else the coordinators' search. */
