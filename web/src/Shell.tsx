@@ -12,6 +12,9 @@ function quickAccess(session: ReturnType<typeof useSession>): HeaderProps.QuickA
     { iconId: 'fr-icon-database-line', text: 'API FHIR', linkProps: { href: '/fhir/metadata' } },
   ];
   if (session.user) {
+    if (session.user.role === 'national-admin' || session.user.role === 'regional-admin') {
+      items.push({ iconId: 'fr-icon-line-chart-line', text: 'Tableau de bord', linkProps: { href: '/tableau-de-bord' } });
+    }
     items.push({ iconId: 'fr-icon-account-circle-line', text: 'Mon espace', linkProps: { href: '/espace' } });
     items.push({
       iconId: 'fr-icon-logout-box-r-line',
