@@ -103,6 +103,14 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
   });
 
   test('too few SMR near Mantes-la-Jolie: the radius widens and says so; availability filters', async () => {
+    // Availabilities are for signed-in people (access matrix): anonymous visitors are invited to sign in.
+    assert.equal(await page.locator('#disponible').count(), 0);
+    assert.match(await page.textContent('#disponible-connexion') ?? '', /Connectez-vous/);
+    const session = await server.userHeaders({ email: 'coordinatrice@test.ror', role: 'referent', organizations: ['org-smr-versailles'] });
+    const cookie = session.cookie.split('=');
+    await page.context().addCookies([{ name: cookie[0], value: cookie.slice(1).join('='), url: base }]);
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#disponible', { state: 'attached' });
     await page.fill('#besoin', '');
     await page.fill('#commune', 'Mantes-la-J');
     await page.locator('[role="option"]', { hasText: 'Mantes-la-Jolie' }).click();

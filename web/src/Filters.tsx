@@ -1,6 +1,7 @@
 import { fr } from '@codegouvfr/react-dsfr';
 import type { SearchResponse } from './api.ts';
 import { CARE_MODES, FIELDS, PUBLICS } from './labels.ts';
+import { useSession } from './session.tsx';
 
 export interface FilterState {
   fields: string[];
@@ -24,6 +25,8 @@ const countOf = (list: { code: string; count: number }[] | undefined, code: stri
 /** The search filters, with the number of results for each option when a search has run. */
 export function Filters({ value, onChange, facets }: Props) {
   const set = (patch: Partial<FilterState>) => onChange({ ...value, ...patch });
+  // Availabilities are for signed-in people (access matrix): anonymous visitors get neither the filter nor counts.
+  const { user } = useSession();
   const withCount = (label: string, n: number | undefined) => (facets && n != null ? `${label} (${n})` : label);
   return (
     <section aria-labelledby="titre-filtres" className="ror-filters">
@@ -72,10 +75,16 @@ export function Filters({ value, onChange, facets }: Props) {
           </div>
         </div>
         <div className={fr.cx('fr-fieldset__element')}>
-          <div className={fr.cx('fr-checkbox-group', 'fr-checkbox-group--sm')}>
-            <input type="checkbox" id="disponible" checked={value.available} onChange={(e) => set({ available: e.target.checked })} />
-            <label className={fr.cx('fr-label')} htmlFor="disponible">{withCount('Lits ou places disponibles', facets?.available)}</label>
-          </div>
+          {user ? (
+            <div className={fr.cx('fr-checkbox-group', 'fr-checkbox-group--sm')}>
+              <input type="checkbox" id="disponible" checked={value.available} onChange={(e) => set({ available: e.target.checked })} />
+              <label className={fr.cx('fr-label')} htmlFor="disponible">{withCount('Lits ou places disponibles', facets?.available)}</label>
+            </div>
+          ) : (
+            <p className={fr.cx('fr-text--sm', 'fr-mb-0')} id="disponible-connexion">
+              <a href="/connexion">Connectez-vous</a> pour voir les lits et places disponibles.
+            </p>
+          )}
         </div>
       </fieldset>
     </section>

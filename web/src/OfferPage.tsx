@@ -75,7 +75,7 @@ export function OfferPage({ id }: { id: string }) {
         {offer.locations.map((l) => (
           <li key={l.id}>
             <strong>{l.name ?? 'Lieu'}</strong>{l.address && <> — {l.address}</>}
-            {(l.availablePlaces ?? 0) > 0 && <> — <Badge small severity="success">{l.availablePlaces} place{l.availablePlaces > 1 ? 's' : ''} disponible{l.availablePlaces > 1 ? 's' : ''}</Badge></>}
+            {l.availablePlaces != null && l.availablePlaces > 0 && <> — <Badge small severity="success">{l.availablePlaces} place{l.availablePlaces > 1 ? 's' : ''} disponible{l.availablePlaces > 1 ? 's' : ''}</Badge></>}
             {l.capacityUpdatedAt && <span className={fr.cx('fr-text--xs')}> (capacités au {formatDate(l.capacityUpdatedAt)})</span>}
           </li>
         ))}

@@ -27,7 +27,7 @@ export interface SearchResponse {
   message?: string;
   total: number;
   results: OfferResult[];
-  facets: { field: FacetCount[]; careMode: FacetCount[]; public: FacetCount[]; homeVisit: number; available: number };
+  facets: { field: FacetCount[]; careMode: FacetCount[]; public: FacetCount[]; homeVisit: number; available?: number };
   fhirQuery: string;
 }
 
@@ -67,7 +67,7 @@ export const fetchCommunes = (q: string, signal?: AbortSignal) =>
 export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'interventionZoneMatch' | 'score' | 'reasons' | 'location' | 'capacity'> {
   comment?: string;
   interventionZone: string[];
-  locations: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number; availablePlaces: number; capacityUpdatedAt?: string }[];
+  locations: { id: string; name?: string; address?: string; commune?: string; lat?: number; lon?: number; availablePlaces?: number; capacityUpdatedAt?: string }[];
   organizationAddress?: string;
 }
 
