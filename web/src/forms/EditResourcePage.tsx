@@ -110,7 +110,7 @@ export function EditResourcePage({ type, id }: { type: Kind; id: string }) {
       const v = b.read(r, sys[i.answerValueSet ?? ''] ?? new Set());
       // Codes are shown by their NOS label, even when the stored coding has no display.
       a[i.linkId] = Array.isArray(v) && i.linkId !== 'zone'
-        ? (v as Code[]).map((c) => ({ ...c, display: labels.get(`${c.system}|${c.code}`) ?? c.display }))
+        ? (v as Code[]).map((c) => ({ ...c, display: labels.get(`${c.system}|${c.code}`) ?? labels.get(`${i.answerValueSet}|${c.code}`) ?? c.display }))
         : v;
     }
     setResource(r);

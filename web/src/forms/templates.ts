@@ -77,7 +77,11 @@ export async function loadValueSetSystems(q: Questionnaire, labels: Map<string, 
     const vs = await fhir<{ expansion?: { contains?: { system?: string; code?: string; display?: string }[] } }>(`ValueSet/$expand?url=${encodeURIComponent(url)}&count=1000`);
     const contains = vs?.expansion?.contains ?? [];
     out[url] = new Set(contains.map((c) => c.system).filter((s): s is string => !!s));
-    for (const c of contains) if (c.code && c.display) labels.set(`${c.system}|${c.code}`, c.display);
+    for (const c of contains) {
+      if (!c.code || !c.display) continue;
+      labels.set(`${c.system}|${c.code}`, c.display);
+      labels.set(`${url}|${c.code}`, c.display); // stored codings may name the code system differently (TRE URL vs OID)
+    }
   }));
   return out;
 }

@@ -1,0 +1,122 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Page } from 'playwright-core';
+import type { Database } from '../../src/db/database.ts';
+import { EHPAD, writeEhpad } from '../../src/templates/test-fixtures.ts';
+import { testBackends } from '../../src/testing/databases.ts';
+import { startTestServer, type TestServer } from '../../src/testing/server.ts';
+import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+
+const skip = browserUnavailable();
+const PASSWORD = 'référente des Tilleuls 2026';
+
+describe('a referent edits an EHPAD offer in Debian chromium', { skip }, () => {
+  let db: Database;
+  let server: TestServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let page: Page;
+
+  before(async () => {
+    ensureWebBuilt();
+    db = await (await testBackends()).find((b) => b.name === 'pglite')!.open();
+    server = await startTestServer(db);
+    await writeEhpad(server.services.store);
+    await server.services.security.accounts.addUser({ email: 'referente@tilleuls.test', password: PASSWORD, role: 'referent', organizations: [EHPAD.ej] });
+    browser = await launchBrowser();
+    page = await browser.context.newPage();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await db?.close();
+  });
+
+  const stored = async () => (await server.services.store.read('HealthcareService', EHPAD.offer)).resource as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const fieldError = (id: string) => page.locator(`#f-${id}`).locator('xpath=ancestor::div[contains(@class,"fr-input-group")][1]').locator('.fr-error-text, .fr-message--error');
+
+  test('the EHPAD template drives the form; bad input is refused on the field; the completed offer is saved', async () => {
+    await page.goto(`${server.origin}/connexion?retour=${encodeURIComponent(`/espace/offre/${EHPAD.offer}/modifier`)}`);
+    await page.fill('#email', 'referente@tilleuls.test');
+    await page.fill('#password', PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(/\/espace\/offre\/test-offre-ehpad\/modifier/);
+    await page.waitForSelector('#f-name');
+    assert.match(await page.textContent('main') ?? '', /modèle de saisie « Offre d'un EHPAD »/);
+    assert.equal(await page.inputValue('#f-name'), 'Hébergement permanent');
+    // Coded values are shown by their labels, never raw codes.
+    assert.match(await page.inputValue('#f-careMode'), /Hébergement \(accueil jour et nuit\)/);
+    const version = (await stored()).meta.versionId;
+
+    // Age min > age max, then a negative age: messages on the field, nothing saved.
+    await page.fill('#f-ageLow', '90');
+    await page.fill('#f-ageHigh', '60');
+    await page.click('#enregistrer');
+    await page.waitForSelector('#erreurs');
+    assert.match(await fieldError('ageLow').textContent() ?? '', /L'âge minimum doit être inférieur ou égal à l'âge maximum/);
+    await page.fill('#f-ageLow', '-3');
+    await page.click('#enregistrer');
+    assert.match(await fieldError('ageLow').textContent() ?? '', /ne peut pas être négative/);
+    // The EHPAD template requires the reception type; an invalid MSS address and phone are refused.
+    await page.fill('#f-ageLow', '60');
+    await page.fill('#f-ageHigh', '120');
+    await page.fill('#f-mss', 'accueil@gmail.com');
+    await page.fill('#f-contactPhone', '01 30 AB');
+    await page.click('#enregistrer');
+    assert.match(await page.textContent('[data-field="f-receptionType"]') ?? '', /champ obligatoire/);
+    assert.match(await fieldError('mss').textContent() ?? '', /mssante\.fr/);
+    assert.match(await fieldError('contactPhone').textContent() ?? '', /format invalide/);
+    assert.equal((await stored()).meta.versionId, version, 'nothing saved');
+
+    await page.fill('#f-receptionType', 'Perman');
+    await page.locator('[role="option"]', { hasText: 'Permanent' }).first().click();
+    await page.fill('#f-mss', 'accueil@ehpad-tilleuls.mssante.fr');
+    await page.fill('#f-contactPhone', '01 30 92 00 00');
+    await page.click('#enregistrer');
+    await page.waitForSelector('#enregistre');
+    const saved = await stored();
+    assert.equal(Number(saved.meta.versionId), Number(version) + 1);
+    assert.ok(JSON.stringify(saved.characteristic).includes('"code":"02"'), 'reception type Permanent stored as its code');
+    assert.equal(saved.telecom[0].value, 'accueil@ehpad-tilleuls.mssante.fr');
+    // Codes written without a label are still shown by their NOS label (contact confidentiality level 1).
+    assert.equal(await page.inputValue('#f-contactConfidentiality'), 'Accès libre');
+    await page.screenshot({ path: artifactPath('edit-offer-ehpad.png'), fullPage: true });
+  });
+
+  test('the place form (generic Location template): a negative capacity is refused on its field, then saved', async () => {
+    await page.goto(`${server.origin}/espace/lieu/${EHPAD.place}/modifier`);
+    await page.waitForSelector('#f-locCapacity');
+    assert.match(await page.textContent('main') ?? '', /Lieu de réalisation de l'offre/);
+    await page.fill('#f-locCapacity', '-2');
+    await page.click('#enregistrer');
+    assert.match(await fieldError('locCapacity').textContent() ?? '', /ne peut pas être négative/);
+    await page.fill('#f-locCapacityType', 'Plac');
+    await page.locator('[role="option"]', { hasText: 'Place' }).first().click();
+    await page.fill('#f-locCapacity', '84');
+    await page.click('#enregistrer');
+    await page.waitForSelector('#enregistre');
+    const place = (await server.services.store.read('Location', EHPAD.place)).resource as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.match(JSON.stringify(place.extension), /"nbCapacity","valueInteger":84/);
+    await page.goto(`${server.origin}/espace/offre/${EHPAD.offer}/modifier`);
+    await page.waitForSelector('#f-name');
+  });
+
+  test('a concurrent edit is refused with a readable message, never overwritten; reloading shows the other version', async () => {
+    // Someone else changes the offer after the form was loaded.
+    const admin = await server.adminHeaders();
+    const current = await stored();
+    const res = await fetch(`${server.fhirBase}/HealthcareService/${EHPAD.offer}`, {
+      method: 'PUT', headers: { ...admin, 'content-type': 'application/fhir+json' },
+      body: JSON.stringify({ ...current, name: 'Hébergement permanent — unité protégée' }),
+    });
+    assert.equal(res.status, 200);
+
+    await page.fill('#f-name', 'Hébergement permanent (mon changement)');
+    await page.click('#enregistrer');
+    await page.waitForSelector('#conflit');
+    assert.match(await page.textContent('#conflit') ?? '', /Quelqu’un d’autre a modifié cette fiche.*n’ont pas été enregistrés/s);
+    assert.equal((await stored()).name, 'Hébergement permanent — unité protégée');
+    await page.click('#recharger');
+    await page.waitForFunction(() => (document.querySelector('#f-name') as HTMLInputElement | null)?.value === 'Hébergement permanent — unité protégée');
+    assert.equal(await page.locator('#conflit').count(), 0);
+  });
+});
