@@ -43,14 +43,14 @@ function statementFor(type: ResourceType, columns: { column: string; kind: strin
          SELECT $1, $2, * FROM unnest($18::text[], $19::numeric[], $20::text[], $21::text[])),
   i5 AS (INSERT INTO search_text (rtype, id, doc, tsv)
          SELECT $1, $2, $22::text, to_tsvector('french', $22::text) WHERE $22::text <> ''),
-  i6 AS (INSERT INTO search_word (word) SELECT DISTINCT w FROM unnest($23::text[]) w ON CONFLICT (word) DO NOTHING)
+  i6 AS (INSERT INTO search_word (word) SELECT DISTINCT w FROM unnest($23::text[]) w ORDER BY w ON CONFLICT (word) DO NOTHING)
   ${sets.length ? `, u AS (UPDATE ${table} SET ${sets.join(', ')} WHERE id = $2)` : ''}
 SELECT 1`;
 }
 
 /**
- * The batch statement for a set of types (cached): deletes the old rows of every resource of the
- * batch ($1 types, $2 ids), inserts all the new rows (one unnest per table, rtype and id as arrays),
+ * The batch statement for a set of types (cached): deletes the old rows of the resources of the
+ * batch that had some ($1 types, $2 ids), inserts all the new rows (one unnest per table, rtype and id as arrays),
  * and sets the dedicated columns of each type from one JSON array per type.
  */
 function batchStatementFor(types: { type: ResourceType; columns: { column: string; kind: string }[] }[]): string {
@@ -83,7 +83,7 @@ function batchStatementFor(types: { type: ResourceType; columns: { column: strin
          SELECT * FROM unnest($26::text[], $27::text[], $28::text[], $29::numeric[], $30::text[], $31::text[])),
   i5 AS (INSERT INTO search_text (rtype, id, doc, tsv)
          SELECT r, i, d, to_tsvector('french', d) FROM unnest($32::text[], $33::text[], $34::text[]) AS u(r, i, d)),
-  i6 AS (INSERT INTO search_word (word) SELECT DISTINCT w FROM unnest($35::text[]) w ON CONFLICT (word) DO NOTHING)
+  i6 AS (INSERT INTO search_word (word) SELECT DISTINCT w FROM unnest($35::text[]) w ORDER BY w ON CONFLICT (word) DO NOTHING)
   ${updates.join('')}
 SELECT 1`;
 }
@@ -155,10 +155,12 @@ export class SearchIndexer implements ResourceIndexer {
     const text: string[][] = [[], [], []];
     const words = new Set<string>();
     const columnRows = new Map<ResourceType, Record<string, unknown>[]>();
-    for (const { type, id, resource } of entries) {
+    for (const { type, id, resource, created } of entries) {
       const rows = resource ? this.extractor.extract(type, resource) : EMPTY;
-      k[0].push(type);
-      k[1].push(id);
+      if (!created) {
+        k[0].push(type);
+        k[1].push(id);
+      }
       for (const t of rows.token) [type, id, t.param, t.system, t.code, t.display, t.identType].forEach((v, i) => token[i].push(v as string));
       for (const x of rows.string) [type, id, x.param, x.norm, x.raw].forEach((v, i) => string[i].push(v));
       for (const r of rows.reference) [type, id, r.param, r.targetType, r.targetId, r.url].forEach((v, i) => reference[i].push(v as string | null));

@@ -15,7 +15,10 @@ export interface ResourceValidator {
  */
 export interface ResourceIndexer {
   index(tx: Queryable, type: ResourceType, id: string, resource: Resource | null): Promise<void>;
-  /** Optional: the index rows of many resources in a few statements (bulk writes); else `index` each. */
+  /**
+   * Optional: the index rows of many resources in a few statements (bulk writes); else `index` each.
+   * Concurrent calls must not deadlock (shared rows, such as dictionary words, taken in one order).
+   */
   indexMany?(tx: Queryable, entries: IndexEntry[]): Promise<void>;
 }
 
@@ -24,6 +27,8 @@ export interface IndexEntry {
   type: ResourceType;
   id: string;
   resource: Resource | null;
+  /** A resource new to the store: it has no index rows to replace yet. */
+  created?: boolean;
 }
 
 /** A write about to be made: `current` null = creation, `next` null = deletion. */

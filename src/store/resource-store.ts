@@ -467,7 +467,9 @@ export class ResourceStore {
    * same validation, versions, history, audit and index rows, but written with one statement per
    * chunk for the current rows, history, audit and issues, and batched index statements. Every
    * resource is checked before anything is written: one refused resource refuses the whole batch
-   * (BulkWriteError naming it). A resource given twice gets two successive versions.
+   * (BulkWriteError naming it). A resource given twice gets two successive versions. The resources
+   * are copied at the top level only: the versions returned share their nested elements (neither
+   * the store nor its hooks change them; the caller must not either, once given).
    */
   async bulkPutWith(tx: Queryable, resources: Resource[], ctx: RequestContext, opts: BulkWriteOptions = {}): Promise<WriteResult[]> {
     const seen = new Set<string>();
@@ -519,7 +521,7 @@ export class ResourceStore {
       const named = (err: unknown) => err instanceof FhirError && !(err instanceof AccessDeniedError) ? this.named(err, k, type, id) : err;
       let resource: Resource;
       try {
-        resource = this.prepare(type, id, input, cur);
+        resource = this.prepare(type, id, input, cur, true);
       } catch (err) {
         throw named(err);
       }
@@ -568,7 +570,7 @@ export class ResourceStore {
         }
       }
       for (const ix of this.deps.indexers ?? []) {
-        if (ix.indexMany) await ix.indexMany(tx, indexed.map((p) => ({ type: p.type, id: p.id, resource: p.resource })));
+        if (ix.indexMany) await ix.indexMany(tx, indexed.map((p) => ({ type: p.type, id: p.id, resource: p.resource, created: !p.hadCurrent })));
         else for (const p of indexed) await ix.index(tx, p.type, p.id, p.resource);
       }
     }
@@ -756,8 +758,10 @@ export class ResourceStore {
   }
 
   /** Server-maintained parts of a resource about to be written: id, meta, creation date. */
-  private prepare(type: ResourceType, id: string, input: Resource, current: StoredResource | null): Resource {
-    const resource: Resource = structuredClone(input);
+  private prepare(type: ResourceType, id: string, input: Resource, current: StoredResource | null, shallow = false): Resource {
+    // Bulk writes copy the top level only (what is changed here): their callers build each resource
+    // for the write and never touch it again, and a deep copy is ≈ 10 % of a bulk import's CPU.
+    const resource: Resource = shallow ? { ...input } : structuredClone(input);
     resource.id = id;
     if (resource.meta !== undefined && (typeof resource.meta !== 'object' || resource.meta === null || Array.isArray(resource.meta))) {
       throw errors.invalid('meta doit être un objet', 'meta must be an object', `${type}.meta`);

@@ -176,7 +176,8 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     let batch: Entry[] = [];
     let batchResources = 0;
     // Batches touch disjoint resources (an EJ goes with its first site only): they can commit in any order.
-    const concurrency = Math.max(1, opts.concurrency ?? 1);
+    // Two on a PostgreSQL server: one batch is validated and indexed here while the other is written there.
+    const concurrency = Math.max(1, opts.concurrency ?? (store.db.kind === 'postgres' ? 2 : 1));
     const inFlight = new Set<Promise<void>>();
     const launch = async (entries: Entry[]) => {
       const p: Promise<void> = flush(entries).finally(() => inFlight.delete(p));
