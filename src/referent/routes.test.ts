@@ -218,6 +218,9 @@ await describeWithDatabases('referent space: tree, confirmation, quick capacity 
     assert.equal(item.closure!.until, until);
     const search = await call('GET', `/api/search?commune=${GARGENVILLE.commune[0]}&radius=5`, referent);
     assert.equal(search.body.results.find((x: Json) => x.id === 'offre-clos-hp').closedUntil, until);
+    assert.equal(search.body.results.find((x: Json) => x.id === 'offre-clos-hp').capacity.availablePlaces, 0, 'a closed offer has no room');
+    const withRoom = await call('GET', `/api/search?commune=${GARGENVILLE.commune[0]}&radius=5&available=true`, referent);
+    assert.ok(!withRoom.body.results.some((x: Json) => x.id === 'offre-clos-hp'));
     const reopen = await call('POST', '/api/espace/fermeture', referent, { offerId: 'offre-clos-hp', versionId: r.body.versionId, until: null });
     assert.equal(reopen.status, 200, JSON.stringify(reopen.body));
     assert.equal(find(await tree(), 'offre-clos-hp')!.closed, false);

@@ -145,7 +145,12 @@ SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.k
                     AND NOT (s->>'valueCode' = '01' OR s->'valueCodeableConcept'->'coding' @> '[{"code": "01"}]'::jsonb))), 0) END::int AS available_places,
   CASE WHEN $17::text IS NULL THEN 1.0
        ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0) END AS relevance,
-  h.last_updated
+  h.last_updated,
+  -- Temporarily closed now (notAvailable "closingReopeningDate"): no room, whatever the places say.
+  EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
+          WHERE na->>'id' = 'closingReopeningDate'
+            AND coalesce((na->'during'->>'start')::timestamptz <= now(), true)
+            AND coalesce((na->'during'->>'end')::timestamptz > now(), true)) AS closed
 FROM ids
 JOIN healthcare_service h ON h.id = ids.id
 LEFT JOIN near n ON n.id = h.id
@@ -188,6 +193,7 @@ interface CandidateRow {
   available_places: number;
   relevance: number | string;
   last_updated: Date | string;
+  closed: boolean;
 }
 
 /** Codes of one system in a token array (`system|code` keys). */
@@ -219,7 +225,7 @@ export async function findCandidates(db: Queryable, q: OfferQuery, maxKm: number
     careModes: codesIn(r.characteristic, SYSTEMS.careMode),
     publics: bareCodes(r.patient_type),
     homeVisit: r.home_visit || r.zone_match,
-    availablePlaces: Number(r.available_places) || 0,
+    availablePlaces: r.closed ? 0 : Number(r.available_places) || 0,
     relevance: Number(r.relevance),
     lastUpdated: r.last_updated instanceof Date ? r.last_updated.toISOString() : new Date(r.last_updated).toISOString(),
   }));
