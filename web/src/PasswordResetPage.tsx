@@ -3,12 +3,15 @@ import { fr } from '@codegouvfr/react-dsfr';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { Input } from '@codegouvfr/react-dsfr/Input';
-import { errorMessage } from './session.tsx';
+import { errorMessage, useSession } from './session.tsx';
 
 const MIN_LENGTH = 12;
 
-async function postJson(url: string, body: unknown): Promise<string> {
-  const res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+/** POST with the session's CSRF token when someone is signed in (the server requires it with a session cookie). */
+async function postJson(url: string, body: unknown, csrfToken: string | null): Promise<string> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', Accept: 'application/json' };
+  if (csrfToken) headers['x-csrf-token'] = csrfToken;
+  const res = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(body) });
   if (!res.ok) throw new Error(await errorMessage(res));
   return ((await res.json()) as { message: string }).message;
 }
@@ -16,6 +19,7 @@ async function postJson(url: string, body: unknown): Promise<string> {
 /** "Mot de passe oublié": ask for a link by e-mail, or (with ?jeton=) choose the new password. */
 export function PasswordResetPage() {
   const token = new URLSearchParams(window.location.search).get('jeton');
+  const { csrfToken } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [confirmation, setConfirmation] = useState('');
@@ -42,7 +46,9 @@ export function PasswordResetPage() {
     }
     setBusy(true);
     try {
-      setDone(token ? await postJson('/auth/password-reset/confirm', { token, password }) : await postJson('/auth/password-reset/request', { email: email.trim() }));
+      setDone(token
+        ? await postJson('/auth/password-reset/confirm', { token, password }, csrfToken)
+        : await postJson('/auth/password-reset/request', { email: email.trim() }, csrfToken));
     } catch (err) {
       setError((err as Error).message);
     } finally {
