@@ -14,10 +14,17 @@ import { principalOf } from './write-authorizer.ts';
 /** Binds a value and returns its placeholder (e.g. the search engine's `SqlParams.add`). */
 export type Bind = (value: unknown, cast?: string) => string;
 
-const CITY_TYPE = JSON.stringify([{ coding: [{ system: CHAMP_ACTIVITE_SYSTEM, code: FIELD_CITY }] }]);
+/** Key of the city field (champ d'activité 05) in `healthcare_service.service_type` (src/search/extract/token-keys.ts). */
+const CITY_TYPE_KEY = [`${CHAMP_ACTIVITE_SYSTEM}|${FIELD_CITY}`];
 
-/** Offers (alias `hs`) that `refs` (a jsonb array of References) points to. */
-const pointsTo = (refs: string) => `${refs} @> jsonb_build_array(jsonb_build_object('reference', 'HealthcareService/' || hs.id))`;
+/**
+ * Live offers (alias `acc_hs`) of the PractitionerRole whose id is `roleId`, through the search index
+ * (`search_reference`, indexed both ways) rather than the JSON of every role: the condition runs
+ * once per candidate row of a search or include, and a scan of all roles there was quadratic.
+ */
+const offersOfRole = (roleId: string, where: string) => `SELECT 1 FROM search_reference acc_s
+          JOIN healthcare_service acc_hs ON acc_hs.id = acc_s.target_id AND NOT acc_hs.deleted
+          WHERE acc_s.rtype = 'PractitionerRole' AND acc_s.param = 'service' AND acc_s.id = ${roleId} AND ${where}`;
 
 /** Uncorrelated sub-query: the given organizations and every unit below them (partOf, any depth up to 8). */
 function organizationsBelow(ids: string): string {
@@ -51,19 +58,15 @@ export function accessCondition(type: ResourceType, principal: Principal, alias:
       }
       break;
     case 'PractitionerRole':
-      if (hideSensitive) {
-        parts.push(`NOT EXISTS (SELECT 1 FROM healthcare_service hs WHERE hs.sensitive AND NOT hs.deleted AND ${pointsTo(`${alias}.content -> 'healthcareService'`)})`);
-      }
-      if (cityOnly) {
-        parts.push(`EXISTS (SELECT 1 FROM healthcare_service hs WHERE NOT hs.deleted AND hs.content -> 'type' @> ${bind(CITY_TYPE, 'jsonb')}
-          AND ${pointsTo(`${alias}.content -> 'healthcareService'`)})`);
-      }
+      if (hideSensitive) parts.push(`NOT EXISTS (${offersOfRole(`${alias}.id`, 'acc_hs.sensitive')})`);
+      if (cityOnly) parts.push(`EXISTS (${offersOfRole(`${alias}.id`, `acc_hs.service_type @> ${bind(CITY_TYPE_KEY, 'text[]')}`)})`);
       break;
     case 'Practitioner':
       if (cityOnly) {
-        parts.push(`EXISTS (SELECT 1 FROM practitioner_role pr JOIN healthcare_service hs ON NOT hs.deleted AND ${pointsTo(`pr.content -> 'healthcareService'`)}
-          WHERE NOT pr.deleted AND pr.content -> 'practitioner' ->> 'reference' = 'Practitioner/' || ${alias}.id
-          AND hs.content -> 'type' @> ${bind(CITY_TYPE, 'jsonb')})`);
+        // A practitioner with a live role in a live city offer.
+        parts.push(`EXISTS (SELECT 1 FROM search_reference acc_p JOIN practitioner_role acc_pr ON acc_pr.id = acc_p.id AND NOT acc_pr.deleted
+          WHERE acc_p.rtype = 'PractitionerRole' AND acc_p.param = 'practitioner' AND acc_p.target_id = ${alias}.id
+          AND EXISTS (${offersOfRole('acc_p.id', `acc_hs.service_type @> ${bind(CITY_TYPE_KEY, 'text[]')}`)}))`);
       }
       break;
     default:

@@ -128,9 +128,8 @@ describe('SQL access predicate', () => {
     assert.deepEqual(accessPredicate('HealthcareService', user('national-admin'), 'hs0'), { sql: '', params: [] });
     assert.deepEqual(accessPredicate('Task', ANONYMOUS, 't'), { sql: 'FALSE', params: [] });
     const pr = accessPredicate('Practitioner', app(0), 'p', 4);
-    assert.match(pr.sql, /\$4::jsonb/);
-    assert.equal(pr.params.length, 1);
-    assert.match(String(pr.params[0]), /TRE_R227-ChampActivite.*"05"/);
+    assert.match(pr.sql, /\$4::text\[\]/);
+    assert.deepEqual(pr.params, [['https://mos.esante.gouv.fr/NOS/TRE_R227-ChampActivite/FHIR/TRE-R227-ChampActivite|05']]);
   });
 });
 
