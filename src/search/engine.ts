@@ -9,7 +9,7 @@ import type { Bundle, Resource } from '../fhir/types.ts';
 import { searchsetBundle } from './bundle/searchset.ts';
 import type { AccessFilter } from './compile/base-where.ts';
 import { buildTsQuery, queryWords, type CompileContext } from './compile/criteria.ts';
-import { countSql, decodeCursor, matchWhere, pageSql, type Cursor } from './compile/page-query.ts';
+import { countSql, decodeCursor, matchWhere, pageSql, totalInPage, type Cursor } from './compile/page-query.ts';
 import { SqlParams } from './compile/sql-params.ts';
 import { resolveIncludes } from './includes.ts';
 import { parseSearchRequest, type ParseContext } from './parse/parse-request.ts';
@@ -142,15 +142,18 @@ export class SqlSearchEngine implements SearchEngine {
   private async run(req: SearchRequest, q: SearchQuery, cursor: Cursor | undefined, communes: Map<string, CommuneInfo>, warnings: Issue[]): Promise<Bundle> {
     const now = this.opts.now?.() ?? new Date();
     let total = cursor?.total;
-    if (total === undefined && (q.summaryCount || q.total !== 'none')) {
+    // An accurate total on a first page is counted by the page statement itself when its shape allows.
+    const countInPage = total === undefined && !cursor && !q.summaryCount && q.total === 'accurate' && totalInPage(q);
+    if (total === undefined && !countInPage && (q.summaryCount || q.total !== 'none')) {
       const cc = this.compileContext(req, communes);
       total = q.total === 'estimate' && !q.summaryCount ? await this.estimate(cc, q) : await this.count(cc, q);
     }
     if (q.summaryCount) return searchsetBundle(req.baseUrl, q, { matches: [], includes: [], total, warnings });
 
     const cc = this.compileContext(req, communes);
-    const page = pageSql(cc, q, cursor, q.count + 1, now);
-    const rows = (await this.db.query<Record<string, unknown> & { id: string; content: Resource }>(page.sql, cc.params.values)).rows;
+    const page = pageSql(cc, q, cursor, q.count + 1, now, countInPage);
+    const rows = (await this.db.query<Record<string, unknown> & { id: string; content: Resource; total_n?: number | string }>(page.sql, cc.params.values)).rows;
+    if (page.withTotal) total = rows.length ? Number(rows[0].total_n) : 0;
     const more = rows.length > q.count;
     const kept = rows.slice(0, q.count);
     if (cursor?.dir === 'prev') kept.reverse();

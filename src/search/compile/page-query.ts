@@ -104,10 +104,17 @@ export interface PageSql {
   /** Number of sort keys selected as k0…kn (before the id). */
   keyCount: number;
   snapshot: string;
+  /** Whether each row carries `total_n`, the count of all matches (first page, see `withTotal`). */
+  withTotal: boolean;
 }
 
 /** The statement of one page: `limit` rows after (or before) the cursor. */
-export function pageSql(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, limit: number, now: Date): PageSql {
+/**
+ * `withTotal`: the first page also counts every match (`count(*) OVER ()` before the LIMIT) instead of
+ * a second statement evaluating the same conditions again — on a costly match (near, chains, _content)
+ * that halves the work of a first page. Not for the `_lastUpdated` merge (two branches) nor cursor pages.
+ */
+export function pageSql(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, limit: number, now: Date, withTotal = false): PageSql {
   const p = cc.params;
   const snapshotIso = cursor?.t ?? now.toISOString();
   const sort = q.sort.length ? q.sort : [{ key: '_id', desc: false }];
@@ -126,14 +133,25 @@ export function pageSql(cc: CompileContext, q: SearchQuery, cursor: Cursor | und
     const moved = branch(cc, q, cursor, [sortKeyExpr(cc, q, keySorts[0], 'm', snapshotIso)], idDesc, `m.last_updated > ${p.add(snapshotIso, 'timestamptz')}`, lim);
     const dir = (desc: boolean) => ((desc !== (cursor?.dir === 'prev')) ? 'DESC' : 'ASC');
     const sql = `SELECT * FROM ((${stable}) UNION ALL (${moved})) u\nORDER BY k0 ${dir(keySorts[0].desc)}, id ${dir(idDesc)}\nLIMIT ${lim}`;
-    return { sql, keyCount: 1, snapshot: snapshotIso };
+    return { sql, keyCount: 1, snapshot: snapshotIso, withTotal: false };
   }
   const keys = keySorts.map((k) => sortKeyExpr(cc, q, k, 'm', snapshotIso));
-  return { sql: branch(cc, q, cursor, keys, idDesc, undefined, lim), keyCount: keys.length, snapshot: snapshotIso };
+  const counted = withTotal && !cursor;
+  return { sql: branch(cc, q, cursor, keys, idDesc, undefined, lim, counted), keyCount: keys.length, snapshot: snapshotIso, withTotal: counted };
+}
+
+/** Can the first page of this query carry its total (see pageSql `withTotal`)? */
+export function totalInPage(q: SearchQuery): boolean {
+  const sort = q.sort.length ? q.sort : [{ key: '_id', desc: false }];
+  const keySorts = sort[sort.length - 1].key === '_id' ? sort.slice(0, -1) : sort;
+  return !(keySorts.length === 1 && keySorts[0].key === '_lastUpdated');
 }
 
 /** One ordered, keyset-bounded SELECT of the matches (alias m), keys selected as k0…kn. */
-function branch(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, keys: KeyExpr[], idDesc: boolean, extra: string | undefined, lim: string): string {
+function branch(
+  cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, keys: KeyExpr[], idDesc: boolean, extra: string | undefined, lim: string,
+  withTotal = false,
+): string {
   const p = cc.params;
   const a = 'm';
   const backwards = cursor?.dir === 'prev';
@@ -154,8 +172,16 @@ function branch(cc: CompileContext, q: SearchQuery, cursor: Cursor | undefined, 
     }
   }
   const dir = (desc: boolean) => ((desc !== backwards) ? 'DESC' : 'ASC');
-  const select = [`${a}.id`, `${a}.content`, ...keys.map((k, i) => `${k.sql} AS k${i}`)];
   const order = [...keys.map((k, i) => `k${i} ${dir(k.desc)}`), `${a}.id ${dir(idDesc)}`];
+  if (withTotal) {
+    // Ids, keys and the count of all matches first; the documents of the page only, after the LIMIT
+    // (the window keeps every match until the sort: narrow rows there, not the JSON).
+    const inner = [`${a}.id`, ...keys.map((k, i) => `${k.sql} AS k${i}`), 'count(*) OVER () AS total_n'];
+    const outerOrder = [...keys.map((k, i) => `s.k${i} ${dir(k.desc)}`), `s.id ${dir(idDesc)}`];
+    return `SELECT s.*, d.content FROM (SELECT ${inner.join(', ')}\nFROM ${tableOf(q.type)} ${a}\nWHERE ${where.join('\n  AND ')}\nORDER BY ${order.join(', ')}\nLIMIT ${lim}) s\n`
+      + `JOIN ${tableOf(q.type)} d ON d.id = s.id\nORDER BY ${outerOrder.join(', ')}`;
+  }
+  const select = [`${a}.id`, `${a}.content`, ...keys.map((k, i) => `${k.sql} AS k${i}`)];
   return `SELECT ${select.join(', ')}\nFROM ${tableOf(q.type)} ${a}\nWHERE ${where.join('\n  AND ')}\nORDER BY ${order.join(', ')}\nLIMIT ${lim}`;
 }
 
