@@ -4,6 +4,7 @@ import { startSmtpSink, type SmtpSink } from '../testing/smtp-sink.ts';
 import { startTestServer, type TestServer } from '../testing/server.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import type { CityOfferInput } from './city-offer.ts';
+import { register } from './registration.ts';
 import { FIXTURE_PROFESSIONALS, writeRegistrationFixtures } from './test-fixtures.ts';
 
 const KINE = FIXTURE_PROFESSIONALS.kine;
@@ -113,6 +114,17 @@ describeWithDatabases('professional self-registration', (db) => {
     const res = await api('POST', '/confirmer', { token: expired });
     assert.equal(res.status, 410);
     assert.match(res.body.error.fr, /expiré/);
+  });
+
+  test('a confirmation mail that cannot leave is reported (502); a new attempt replaces the unconfirmed account', async () => {
+    const failing = { delivering: true, close() {}, send: async () => { throw new Error('SMTP down'); } };
+    await assert.rejects(
+      register(db(), failing, { tokenTtlSeconds: 60 }, { rpps: FIXTURE_PROFESSIONALS.midwife.idNatPS, email: 'ines.roussel@example.fr', password: 'sage-femme à Gargenville' }, 'http://x/inscription/confirmer'),
+      (e: Error & { status?: number; fr?: string }) => e.status === 502 && /réessayez/.test(e.fr ?? ''),
+    );
+    const again = await api('POST', '/', { rpps: FIXTURE_PROFESSIONALS.midwife.idNatPS, email: 'ines.roussel@example.fr', password: 'sage-femme à Gargenville' });
+    assert.equal(again.status, 201);
+    assert.equal(Number((await db().query<{ n: number }>('SELECT count(*)::int AS n FROM account WHERE email = $1', ['ines.roussel@example.fr'])).rows[0].n), 1);
   });
 
   test('bad offer input: a message per field, nothing written', async () => {

@@ -126,6 +126,7 @@ export async function register(
   });
   const link = `${confirmBase}?jeton=${encodeURIComponent(token)}`;
   const hours = Math.round(settings.tokenTtlSeconds / 3600);
+  // The pending account can be replaced by a new attempt: a mail that could not leave is worth a retry.
   await mailer.send({
     to: email,
     subject: 'ROR : confirmez votre adresse électronique',
@@ -135,6 +136,8 @@ export async function register(
       + 'Si vous n\'êtes pas à l\'origine de cette demande, ignorez ce message : aucun compte ne sera activé.\n',
     html: `<p>Bonjour ${escapeHtml([identity.given, identity.family].filter(Boolean).join(' '))},</p>`
       + `<p>Pour activer votre compte ROR, <a href="${escapeHtml(link)}">confirmez votre adresse électronique</a> (lien valable ${hours} h, une seule fois).</p>`,
+  }).catch(() => {
+    throw new ApiFailure(502, 'mail-failed', 'Le courriel de confirmation n\'a pas pu être envoyé : réessayez dans quelques minutes', 'The confirmation e-mail could not be sent');
   });
   return { identity, email };
 }
