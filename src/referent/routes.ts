@@ -92,9 +92,14 @@ export async function registerReferentRoutes(app: FastifyInstance, deps: Referen
 
   const intervalHours = reminderIntervalHours(env);
   if (intervalHours > 0) {
+    let running = false;
     const timer = setInterval(() => {
-      void runReminders(db, { mailer: deps.mailer, staleAfterDays: staleDays, baseUrl: originOf(deps.config), trigger: 'interval' })
-        .catch((err: unknown) => app.log.error({ err }, 'reminder run failed'));
+      // One run at a time in this process: a slow run is not overlapped by the next tick.
+      if (running) return;
+      running = true;
+      runReminders(db, { mailer: deps.mailer, staleAfterDays: staleDays, baseUrl: originOf(deps.config), trigger: 'interval' })
+        .catch((err: unknown) => app.log.error({ err }, 'reminder run failed'))
+        .finally(() => { running = false; });
     }, intervalHours * 3_600_000);
     timer.unref();
     app.addHook('onClose', async () => clearInterval(timer));
