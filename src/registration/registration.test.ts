@@ -53,6 +53,8 @@ describeWithDatabases('professional self-registration', (db) => {
     assert.equal(r.status, 200);
     assert.deepEqual([r.body.family, r.body.given, r.body.profession.code], ['LEMAIRE', 'Alice', '70']);
     assert.equal((await api('GET', `/rpps/${KINE.idNatPS.slice(1)}`)).body.rpps, KINE.idNatPS);
+    const openapi = (await (await fetch(`${server.origin}/api/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    assert.ok(openapi.paths['/api/inscription/rpps/{numero}'], Object.keys(openapi.paths).join(' '));
   });
 
   test('unknown RPPS, closed profession, malformed number: refused with a French message, no account', async () => {

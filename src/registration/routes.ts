@@ -51,27 +51,27 @@ export async function registerRegistrationRoutes(app: FastifyInstance, services:
       return reply.code(500).send({ error: { code: 'exception', fr: 'Erreur interne du serveur', en: 'Internal server error' } });
     });
 
-    api.get('/professions', async () => ({
+    api.get('/professions', { schema: doc('Professions ouvertes à l’inscription et leurs savoir-faire (NOS)') }, async () => ({
       professions: OPEN_PROFESSIONS.map((p) => ({ code: p.code, display: p.display, template: p.template, general: p.general, skills: p.skills })),
     }));
 
-    api.get<{ Params: { numero: string } }>('/rpps/:numero', async (req) => publicIdentity(await findRppsIdentity(services.db, req.params.numero)));
+    api.get<{ Params: { numero: string } }>('/rpps/:numero', { schema: doc('Identité d’un professionnel d’après l’Annuaire Santé importé (404 inconnu, 403 profession non ouverte)') }, async (req) => publicIdentity(await findRppsIdentity(services.db, req.params.numero)));
 
-    api.post<{ Body: { rpps?: string; email?: string; password?: string } }>('/', async (req, reply) => {
+    api.post<{ Body: { rpps?: string; email?: string; password?: string } }>('/', { schema: doc('Inscription { rpps, email, password } : compte désactivé et courriel de confirmation') }, async (req, reply) => {
       const body = (req.body ?? {}) as { rpps?: string; email?: string; password?: string };
       const r = await register(services.db, services.mailer, settings, { rpps: body.rpps ?? '', email: body.email ?? '', password: body.password ?? '' },
         `${webOrigin(services, req)}/inscription/confirmer`);
       return reply.code(201).send({ email: r.email, identity: publicIdentity(r.identity) });
     });
 
-    api.post<{ Body: { token?: string } }>('/confirmer', async (req, reply) => {
+    api.post<{ Body: { token?: string } }>('/confirmer', { schema: doc('Confirmation { token } : compte activé (une seule fois), session ouverte') }, async (req, reply) => {
       const user = await confirm(services.db, (req.body as { token?: string } | undefined)?.token ?? '');
       const s = await services.security.sessions.create(user.id);
       reply.setCookie(SESSION_COOKIE, s.cookie, { path: '/', httpOnly: true, sameSite: 'lax', secure: services.security.settings.cookieSecure, expires: s.expiresAt });
       return { user: { id: user.id, email: user.email, displayName: user.displayName, role: user.role, regions: user.regions, organizations: user.organizations, practitioner: user.practitioner }, csrfToken: s.csrfToken };
     });
 
-    api.get('/offre', async (req) => {
+    api.get('/offre', { schema: doc('L’offre de ville du professionnel connecté, telle que le formulaire la décrit') }, async (req) => {
       const who = await professionalOf(req);
       const offers = await ownOffers(who);
       const places = await ownPlaces(who);
@@ -83,7 +83,7 @@ export async function registerRegistrationRoutes(app: FastifyInstance, services:
       };
     });
 
-    api.put<{ Body: CityOfferInput }>('/offre', async (req) => {
+    api.put<{ Body: CityOfferInput }>('/offre', { schema: doc('Enregistre l’offre de ville (422 avec un message par champ)') }, async (req) => {
       const who = await professionalOf(req);
       const profession = openProfession(who.profession.code)!;
       const input = req.body as CityOfferInput;
@@ -162,6 +162,11 @@ export async function registerRegistrationRoutes(app: FastifyInstance, services:
       [`Practitioner/${who.practitionerId}`, `${cityIds.offer(who.rpps, '')}%`]);
     return r.rows.map((x) => x.content);
   }
+}
+
+/** OpenAPI description of a route (tag « Inscription » of /api/openapi.json). */
+function doc(summary: string) {
+  return { tags: ['Inscription'], summary };
 }
 
 function publicIdentity(i: RppsIdentity) {
