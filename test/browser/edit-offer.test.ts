@@ -70,6 +70,12 @@ describe('a referent edits an EHPAD offer in Debian chromium', { skip }, () => {
     await page.fill('#f-receptionType', 'Perman');
     await page.locator('[role="option"]', { hasText: 'Permanent' }).first().click();
     await page.fill('#f-mss', 'accueil@ehpad-tilleuls.mssante.fr');
+    // Past the template's own format but refused by the server's $validate: the message lands on the field.
+    await page.fill('#f-contactPhone', '+33 13 092');
+    await page.click('#enregistrer');
+    await page.waitForFunction(() => /ni un numéro de téléphone/.test(document.querySelector('main')?.textContent ?? ''));
+    assert.match(await fieldError('contactPhone').textContent() ?? '', /ni un numéro de téléphone ni une adresse électronique valide/);
+    assert.equal((await stored()).meta.versionId, version, 'nothing saved');
     await page.fill('#f-contactPhone', '01 30 92 00 00');
     await page.click('#enregistrer');
     await page.waitForSelector('#enregistre');
