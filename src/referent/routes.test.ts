@@ -264,6 +264,8 @@ await describeWithDatabases('referent space: tree, confirmation, quick capacity 
     assert.equal(home.status, 200);
     assert.equal(home.body.practitioner.name, 'Claire MARTIN');
     assert.deepEqual(home.body.offers.map((o: Json) => o.id), ['offre-kine']);
+    assert.deepEqual(home.body.offers[0].children.map((c: Json) => c.id), ['lieu-kine'], 'with its place');
+    assert.equal(home.body.offers[0].kind, 'offre');
     assert.equal((await call('GET', '/api/espace/historique/HealthcareService/offre-kine', pro)).status, 200);
     assert.equal((await call('GET', '/api/espace/historique/HealthcareService/offre-clos-hp', pro)).status, 403);
     const v = await version('Location', 'lieu-clos-hp');

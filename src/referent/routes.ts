@@ -28,7 +28,7 @@ import { staleAfterDays } from './freshness.ts';
 import { isHistoryType, restoreVersion, versionsOf } from './history.ts';
 import { assertItem, assertStructure, isAdmin, signedIn } from './perimeter.ts';
 import { listReminderRuns, reminderIntervalHours, runReminders } from './reminders.ts';
-import { structureTree } from './tree.ts';
+import { offerItems, structureTree } from './tree.ts';
 import { verificationStatusOf } from '../ingest/verification-status.ts';
 
 export interface ReferentRouteDeps {
@@ -119,15 +119,15 @@ export async function registerReferentRoutes(app: FastifyInstance, deps: Referen
       if (p.role === 'professional') {
         if (!p.practitioner) return { ...base, practitioner: null, offers: [] };
         const pr = (await db.query<{ content: Resource }>('SELECT content FROM practitioner WHERE id = $1 AND NOT deleted', [p.practitioner])).rows[0];
-        const offers = (await db.query<{ id: string; content: Resource; version_id: number }>(
-          `SELECT DISTINCT h.id, h.content, h.version_id FROM practitioner_role r
+        const offers = (await db.query<{ id: string }>(
+          `SELECT DISTINCT h.id FROM practitioner_role r
              JOIN healthcare_service h ON NOT h.deleted AND r.content->'healthcareService' @> jsonb_build_array(jsonb_build_object('reference', 'HealthcareService/' || h.id))
            WHERE NOT r.deleted AND r.content->'practitioner'->>'reference' = $1 ORDER BY h.id`, [`Practitioner/${p.practitioner}`])).rows;
         const name = pr ? ((pr.content.name as { family?: string; given?: string[] }[] | undefined)?.[0]) : undefined;
         return {
           ...base,
           practitioner: pr ? { id: p.practitioner, name: [name?.given?.join(' '), name?.family].filter(Boolean).join(' ') || p.practitioner } : null,
-          offers: offers.map((o) => ({ id: o.id, name: String(o.content.name ?? o.id), versionId: Number(o.version_id), status: verificationStatusOf(o.content) ?? null })),
+          offers: await offerItems(db, offers.map((o) => o.id), { staleDays }),
         };
       }
       return { ...base, structures: [] };

@@ -97,6 +97,31 @@ function item(type: TreeItem['type'], kind: ItemKind, row: Row, staleDays: numbe
   };
 }
 
+/** An offer with its places (capacities) and closure. */
+function offerItem(o: Row, places: Map<string, Row>, staleDays: number, now: Date): TreeItem {
+  const it = item('HealthcareService', 'offre', o, staleDays, now);
+  it.closure = closureOf(o.content);
+  it.closed = closedAt(o.content, now);
+  for (const lid of refIds(o.content.location, 'Location')) {
+    const l = places.get(lid);
+    if (!l) continue;
+    const place = item('Location', 'lieu', l, staleDays, now);
+    place.capacities = capacitiesOf(l.content);
+    it.children.push(place);
+  }
+  return it;
+}
+
+/** Offers by id with their places, as tree items (a professional's city offers). */
+export async function offerItems(db: Queryable, ids: string[], opts: { staleDays: number; now?: Date }): Promise<TreeItem[]> {
+  if (!ids.length) return [];
+  const now = opts.now ?? new Date();
+  const offers = (await db.query<Row>('SELECT id, version_id, last_updated, content FROM healthcare_service WHERE NOT deleted AND id = ANY($1::text[]) ORDER BY id', [ids])).rows;
+  const locIds = [...new Set(offers.flatMap((o) => refIds(o.content.location, 'Location')))];
+  const places = new Map((await db.query<Row>('SELECT id, version_id, last_updated, content FROM location WHERE NOT deleted AND id = ANY($1::text[])', [locIds])).rows.map((l) => [l.id, l]));
+  return offers.map((o) => offerItem(o, places, opts.staleDays, now));
+}
+
 /** The tree of structure `rootId` (an EJ or an EG), or undefined when it does not exist. */
 export async function structureTree(db: Database, rootId: string, opts: { staleDays: number; now?: Date }): Promise<TreeItem | undefined> {
   const now = opts.now ?? new Date();
@@ -123,16 +148,7 @@ export async function structureTree(db: Database, rootId: string, opts: { staleD
 
   const offerItems = new Map<string, TreeItem>();
   for (const o of offers) {
-    const it = item('HealthcareService', 'offre', o, opts.staleDays, now);
-    it.closure = closureOf(o.content);
-    it.closed = closedAt(o.content, now);
-    for (const lid of refIds(o.content.location, 'Location')) {
-      const l = places.get(lid);
-      if (!l) continue;
-      const place = item('Location', 'lieu', l, opts.staleDays, now);
-      place.capacities = capacitiesOf(l.content);
-      it.children.push(place);
-    }
+    const it = offerItem(o, places, opts.staleDays, now);
     offerItems.set(o.id, it);
     byId.get(o.provider)?.children.push(it);
   }

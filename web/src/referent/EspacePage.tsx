@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { fr } from '@codegouvfr/react-dsfr';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Badge } from '@codegouvfr/react-dsfr/Badge';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import { useApi } from '../session.tsx';
+import { Item, type Run } from './StructurePage.tsx';
 import { STATUS_LABELS, type SpaceHome, type StructureSummary } from './types.ts';
 import { useSignedIn } from './useSignedIn.ts';
 
@@ -32,11 +33,23 @@ export function EspacePage() {
   const [found, setFound] = useState<StructureSummary[] | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
+  const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
+  const load = useCallback(() => {
+    api<SpaceHome>('/api/espace').then(({ body }) => setHome(body)).catch((e: Error) => setError(e.message));
+  }, [api]);
   useEffect(() => {
     document.title = 'Mon espace — ROR';
-    if (!user) return;
-    api<SpaceHome>('/api/espace').then(({ body }) => setHome(body)).catch((e: Error) => setError(e.message));
-  }, [user, api]);
+    if (user) load();
+  }, [user, load]);
+  const run: Run = async (label, fn) => {
+    try {
+      await fn();
+      setNotice({ ok: true, text: label });
+    } catch (e) {
+      setNotice({ ok: false, text: (e as Error).message });
+    }
+    load();
+  };
   useEffect(() => {
     if (home) heading.current?.focus();
   }, [home]);
@@ -83,14 +96,12 @@ export function EspacePage() {
         <section>
           <h2>Mon activité libérale</h2>
           {home.practitioner ? <p>{home.practitioner.name}</p> : <p>Aucun professionnel rattaché à ce compte.</p>}
-          <ul>
-            {(home.offers ?? []).map((o) => (
-              <li key={o.id}>
-                {o.name} {o.status && <Badge small>{STATUS_LABELS[o.status]}</Badge>}{' '}
-                <a href={`/espace/offre/${encodeURIComponent(o.id)}/modifier`}>Modifier</a>
-              </li>
-            ))}
-          </ul>
+          <div aria-live="polite" role="status">
+            {notice && <Alert severity={notice.ok ? 'success' : 'error'} small description={notice.text} className={fr.cx('fr-mb-2w')} closable onClose={() => setNotice(null)} />}
+          </div>
+          {(home.offers ?? []).length ? (
+            <ul className="ror-tree">{(home.offers ?? []).map((o) => <Item key={o.id} item={o} run={run} reload={load} />)}</ul>
+          ) : <p>Aucune offre de ville. <a href="/inscription">Décrire mon activité</a></p>}
         </section>
       )}
     </>

@@ -8,7 +8,7 @@ import { HistoryPanel } from './HistoryPanel.tsx';
 import { CAPACITY_STATUS_LABELS, CAPACITY_TYPE_LABELS, KIND_LABELS, STATUS_LABELS, type TreeItem } from './types.ts';
 import { formatDateTime, formatDay, useSignedIn } from './useSignedIn.ts';
 
-type Run = (label: string, fn: () => Promise<unknown>) => Promise<void>;
+export type Run = (label: string, fn: () => Promise<unknown>) => Promise<void>;
 
 /** Available beds / places of one nature at a place, in a few clicks. */
 function CapacityForm({ place, run }: { place: TreeItem; run: Run }) {
@@ -95,7 +95,7 @@ function ClosureForm({ offer, run }: { offer: TreeItem; run: Run }) {
   );
 }
 
-function Item({ item, run, reload }: { item: TreeItem; run: Run; reload(): void }) {
+export function Item({ item, run, reload }: { item: TreeItem; run: Run; reload(): void }) {
   const api = useApi();
   const [history, setHistory] = useState(false);
   const todo = [

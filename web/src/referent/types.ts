@@ -42,7 +42,8 @@ export interface SpaceHome {
   staleAfterDays: number;
   structures?: StructureSummary[];
   practitioner?: { id: string; name: string } | null;
-  offers?: { id: string; name: string; versionId: number; status: VerificationStatus | null }[];
+  /** A professional's city offers with their places. */
+  offers?: TreeItem[];
 }
 
 export interface VersionEntry {
