@@ -102,6 +102,22 @@ describe('a referent edits an EHPAD offer in Debian chromium', { skip }, () => {
     await page.waitForSelector('#enregistre');
     const place = (await server.services.store.read('Location', EHPAD.place)).resource as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     assert.match(JSON.stringify(place.extension), /"nbCapacity","valueInteger":84/);
+  });
+
+  test('the structure form (generic Organization template): invalid MSS refused on its field; a phone is saved', async () => {
+    await page.goto(`${server.origin}/espace/structure/${EHPAD.eg}/modifier`);
+    await page.waitForSelector('#f-orgName');
+    assert.equal(await page.inputValue('#f-orgName'), 'EHPAD Les Tilleuls');
+    await page.fill('#f-orgMss', 'direction@tilleuls.fr');
+    await page.click('#enregistrer');
+    assert.match(await fieldError('orgMss').textContent() ?? '', /mssante\.fr/);
+    await page.fill('#f-orgMss', '');
+    await page.fill('#f-orgPhone', '01 30 92 00 01');
+    await page.click('#enregistrer');
+    await page.waitForSelector('#enregistre');
+    const eg = (await server.services.store.read('Organization', EHPAD.eg)).resource as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    assert.equal(eg.telecom[0].value, '01 30 92 00 01');
+    assert.equal(eg.type[0].coding[0].code, '500', 'the FINESS category is kept');
     await page.goto(`${server.origin}/espace/offre/${EHPAD.offer}/modifier`);
     await page.waitForSelector('#f-name');
   });
