@@ -3,6 +3,11 @@
  * search index), the authorisation fixture, the demo generator's offers for its sites; then the population rows,
  * every quality rule, and both snapshots, on PostgreSQL (throw-away database) and optionally PGlite.
  *   node --import tsx bench/indicators.ts [pglite]
+ * National: the real national FINESS ndjson (95,333 establishments) through the FINESS importer into a kept PostgreSQL
+ * database `ror_bench_indicators` (loaded once, reused by later runs; bare store: no validator, no search index, which
+ * the indicator queries do not read), the demo generator's offers for every site of the demo categories, then the
+ * same timings, and the whole computation (population + quality + both snapshots) as one figure.
+ *   node --import tsx bench/indicators.ts national [--reload]
  */
 import type { Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -13,9 +18,15 @@ import type { Resource } from '../src/fhir/types.ts';
 import { populationRows } from '../src/indicators/population.ts';
 import { qualityResults } from '../src/indicators/quality.ts';
 import { takePopulationSnapshot, takeQualitySnapshot } from '../src/indicators/snapshots.ts';
-import { DEP78, importYvelines, writeAll } from '../src/indicators/test-fixtures.ts';
+import { AUTHORISATIONS_FIXTURE, DEP78, importYvelines, writeAll } from '../src/indicators/test-fixtures.ts';
+import { importFinessAuthorisations } from '../src/indicators/finess-authorisations.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
 import fs from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import { importFiness } from '../src/ingest/finess/import-finess.ts';
+import { defaultFinessDir } from '../src/ingest/reference-data.ts';
+import { ResourceStore } from '../src/store/resource-store.ts';
 
 async function time<T>(label: string, fn: () => Promise<T>): Promise<T> {
   const t = process.hrtime.bigint();
@@ -24,10 +35,22 @@ async function time<T>(label: string, fn: () => Promise<T>): Promise<T> {
   return r;
 }
 
-async function run(db: Database): Promise<void> {
-  await migrate(db);
+async function loadYvelines(db: Database): Promise<ResourceStore> {
   const all = fs.readFileSync(DEP78, 'utf8').split(/\r?\n/).slice(1).filter(Boolean).map((l) => l.slice(0, 9));
-  const store = await time(`import ${all.length} FINESS establishments`, () => importYvelines(db, all));
+  return time(`import ${all.length} FINESS establishments`, () => importYvelines(db, all));
+}
+
+async function loadNational(db: Database): Promise<ResourceStore> {
+  const store = new ResourceStore(db);
+  const file = path.join(defaultFinessDir(), 'finess-fhir-etablissements-20210108.ndjson.gz');
+  const report = await time('import national FINESS ndjson (bare store)', () => importFiness(store, file, {
+    onProgress: (p) => { if (p.read % 10000 < 500) process.stdout.write(`  ${p.read} read, ${p.resourcesPerSecond} res/s\r`); },
+  }));
+  console.log(`establishments ${report.establishments}, created ${report.created}, rejected ${report.rejected}`);
+  return store;
+}
+
+async function addOffers(db: Database, store: ResourceStore): Promise<void> {
   const sites = await db.query<{ id: string; content: Resource; loc: Resource; region: string | null }>(
     `SELECT o.id, o.content, l.content AS loc, o.region FROM organization o JOIN location l ON l.id = 'finess-loc-' || substr(o.id, 11) WHERE o.id LIKE 'finess-eg-%'`);
   const resources = sites.rows.flatMap((row) => {
@@ -35,17 +58,64 @@ async function run(db: Database): Promise<void> {
     const site: DemoSite = { nofinesset: row.id.slice(10), category, name: String(row.content.name), organizationId: row.id, location: row.loc, region: row.region ?? undefined };
     return buildSiteOffers(site, [], new Date().toISOString());
   });
-  for (let i = 0; i < resources.length; i += 500) await writeAll(store, resources.slice(i, i + 500));
-  console.log(`demo offers and places: ${resources.length}`);
+  await time(`write ${resources.length} demo offers and places`, async () => {
+    for (let i = 0; i < resources.length; i += 500) await writeAll(store, resources.slice(i, i + 500));
+  });
+}
+
+async function compute(db: Database): Promise<void> {
+  const t0 = process.hrtime.bigint();
   const rows = await time('population rows (ET × field, statuses)', () => populationRows(db));
   const results = await time('quality rules (15, per object)', () => qualityResults(db));
   await time('population snapshot (compute + store)', () => takePopulationSnapshot(db));
   await time('quality snapshot (compute + store)', () => takeQualitySnapshot(db));
+  console.log(`whole computation (4 steps above)`.padEnd(44), `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s`);
   console.log(`rows ${rows.length}, rule results ${results.length}, écarts ${results.filter((r) => r.status === 'ecart').length}`);
 }
 
+async function run(db: Database): Promise<void> {
+  await migrate(db);
+  const store = await loadYvelines(db);
+  await addOffers(db, store);
+  await compute(db);
+}
+
+/** The kept national database: created when missing, loaded when empty (or with --reload). */
+async function runNational(): Promise<void> {
+  const admin = new URL(process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const name = 'ror_bench_indicators';
+  const c = new pg.Client({ connectionString: admin.toString() });
+  await c.connect();
+  if (process.argv.includes('--reload')) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  const exists = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
+  if (!exists) await c.query(`CREATE DATABASE ${name}`);
+  await c.end();
+  admin.pathname = `/${name}`;
+  const db = new PostgresDatabase(admin.toString(), 4);
+  console.log(`— PostgreSQL, national (${name})`);
+  try {
+    await migrate(db);
+    const loaded = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM organization WHERE id LIKE 'finess-eg-%'`);
+    if (loaded.rows[0].n === 0) {
+      const store = await loadNational(db);
+      await importFinessAuthorisations(db, AUTHORISATIONS_FIXTURE);
+      await addOffers(db, store);
+      await db.query('ANALYZE');
+    }
+    const counts = await db.query<{ t: string; n: number }>(
+      `SELECT 'organization' AS t, count(*)::int AS n FROM organization UNION ALL SELECT 'location', count(*)::int FROM location
+       UNION ALL SELECT 'healthcare_service', count(*)::int FROM healthcare_service UNION ALL SELECT 'finess_authorisation', count(*)::int FROM finess_authorisation`);
+    console.log(counts.rows.map((r) => `${r.t} ${r.n}`).join(', '));
+    await compute(db);
+  } finally {
+    await db.close();
+  }
+}
+
 const useLite = process.argv.includes('pglite');
-if (useLite) {
+if (process.argv.includes('national')) {
+  await runNational();
+} else if (useLite) {
   const db = await PGliteDatabase.open();
   console.log('— PGlite');
   await run(db);

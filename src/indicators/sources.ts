@@ -163,22 +163,36 @@ export function baseCtes(opts: SourceOptions = {}): string {
   ror_eg_x AS (
     SELECT e.*, ${departementOf('e.insee', "coalesce(e.finess, '')")} AS departement, coalesce(cat.domain, 'Non défini') AS domain
     FROM ror_eg e LEFT JOIN ${categoryValues()} ON cat.category = e.category),
-  eg_of AS (
-    SELECT o.id, coalesce(e1.id, e2.id, e3.id, e4.id) AS eg_id
+  -- The partOf chain is walked on the organization table (primary-key look-ups), then matched against the sites
+  -- once: joining the (materialised) site list at each level made PostgreSQL rescan it per organization, which
+  -- is quadratic at national scale (bench/RESULTS.md).
+  org_chain AS (
+    SELECT o.id, p2.id AS a2, p3.id AS a3, p4.id AS a4
     FROM org o
-    LEFT JOIN ror_eg e1 ON e1.id = o.id
-    LEFT JOIN org p2 ON e1.id IS NULL AND p2.id = substr(o.content->'partOf'->>'reference', 14)
-    LEFT JOIN ror_eg e2 ON e2.id = p2.id
-    LEFT JOIN org p3 ON e2.id IS NULL AND p3.id = substr(p2.content->'partOf'->>'reference', 14)
-    LEFT JOIN ror_eg e3 ON e3.id = p3.id
-    LEFT JOIN org p4 ON e3.id IS NULL AND p4.id = substr(p3.content->'partOf'->>'reference', 14)
-    LEFT JOIN ror_eg e4 ON e4.id = p4.id),
+    LEFT JOIN org p2 ON p2.id = substr(o.content->'partOf'->>'reference', 14)
+    LEFT JOIN org p3 ON p3.id = substr(p2.content->'partOf'->>'reference', 14)
+    LEFT JOIN org p4 ON p4.id = substr(p3.content->'partOf'->>'reference', 14)),
+  -- MATERIALIZED: joined on eg_id as a plain column (a hash join), not on the coalesce of outer-joined columns.
+  eg_of AS MATERIALIZED (
+    SELECT c.id, coalesce(e1.id, e2.id, e3.id, e4.id) AS eg_id,
+      CASE WHEN e1.id IS NOT NULL THEN e1.category WHEN e2.id IS NOT NULL THEN e2.category WHEN e3.id IS NOT NULL THEN e3.category ELSE e4.category END AS eg_category
+    FROM org_chain c
+    LEFT JOIN ror_eg e1 ON e1.id = c.id
+    LEFT JOIN ror_eg e2 ON e2.id = c.a2
+    LEFT JOIN ror_eg e3 ON e3.id = c.a3
+    LEFT JOIN ror_eg e4 ON e4.id = c.a4),
+  -- Open offers with their site, joined once on their own (MATERIALIZED): inside the criteria query below, the
+  -- planner joined offers and eg_of by a nested loop (offers × organizations: hours at national scale).
+  ue_base AS MATERIALIZED (
+    SELECT h.id, h.content, h.last_updated, h.region, g.eg_id, g.eg_category
+    FROM (SELECT h0.*, substr(h0.content->'providedBy'->>'reference', 14) AS provider FROM hs h0 WHERE coalesce((h0.content->>'active')::boolean, true) OFFSET 0) h
+    JOIN eg_of g ON g.id = h.provider AND g.eg_id IS NOT NULL),
   ue_raw AS (
-    SELECT h.id, h.content, h.last_updated, h.region, eg.id AS eg_id, eg.category AS eg_category,
+    SELECT h.id, h.content, h.last_updated, h.region, h.eg_id, h.eg_category,
       substr(h.content->'providedBy'->>'reference', 14) AS provider_id,
       ${codeOf(`h.content->'type'`, URL.r227)} AS field_code,
       ${codedIn(`h.content->'type'`, URL.j20)} AS c1,
-      CASE WHEN eg.category = ANY(${arr(ORGANISATION_CATEGORY_REQUIRED)}) THEN ${codedIn(`h.content->'category'`, URL.j34)} END AS c2,
+      CASE WHEN h.eg_category = ANY(${arr(ORGANISATION_CATEGORY_REQUIRED)}) THEN ${codedIn(`h.content->'category'`, URL.j34)} END AS c2,
       ${codedIn(`h.content->'specialty'`, URL.j17)} AS c3,
       ${codedIn(`h.content->'characteristic'`, URL.j19)} AS c4,
       EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'extension', '[]'::jsonb)) p, jsonb_array_elements(coalesce(p->'extension', '[]'::jsonb)) r
@@ -198,10 +212,7 @@ export function baseCtes(opts: SourceOptions = {}): string {
                               AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomChannel)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
                               AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomConfidentiality)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
                               AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = 'telecomAddress' AND coalesce(v->>'valueString', '') <> ''))) AS c7
-    FROM hs h
-    JOIN eg_of g ON g.id = substr(h.content->'providedBy'->>'reference', 14)
-    JOIN ror_eg eg ON eg.id = g.eg_id
-    WHERE coalesce((h.content->>'active')::boolean, true)),
+    FROM ue_base h),
   ue AS (
     SELECT u.*,
       (u.c1::int + coalesce(u.c2::int, 0) + u.c3::int + u.c4::int + u.c5::int + u.c6::int + u.c7::int) AS met,
