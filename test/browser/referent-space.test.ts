@@ -66,7 +66,7 @@ describe('referent space in Debian chromium: EHPAD tree, confirmation, capacity 
     assert.equal(after.resource.meta?.tag?.find((t) => t.system === 'urn:ror:statut-verification')?.code, 'verifie');
   });
 
-  test('a wrong capacity is refused on the field; a right one is saved and the coordinator search shows the new availability', async () => {
+  test('a wrong capacity is refused on the field; a right one is saved, its history shown and restorable, and the coordinator search shows the new availability', async () => {
     const before = (await server.services.store.read('Location', 'lieu-clos-aj')).versionId;
     await page.selectOption('#capacite-lieu-clos-aj-type', '02');
     await page.fill('#capacite-lieu-clos-aj-nombre', '-3');
@@ -78,6 +78,21 @@ describe('referent space in Debian chromium: EHPAD tree, confirmation, capacity 
     await page.click('#capacite-lieu-clos-aj-valider');
     await page.waitForFunction(() => /Places disponibles : 5/.test(document.querySelector('#element-lieu-clos-aj > .ror-item')?.textContent ?? ''));
     assert.equal((await server.services.store.read('Location', 'lieu-clos-aj')).versionId, before + 1);
+
+    // The history tells who changed what; the previous version can be restored (as a new version).
+    await page.click('#element-lieu-clos-aj > .ror-item button:has-text("Historique")');
+    await page.waitForSelector('#element-lieu-clos-aj table');
+    const history = await page.textContent('#element-lieu-clos-aj table') ?? '';
+    assert.match(history, /referente@clos-saint-jean\.test/);
+    assert.match(history, /Mise à jour des capacités/);
+    await page.click(`#restaurer-lieu-clos-aj-${before}`);
+    await page.waitForFunction(() => /Places disponibles : 0/.test(document.querySelector('#element-lieu-clos-aj > .ror-item')?.textContent ?? ''));
+    assert.match(await page.textContent('[role="status"]') ?? '', new RegExp(`Version ${before} restaurée`));
+    assert.equal((await server.services.store.read('Location', 'lieu-clos-aj')).versionId, before + 2);
+    // Back to 5 free places for the coordinator.
+    await page.fill('#capacite-lieu-clos-aj-nombre', '5');
+    await page.click('#capacite-lieu-clos-aj-valider');
+    await page.waitForFunction(() => /Places disponibles : 5/.test(document.querySelector('#element-lieu-clos-aj > .ror-item')?.textContent ?? ''));
 
     await page.goto(`${base}/?commune=${GARGENVILLE.commune[0]}&radius=10&available=true`);
     await page.waitForSelector('#offre-offre-clos-aj');

@@ -100,7 +100,7 @@ export function EspacePage() {
             {notice && <Alert severity={notice.ok ? 'success' : 'error'} small description={notice.text} className={fr.cx('fr-mb-2w')} closable onClose={() => setNotice(null)} />}
           </div>
           {(home.offers ?? []).length ? (
-            <ul className="ror-tree">{(home.offers ?? []).map((o) => <Item key={o.id} item={o} run={run} reload={load} />)}</ul>
+            <ul className="ror-tree">{(home.offers ?? []).map((o) => <Item key={o.id} item={o} run={run} />)}</ul>
           ) : <p>Aucune offre de ville. <a href="/inscription">Décrire mon activité</a></p>}
         </section>
       )}

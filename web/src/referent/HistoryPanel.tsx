@@ -7,7 +7,11 @@ import { ACTION_LABELS, type VersionEntry } from './types.ts';
 import { formatDateTime } from './useSignedIn.ts';
 
 /** The versions of one item (who, when, what) with "Restaurer cette version" on the older ones. */
-export function HistoryPanel({ type, id, currentVersion, onRestored }: { type: string; id: string; currentVersion: number; onRestored(): void }) {
+export function HistoryPanel({ type, id, currentVersion, run }: {
+  type: string; id: string; currentVersion: number;
+  /** Runs the restore and reports it (success or the server's French message, e.g. a concurrent change). */
+  run(label: string, fn: () => Promise<unknown>): Promise<void>;
+}) {
   const api = useApi();
   const [versions, setVersions] = useState<VersionEntry[] | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -17,20 +21,13 @@ export function HistoryPanel({ type, id, currentVersion, onRestored }: { type: s
       .then(({ body }) => setVersions(body.versions)).catch((e: Error) => setError(e.message));
   }, [api, type, id, currentVersion]);
 
-  const restore = async (versionId: number) => {
-    setError(null);
-    try {
-      await api('/api/espace/restaurer', { method: 'POST', json: { type, id, versionId, ifMatch: currentVersion } });
-      onRestored();
-    } catch (e) {
-      setError((e as Error).message);
-    }
-  };
+  const restore = (versionId: number) =>
+    run(`Version ${versionId} restaurée (enregistrée comme nouvelle version)`, () =>
+      api('/api/espace/restaurer', { method: 'POST', json: { type, id, versionId, ifMatch: currentVersion } }));
 
   if (!versions) return error ? <Alert severity="error" small description={error} /> : <p>Chargement de l’historique…</p>;
   return (
     <div className={fr.cx('fr-table', 'fr-table--no-caption', 'fr-mt-1w')}>
-      {error && <Alert severity="error" small description={error} role="alert" />}
       <table>
         <caption>Historique</caption>
         <thead><tr><th>Version</th><th>Date</th><th>Par</th><th>Action</th><th>Modifié</th><th /></tr></thead>
@@ -44,7 +41,7 @@ export function HistoryPanel({ type, id, currentVersion, onRestored }: { type: s
               <td className={fr.cx('fr-text--xs')}>{v.changes.slice(0, 6).map((c) => c.path).join(', ') || '—'}</td>
               <td>
                 {v.versionId < currentVersion && !v.deleted && (
-                  <Button size="small" priority="tertiary" onClick={() => void restore(v.versionId)}>Restaurer cette version</Button>
+                  <Button size="small" priority="tertiary" onClick={() => void restore(v.versionId)} nativeButtonProps={{ id: `restaurer-${id}-${v.versionId}` }}>Restaurer cette version</Button>
                 )}
               </td>
             </tr>

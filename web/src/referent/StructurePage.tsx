@@ -95,7 +95,7 @@ function ClosureForm({ offer, run }: { offer: TreeItem; run: Run }) {
   );
 }
 
-export function Item({ item, run, reload }: { item: TreeItem; run: Run; reload(): void }) {
+export function Item({ item, run }: { item: TreeItem; run: Run }) {
   const api = useApi();
   const [history, setHistory] = useState(false);
   const todo = [
@@ -148,9 +148,9 @@ export function Item({ item, run, reload }: { item: TreeItem; run: Run; reload()
         </ul>
         {item.kind === 'lieu' && <CapacityForm key={item.versionId} place={item} run={run} />}
         {item.kind === 'offre' && <ClosureForm key={item.versionId} offer={item} run={run} />}
-        {history && <HistoryPanel type={item.type} id={item.id} currentVersion={item.versionId} onRestored={reload} />}
+        {history && <HistoryPanel type={item.type} id={item.id} currentVersion={item.versionId} run={run} />}
       </div>
-      {item.children.length > 0 && <ul className="ror-tree">{item.children.map((c) => <Item key={`${c.type}/${c.id}`} item={c} run={run} reload={reload} />)}</ul>}
+      {item.children.length > 0 && <ul className="ror-tree">{item.children.map((c) => <Item key={`${c.type}/${c.id}`} item={c} run={run} />)}</ul>}
     </li>
   );
 }
@@ -199,7 +199,7 @@ export function StructurePage({ id }: { id: string }) {
       <div aria-live="polite" role="status">
         {notice && <Alert severity={notice.ok ? 'success' : 'error'} small description={notice.text} className={fr.cx('fr-mb-2w')} closable onClose={() => setNotice(null)} />}
       </div>
-      <ul className="ror-tree ror-tree--root"><Item item={data.tree} run={run} reload={load} /></ul>
+      <ul className="ror-tree ror-tree--root"><Item item={data.tree} run={run} /></ul>
     </>
   );
 }
