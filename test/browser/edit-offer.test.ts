@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import type { Database } from '../../src/db/database.ts';
 import { EHPAD, writeEhpad } from '../../src/templates/test-fixtures.ts';
@@ -86,6 +87,9 @@ describe('a referent edits an EHPAD offer in Debian chromium', { skip }, () => {
     // Codes written without a label are still shown by their NOS label (contact confidentiality level 1).
     assert.equal(await page.inputValue('#f-contactConfidentiality'), 'Accès libre');
     await page.screenshot({ path: artifactPath('edit-offer-ehpad.png'), fullPage: true });
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
   });
 
   test('the place form (generic Location template): a negative capacity is refused on its field, then saved', async () => {

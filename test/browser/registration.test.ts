@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import type { Database } from '../../src/db/database.ts';
 import { FIXTURE_PROFESSIONALS, writeRegistrationFixtures } from '../../src/registration/test-fixtures.ts';
@@ -92,8 +93,6 @@ describe('a physiotherapist self-registers in Debian chromium', { skip }, () => 
     await page.click('button:has-text("Enregistrer mon offre")');
     await page.waitForSelector('text=Offre enregistrée');
     const savedAt = Date.now();
-    await page.screenshot({ path: artifactPath('registration-offer.png'), fullPage: true });
-
     // The coordinator search for a commune of the zone finds the offer (a kiné doing home visits in Gargenville).
     let found = false;
     while (!found && Date.now() - savedAt < 10_000) {
@@ -102,6 +101,11 @@ describe('a physiotherapist self-registers in Debian chromium', { skip }, () => 
     }
     assert.ok(found, 'found in the coordinator search within 10 s');
     console.log(`# registration: offer found by the coordinator search ${Date.now() - savedAt} ms after saving`);
+    await page.screenshot({ path: artifactPath('registration-offer.png'), fullPage: true });
+    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
+
     await page.goto(`${server.origin}/offre/ps-offre-${KINE.idNatPS}-339`);
     await page.waitForSelector('main h1');
     assert.match(await page.textContent('main') ?? '', /Alice LEMAIRE/);
