@@ -69,14 +69,14 @@ export async function readFactsOfMany(q: Queryable, resources: Resource[]): Prom
   const practitioners = ids('Practitioner');
   const ofPractitioner = new Map<string, ReadFacts[]>();
   if (practitioners.length > 1) {
+    // Through the search index (role → practitioner, role → offer, both indexed): the JSON of the roles
+    // made the planner guess 500 rows per practitioner and hash-join every offer of the directory.
     const r = await q.query<{ ps: string; offer: Resource }>(
-      `SELECT x.ps, ${OFFER_FACT_COLUMNS} AS offer FROM unnest($1::text[]) AS x(ps) CROSS JOIN LATERAL (
-         SELECT pr.content FROM practitioner_role pr
-         WHERE NOT pr.deleted AND pr.content -> 'practitioner' @> jsonb_build_object('reference', 'Practitioner/' || x.ps) LIMIT 500) pr
-       CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(pr.content -> 'healthcareService') WHEN 'array' THEN pr.content -> 'healthcareService'
-         WHEN 'object' THEN jsonb_build_array(pr.content -> 'healthcareService') ELSE '[]'::jsonb END) ref
-       JOIN healthcare_service hs ON NOT hs.deleted
-         AND hs.id = substring(ref ->> 'reference' from '(?:^|/)HealthcareService/([A-Za-z0-9.-]{1,64})(?:/_history/[^/]+)?$')`,
+      `SELECT p.target_id AS ps, ${OFFER_FACT_COLUMNS} AS offer FROM search_reference p
+       JOIN practitioner_role pr ON pr.id = p.id AND NOT pr.deleted
+       JOIN search_reference s ON s.rtype = 'PractitionerRole' AND s.param = 'service' AND s.id = p.id
+       JOIN healthcare_service hs ON hs.id = s.target_id AND NOT hs.deleted
+       WHERE p.rtype = 'PractitionerRole' AND p.param = 'practitioner' AND p.target_id = ANY($1::text[])`,
       [practitioners],
     );
     for (const row of r.rows) ofPractitioner.set(row.ps, [...(ofPractitioner.get(row.ps) ?? []), factsOfOffer(row.offer)]);
