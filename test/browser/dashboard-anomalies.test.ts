@@ -92,6 +92,10 @@ describe('indicators dashboard and anomaly reports in Debian chromium', { skip }
     await page.selectOption('#tdb-region', '11');
     await page.click('label[for="tdb-maille-departement"]');
     await page.waitForFunction(() => document.querySelector('#tdb-table-zones tbody')?.textContent?.includes('Yvelines (78)'));
+    // The same figures from the latest snapshot (taken in `before`).
+    await page.click('label[for="tdb-source-snapshot"]');
+    await page.waitForFunction(() => document.querySelector('main .fr-text--lead')?.textContent?.includes('instantané au'));
+    await page.waitForFunction(() => /Yvelines \(78\)\s*4\s*1\s*25 %/.test(document.querySelector('#tdb-table-zones tbody')?.textContent ?? ''));
     await page.screenshot({ path: artifactPath('dashboard-idf.png'), fullPage: true });
     await noSeriousAxeViolation(page);
     await page.close();

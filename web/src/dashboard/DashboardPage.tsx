@@ -63,6 +63,8 @@ function Dashboard({ user }: { user: SessionUser }) {
   const national = user.role === 'national-admin';
   const [region, setRegion] = useState<string>(national ? '' : user.regions[0] ?? '');
   const [grain, setGrain] = useState<'region' | 'departement'>(national ? 'region' : 'departement');
+  // Live figures re-read the whole ROR (minutes at national scale, bench/RESULTS.md); the weekly snapshot is instant.
+  const [source, setSource] = useState<'live' | 'snapshot'>('live');
   const [data, setData] = useState<Data | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [outlines, setOutlines] = useState<{ region: GeoJSON.FeatureCollection | null; departement: GeoJSON.FeatureCollection | null }>({ region: null, departement: null });
@@ -88,11 +90,11 @@ function Dashboard({ user }: { user: SessionUser }) {
     const q = (extra: Record<string, string>) => new URLSearchParams({ ...(region ? { region } : {}), ...extra }).toString();
     const areaBy = grain === 'region' ? 'region' : 'region,departement';
     Promise.all([
-      api<{ rows: PopulationRow[]; referenceDate: string | null }>(`/api/indicators?${q({ by: areaBy })}`),
-      api<{ rows: PopulationRow[] }>(`/api/indicators?${q({ by: 'field' })}`),
+      api<{ rows: PopulationRow[]; referenceDate: string | null }>(`/api/indicators?${q({ by: areaBy, source })}`),
+      api<{ rows: PopulationRow[] }>(`/api/indicators?${q({ by: 'field', source })}`),
       api<{ points: TrendPoint[] }>(`/api/indicators/trend?${q({ by: 'field' })}`),
       api<{ lines: SegurLine[] }>(`/api/indicators/segur?${q({})}`),
-      api<{ rows: QualityRow[] }>(`/api/indicators?${q({ type: 'quality', by: 'rule' })}`),
+      api<{ rows: QualityRow[] }>(`/api/indicators?${q({ type: 'quality', by: 'rule', source })}`),
       api<{ deviations: Deviation[] }>(`/api/indicators/deviations?${q({ limit: String(DEVIATION_LIMIT) })}`),
     ])
       .then(([area, sector, trend, segur, quality, dev]) => setData({
@@ -100,7 +102,7 @@ function Dashboard({ user }: { user: SessionUser }) {
         quality: quality.body.rows, deviations: dev.body.deviations, referenceDate: area.body.referenceDate,
       }))
       .catch((e: Error) => setError(e.message));
-  }, [api, region, grain]);
+  }, [api, region, grain, source]);
 
   const regionChoices = national
     ? ['', ...[...new Set([...(outlines.region?.features ?? []).map((f) => String(f.properties?.code)), ...Object.keys(OVERSEAS_REGIONS)])].sort()]
@@ -116,6 +118,7 @@ function Dashboard({ user }: { user: SessionUser }) {
       <h1 tabIndex={-1}>Tableau de bord des indicateurs</h1>
       <p className={fr.cx('fr-text--lead')}>
         Peuplement et qualité du ROR — {scope}
+        {data?.referenceDate && source === 'snapshot' && <> · instantané au {new Date(`${data.referenceDate}T00:00:00`).toLocaleDateString('fr-FR')}</>}
         {data && <> · taux de peuplement {pct(total.p ? total.f / total.p : 0)} ({total.f.toLocaleString('fr-FR')} / {total.p.toLocaleString('fr-FR')} établissements × champs finalisés)</>}
       </p>
 
@@ -133,6 +136,17 @@ function Dashboard({ user }: { user: SessionUser }) {
               <div className={fr.cx('fr-radio-group')}>
                 <input type="radio" id={`tdb-maille-${g}`} name="maille" checked={grain === g} onChange={() => setGrain(g)} />
                 <label className={fr.cx('fr-label')} htmlFor={`tdb-maille-${g}`}>{g === 'region' ? 'Régions' : 'Départements'}</label>
+              </div>
+            </div>
+          ))}
+        </fieldset>
+        <fieldset className={fr.cx('fr-fieldset')}>
+          <legend className={fr.cx('fr-fieldset__legend', 'fr-text--regular')}>Chiffres</legend>
+          {(['live', 'snapshot'] as const).map((x) => (
+            <div key={x} className={fr.cx('fr-fieldset__element', 'fr-fieldset__element--inline')}>
+              <div className={fr.cx('fr-radio-group')}>
+                <input type="radio" id={`tdb-source-${x}`} name="source" checked={source === x} onChange={() => setSource(x)} />
+                <label className={fr.cx('fr-label')} htmlFor={`tdb-source-${x}`}>{x === 'live' ? 'Calculés maintenant' : 'Derniers instantanés'}</label>
               </div>
             </div>
           ))}
