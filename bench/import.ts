@@ -1,33 +1,96 @@
 /**
- * FINESS import benchmark: a file imported twice (the second run must write nothing) through the store
- * the server uses (ROR validation and search index included), on embedded PGlite and on PostgreSQL.
- *   node --import tsx bench/import.ts [<file>] [--engine pglite|postgres|both]
- * Default file: the Yvelines extract (1,623 establishments). Prints time, resources/s and peak RSS.
+ * Register import benchmark: a file imported twice (the second run must write nothing) through the store
+ * the server uses (ROR validation and search index included), on embedded PGlite and on PostgreSQL
+ * (a scratch database, dropped at the end).
+ *   node --import tsx bench/import.ts [<finess file>] [--engine pglite|postgres|both] [--once]
+ *   node --import tsx bench/import.ts --rpps <lines> [--engine …] [--once]
+ * Default file: the Yvelines extract (1,623 establishments). `--rpps N` generates a synthetic
+ * PS_LibreAcces_Personne_activite file of N lines in the temporary folder (bench/rpps-synthetic.ts) and
+ * imports it. `--once`: the first import only. Prints time, resources/s and peak RSS (of this process).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '../src/app/services.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Database } from '../src/db/database.ts';
+import type { Database, Queryable } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { importFiness } from '../src/ingest/finess/import-finess.ts';
+import { importRpps } from '../src/ingest/rpps/import-rpps.ts';
 import { defaultFinessDir } from '../src/ingest/reference-data.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
+import { writeSyntheticRpps } from './rpps-synthetic.ts';
 
-const file = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : path.join(defaultFinessDir(), 'finess-etablissements-20210108-wgs84-dep78.csv');
-const ei = process.argv.indexOf('--engine');
-const engine = ei > 0 ? process.argv[ei + 1] : 'both';
+const arg = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const engine = arg('--engine') ?? 'both';
+const rppsLines = arg('--rpps') ? Number(arg('--rpps')) : undefined;
+const once = process.argv.includes('--once');
+let file = process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : path.join(defaultFinessDir(), 'finess-etablissements-20210108-wgs84-dep78.csv');
+let tmpDir: string | undefined;
+if (rppsLines) {
+  tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-rpps-'));
+  file = path.join(tmpDir, `PS_LibreAcces_Personne_activite_synthetic_${rppsLines}.txt`);
+  const t0 = Date.now();
+  const g = await writeSyntheticRpps(file, rppsLines);
+  console.error(`generated ${rppsLines} lines (${g.professionals} professionals, ${g.structures} structures, ${Math.round(fs.statSync(file).size / 1e6)} MB) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
 
-async function run(name: string, db: Database): Promise<string[]> {
+const concurrency = arg('--concurrency') ? Number(arg('--concurrency')) : undefined;
+/** Wall time spent in each kind of statement (`--timings`): where an import waits on the database. */
+const timings = new Map<string, { n: number; ms: number }>();
+function label(sql: string): string {
+  const s = sql.replace(/\s+/g, ' ').trim();
+  if (s.startsWith('WITH x AS (SELECT * FROM jsonb_to_recordset')) return 'store: rows + history + audit (bulk)';
+  if (s.startsWith('WITH k AS (SELECT * FROM unnest')) return 'search index (bulk)';
+  if (/FOR UPDATE/.test(s)) return 'store: lock current rows';
+  if (s.startsWith('INSERT INTO import_provenance')) return 'import: provenance';
+  if (s.startsWith('SELECT resource_type, id, fields FROM import_provenance')) return 'import: read provenance';
+  if (s.startsWith('SELECT id, deleted, content FROM')) return 'import: read current';
+  return s.slice(0, 40);
+}
+function timed(db: Database): Database {
+  const wrap = (q: Queryable): Queryable => ({
+    query: async <T,>(sql: string, params?: unknown[]) => {
+      const t = performance.now();
+      try {
+        return await q.query<T>(sql, params);
+      } finally {
+        const e = timings.get(label(sql)) ?? { n: 0, ms: 0 };
+        e.n++;
+        e.ms += performance.now() - t;
+        timings.set(label(sql), e);
+      }
+    },
+    exec: (sql: string) => q.exec(sql),
+  });
+  const w = Object.create(db) as Database;
+  return Object.assign(w, { query: wrap(db).query, transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(wrap(tx))) });
+}
+
+async function run(name: string, plain: Database): Promise<string[]> {
+  const db = process.argv.includes('--timings') ? timed(plain) : plain;
   const services = await createServices({ ...loadConfig({ ROR_DEMO: '0' }) }, { db });
   const rows: string[] = [];
   try {
-    for (const label of ['first import', 're-import (no change)']) {
-      const r = await importFiness(services.store, file);
+    for (const label of once ? ['first import'] : ['first import', 're-import (no change)']) {
+      let last = 0;
+      const onProgress = (p: { read: number; created: number; updated: number; unchanged: number; elapsedMs: number }) => {
+        if (p.elapsedMs - last < 10000) return;
+        last = p.elapsedMs;
+        console.error(`  ${(p.elapsedMs / 1000).toFixed(0)} s: ${p.read} lines read, ${p.created + p.updated + p.unchanged} resources, RSS ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
+      };
+      const r = rppsLines
+        ? await importRpps(services.store, file, { onProgress })
+        : await importFiness(services.store, file, { onProgress, concurrency });
       const mb = Math.round(process.resourceUsage().maxRSS / 1024);
-      rows.push(`| ${name} | ${label} | ${r.establishments} | ${r.created} / ${r.updated} / ${r.unchanged} | ${(r.elapsedMs / 1000).toFixed(1)} s | ${r.resourcesPerSecond} | ${mb} MB |`);
+      const units = 'establishments' in r ? r.establishments : r.activities;
+      rows.push(`| ${name} | ${label} | ${units} | ${r.created} / ${r.updated} / ${r.unchanged} | ${(r.elapsedMs / 1000).toFixed(1)} s | ${r.resourcesPerSecond} | ${mb} MB |`);
       console.error(rows.at(-1));
+      for (const [k, v] of [...timings].sort((a, b) => b[1].ms - a[1].ms)) console.error(`    ${(v.ms / 1000).toFixed(1)} s in ${v.n} × ${k}`);
+      timings.clear();
     }
   } finally {
     await services.close();
@@ -35,7 +98,7 @@ async function run(name: string, db: Database): Promise<string[]> {
   return rows;
 }
 
-const out = ['| engine | run | establishments | created / updated / unchanged | time | resources/s | peak RSS |', '|---|---|---|---|---|---|---|'];
+const out = [`| engine | run | ${rppsLines ? 'activities' : 'establishments'} | created / updated / unchanged | time | resources/s | peak RSS |`, '|---|---|---|---|---|---|---|'];
 if (engine !== 'postgres') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-import-'));
   try {
@@ -52,5 +115,6 @@ if (engine !== 'pglite') {
     await pg.drop();
   }
 }
+if (tmpDir) fs.rmSync(tmpDir, { recursive: true, force: true });
 console.log(`${path.basename(file)}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}\n`);
 console.log(out.join('\n'));
