@@ -82,6 +82,22 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     await page.screenshot({ path: artifactPath('search-limay.png'), fullPage: true });
   });
 
+  test('need synonyms: "kiné" offers Masseur-Kinésithérapeute, "maison de retraite" the hébergement', async () => {
+    const first = async (typed: string) => {
+      await page.fill('#besoin', '');
+      await page.focus('#besoin');
+      await page.keyboard.type(typed);
+      const list = await page.getAttribute('#besoin', 'aria-controls');
+      await page.waitForSelector(`[id="${list}"] [role="option"]`, { state: 'visible' });
+      return page.locator(`[id="${list}"] [role="option"]`).first().textContent();
+    };
+    assert.match(await first('kiné') ?? '', /^Masseur-Kinésithérapeute\s*Profession · « kine »/);
+    assert.match(await first('maison de ret') ?? '', /^Hébergement \(accueil jour et nuit\)\s*Mode de prise en charge/);
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.inputValue('#besoin'), 'Hébergement (accueil jour et nuit)');
+  });
+
   test('need from the nomenclatures ($expand): "sage" offers Sage-Femme first; a midwife visiting Gargenville is found', async () => {
     await page.fill('#besoin', '');
     await page.focus('#besoin');

@@ -163,7 +163,7 @@ export function App() {
                 }}
                 options={needs.items}
                 optionKey={(o) => `${o.param}|${o.code}`}
-                renderOption={(o) => <><span>{o.display}</span> <span className="ror-option-kind">{needLabel(o.param)}</span></>}
+                renderOption={(o) => <><span>{o.display}</span> <span className="ror-option-kind">{needLabel(o.param)}{o.synonym ? ` · « ${o.synonym} »` : ''}</span></>}
                 onSelect={(o) => {
                   setNeed(o);
                   setNeedText(o.display);

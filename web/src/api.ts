@@ -1,4 +1,5 @@
 /** Calls to the server's JSON API and to the FHIR terminology, typed as the web app uses them. */
+import { synonymConcepts } from './needSynonyms.ts';
 
 export interface Commune {
   code: string;
@@ -42,6 +43,8 @@ export interface NeedConcept {
   param: 'activity' | 'profession' | 'careMode' | 'public';
   code: string;
   display: string;
+  /** The everyday word it was suggested for (web/src/needSynonyms.ts), when it came from a synonym. */
+  synonym?: string;
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -106,7 +109,10 @@ export async function fetchNeedConcepts(filter: string, signal?: AbortSignal): P
       return null;
     }
   }));
-  if (answers.every((a) => a === null)) return null;
+  // Synonyms (kiné, SSR, maison de retraite…) first: what the coordinator typed is not the NOS label.
+  const synonyms: NeedConcept[] = synonymConcepts(filter);
+  const known = new Set(synonyms.map((c) => `${c.param}|${c.code}`));
+  if (answers.every((a) => a === null)) return synonyms.length ? synonyms : null;
   // Labels that start with what was typed first, then those with a word that does, then the typo matches;
   // the value sets' own order (activities, professions, care modes, publics) within each tier.
   const key = normalize(filter);
@@ -114,7 +120,8 @@ export async function fetchNeedConcepts(filter: string, signal?: AbortSignal): P
     const d = normalize(c.display);
     return d.startsWith(key) ? 0 : d.split(' ').some((w) => w.startsWith(key)) ? 1 : 2;
   };
-  return answers.flatMap((a) => a ?? []).map((c, i) => ({ c, i, t: tier(c) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.c);
+  return [...synonyms, ...answers.flatMap((a) => a ?? []).filter((c) => !known.has(`${c.param}|${c.code}`))
+    .map((c, i) => ({ c, i, t: tier(c) })).sort((a, b) => a.t - b.t || a.i - b.i).map((x) => x.c)];
 }
 
 const normalize = (s: string) => s.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
