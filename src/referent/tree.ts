@@ -157,9 +157,13 @@ export async function structureTree(db: Database, rootId: string, opts: { staleD
   // indicators engine: evaluating every rule once per site cost seconds per site on the demo data.
   const sites = orgs.filter((o) => kindOf(Number(o.depth)) === 'EG');
   if (sites.length) {
-    const results = await qualityResults(db);
-    for (const site of sites) {
-      const units = await unitStatuses(db, { siteId: site.id });
+    // Sites in parallel: on PostgreSQL each runs on its own pooled connection (PGlite queues them).
+    const [results, unitsBySite] = await Promise.all([
+      qualityResults(db),
+      Promise.all(sites.map((site) => unitStatuses(db, { siteId: site.id }))),
+    ]);
+    for (const [i, site] of sites.entries()) {
+      const units = unitsBySite[i];
       for (const u of units) {
         const it = offerItems.get(u.id);
         if (it) it.missing = (Object.entries(u.criteria) as [keyof UnitStatus['criteria'], boolean | null][]).filter(([, v]) => v === false).map(([k]) => CRITERIA_LABELS[k]);
