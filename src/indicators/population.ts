@@ -112,7 +112,11 @@ export async function populationRows(db: Database | Queryable, opts: ComputeOpti
     `WITH ${baseCtes(opts)}, ${populationRowsCte()} SELECT * FROM pop ${where} ORDER BY finess, field`,
     opts.region ? [...p, opts.region] : p,
   ));
-  return r.rows.map((x) => ({
+  return r.rows.map(toPopulationRow);
+}
+
+export function toPopulationRow(x: Record<string, unknown>): PopulationRow {
+  return {
     finess: String(x.finess),
     name: (x.name as string | null) ?? null,
     region: String(x.region),
@@ -126,7 +130,7 @@ export async function populationRows(db: Database | Queryable, opts: ComputeOpti
     unitsFinalised: n(x.units_finalised),
     unitsInProgress: n(x.units_in_progress),
     status: x.status as Status,
-  }));
+  };
 }
 
 /** Counts by région × département × field × category × domain × perimeter. */

@@ -242,17 +242,27 @@ function ruleSelects(): Record<RuleCode, string> {
   };
 }
 
+/**
+ * The rules' statement after the WITH list of the sources (`ctes`: baseCtes + populationRowsCte, or what is left
+ * of them when compute.ts has materialised some), filtered on `region` when `regionParam` names a parameter.
+ */
+export function qualitySql(ctes: string, rules: RuleCode[] = RULE_CODES_LIST, regionParam?: string): string {
+  const selects = ruleSelects();
+  return `WITH ${ctes}, ${qualityCtes()},
+    results AS (${rules.map((r) => `(${selects[r]})`).join('\nUNION ALL\n')})
+    SELECT * FROM results ${regionParam ? `WHERE region = ${regionParam}` : ''} ORDER BY rule, object_id`;
+}
+
 /** Per-object results of the given rules (all by default). */
 export async function qualityResults(db: Database | Queryable, opts: ComputeOptions & { rules?: RuleCode[] } = {}): Promise<RuleResult[]> {
-  const selects = ruleSelects();
-  const rules = opts.rules ?? RULE_CODES_LIST;
   const p = params(opts);
-  const where = opts.region ? `WHERE region = $${p.length + 1}` : '';
-  const sql = `WITH ${baseCtes(opts)}, ${populationRowsCte()}, ${qualityCtes()},
-    results AS (${rules.map((r) => `(${selects[r]})`).join('\nUNION ALL\n')})
-    SELECT * FROM results ${where} ORDER BY rule, object_id`;
+  const sql = qualitySql(`${baseCtes(opts)}, ${populationRowsCte()}`, opts.rules, opts.region ? `$${p.length + 1}` : undefined);
   const r = await indicatorQuery(db, (q) => q.query<Record<string, unknown>>(sql, opts.region ? [...p, opts.region] : p));
-  return r.rows.map((x) => ({
+  return r.rows.map(toRuleResult);
+}
+
+export function toRuleResult(x: Record<string, unknown>): RuleResult {
+  return {
     rule: x.rule as RuleCode,
     objectType: x.object_type as RuleResult['objectType'],
     objectId: String(x.object_id),
@@ -262,7 +272,7 @@ export async function qualityResults(db: Database | Queryable, opts: ComputeOpti
     domain: String(x.domain ?? 'Non défini'),
     status: x.status as RuleStatus,
     reason: (x.reason as string | null) || null,
-  }));
+  };
 }
 
 /** Counts per rule × région × département × domain, and a national line (région 00, département -3). */

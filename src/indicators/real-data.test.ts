@@ -6,6 +6,7 @@ import { SYSTEMS } from '../ingest/finess/mapping.ts';
 import type { ResourceStore } from '../store/resource-store.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import { rorExt, tre } from '../validation/profiles/urls.ts';
+import { computeIndicators } from './compute.ts';
 import { aggregatePopulation, populationRows, rollUp } from './population.ts';
 import { qualityResults } from './quality.ts';
 import { AUTHORISATION, CLASS_CATEGORIES, DOMAIN_CATEGORIES, PERIMETER_CATEGORIES, PSYCHIATRIC_CATEGORIES } from './reference-data.ts';
@@ -153,6 +154,13 @@ await describeWithDatabases('indicators on real Yvelines establishments with dem
     assert.equal(results.filter((r) => r.status === 'conforme').length, direct.rows[0]!.present);
     assert.ok(results.length > 10);
   });
+
+  test('the shared computation (temporary tables) gives the same rows and results as the separate queries', async () => {
+    for (const opts of [{ referenceDate: REF }, { referenceDate: '2026-11-30', asOf: new Date(Date.now() + 60_000).toISOString() }]) {
+      const shared = await computeIndicators(db(), opts);
+      assert.deepEqual(shared.rows, await populationRows(db(), opts));
+      assert.deepEqual(shared.results, await qualityResults(db(), opts));
+      assert.ok(shared.rows.length > 20 && shared.results.some((r) => r.status === 'ecart') && shared.results.some((r) => r.status === 'conforme'));
+    }
+  });
 });
-
-

@@ -267,3 +267,16 @@ export function populationRowsCte(): string {
 }
 
 export { CITY_SECTORS };
+
+/**
+ * A WITH list without the named CTEs (they are then read from tables of the same name: the temporary
+ * tables of compute.ts). Top-level CTEs start a line with two spaces, after their comment lines.
+ */
+export function withoutCtes(ctes: string, names: ReadonlySet<string>): string {
+  const parts = ctes.split(/,[ \t]*\n(?=(?: {2}--[^\n]*\n)* {2}[a-z_0-9]+ AS (?:(?:NOT )?MATERIALIZED )?\()/);
+  return parts.filter((p) => {
+    const name = /^\s*(?:--[^\n]*\n\s*)*([a-z_0-9]+) AS /.exec(p)?.[1];
+    if (!name) throw new Error(`unparsable CTE: ${p.slice(0, 60)}`);
+    return !names.has(name);
+  }).join(',\n');
+}

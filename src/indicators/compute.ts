@@ -1,0 +1,58 @@
+/**
+ * The whole indicator computation for one reference date, done once: the population rows and the quality
+ * results share their sources. The JSON of every ROR object and FINESS record is read once into temporary
+ * tables (dropped at commit), analysed so the planner knows their sizes, and both the population rows and the
+ * rules are then computed from them. Same statements as populationRows / qualityResults (same CTE texts), so
+ * the same results; the separate functions stay for one-off API calls.
+ */
+import type { Database, Queryable } from '../db/database.ts';
+import { indicatorQuery, params, toPopulationRow, type ComputeOptions, type PopulationRow } from './population.ts';
+import { qualitySql, toRuleResult, type RuleCode, type RuleResult } from './quality.ts';
+import { baseCtes, populationRowsCte, withoutCtes } from './sources.ts';
+
+export interface IndicatorComputation {
+  referenceDate: string;
+  /** Whether the ROR was read live (not from the history as of a past instant). */
+  live: boolean;
+  rows: PopulationRow[];
+  results: RuleResult[];
+}
+
+/**
+ * The CTEs materialised, in dependency order, with their columns (the sites' JSON content is not needed
+ * downstream: leaving it out keeps the tables small) and the columns worth an index.
+ */
+const MATERIALISED: { name: string; columns: string; index?: string[] }[] = [
+  { name: 'finess_et', columns: '*', index: ['finess'] },
+  { name: 'auth', columns: '*', index: ['finess'] },
+  { name: 'ror_eg', columns: 'id, last_updated, region, finess, id_nat, category, ej_id, closing_type, open, insee', index: ['id', 'finess'] },
+  { name: 'ror_eg_x', columns: '*', index: ['id'] },
+  { name: 'eg_of', columns: '*', index: ['id'] },
+  { name: 'ue', columns: '*', index: ['eg_id'] },
+  { name: 'pop', columns: '*' },
+];
+
+/** Population rows and quality results (all rules, or `rules`) for one reference date, from one reading of the sources. */
+export async function computeIndicators(db: Database | Queryable, opts: ComputeOptions & { rules?: RuleCode[] } = {}): Promise<IndicatorComputation> {
+  const p = params(opts);
+  // Every statement names all the parameters (an unused CTE is still analysed): a CTE list left without its
+  // date-dependent CTEs may otherwise refer to $2 but not $1, and PostgreSQL could not type $1.
+  const typed = `ind_params AS (SELECT $1::date AS reference_date${opts.asOf ? ', $2::timestamptz AS as_of' : ''})`;
+  const all = `${typed},${baseCtes(opts)}, ${populationRowsCte()}`;
+  return indicatorQuery(db, async (q) => {
+    const done = new Set<string>();
+    for (const t of MATERIALISED) {
+      const ctes = withoutCtes(all, done);
+      await q.query(`DROP TABLE IF EXISTS pg_temp.${t.name}`);
+      const sql = `CREATE TEMP TABLE ${t.name} ON COMMIT DROP AS WITH ${ctes} SELECT ${t.columns} FROM ${t.name}`;
+      await q.query(sql, p);
+      for (const c of t.index ?? []) await q.query(`CREATE INDEX ON pg_temp.${t.name} (${c})`);
+      await q.query(`ANALYZE pg_temp.${t.name}`);
+      done.add(t.name);
+    }
+    const rows = (await q.query<Record<string, unknown>>('SELECT * FROM pop ORDER BY finess, field')).rows.map(toPopulationRow);
+    const quality = qualitySql(withoutCtes(all, done), opts.rules);
+    const results = (await q.query<Record<string, unknown>>(quality, p)).rows.map(toRuleResult);
+    return { referenceDate: String(p[0]), live: !opts.asOf, rows, results };
+  });
+}
