@@ -146,8 +146,9 @@ SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.k
   CASE WHEN $17::text IS NULL THEN 1.0
        ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0) END AS relevance,
   h.last_updated,
-  -- Temporarily closed now (notAvailable "closingReopeningDate"): no room, whatever the places say.
-  EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
+  -- Temporarily closed now (notAvailable "closingReopeningDate"): no room, whatever the places say. The JSON is
+  -- read only for the offers whose column (migration 096) says they declare a closure.
+  h.has_closure AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
           WHERE na->>'id' = 'closingReopeningDate'
             AND coalesce((na->'during'->>'start')::timestamptz <= now(), true)
             AND coalesce((na->'during'->>'end')::timestamptz > now(), true)) AS closed
@@ -163,7 +164,7 @@ LEFT JOIN LATERAL (
   ORDER BY 2 LIMIT 1
 ) z ON true
 WHERE NOT h.deleted
-  AND NOT h.content @> '{"active": false}'::jsonb
+  AND NOT h.inactive
   -- Sensitive units (uniteSensible) are never listed here: generated column of migration 060.
   AND NOT h.sensitive
   AND (cardinality($9::text[]) = 0 OR h.specialty && $9::text[])
