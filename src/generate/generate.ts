@@ -25,7 +25,6 @@ import { importFiness } from '../ingest/finess/import-finess.ts';
 import { mapEstablishment } from '../ingest/finess/mapping.ts';
 import { loadFinessNos } from '../ingest/finess/nos-reference.ts';
 import { readFiness } from '../ingest/finess/read-finess.ts';
-import { analyzeSearchIndex } from '../search/statistics.ts';
 import type { ResourceStore } from '../store/resource-store.ts';
 import { CommuneGrid } from './commune-grid.ts';
 import { communePractices, type PracticeCounts } from './practices.ts';
@@ -193,7 +192,9 @@ export async function generate(store: ResourceStore | null, opts: GenerateOption
   report.cityOffers = counts.offers;
   report.written = writer.written;
   report.issues = writer.issues;
-  if (!opts.dryRun) await analyzeSearchIndex(store!.db);
+  // VACUUM too, not only statistics: freshly inserted GIN entries wait in the pending list, which every
+  // search on those columns scans until a vacuum (or autovacuum, none on PGlite) merges it.
+  if (!opts.dryRun) await store!.db.exec('VACUUM ANALYZE');
   report.seconds = Math.round((Date.now() - started) / 100) / 10;
   return report;
 }
