@@ -33,7 +33,16 @@ const MATERIALISED: { name: string; columns: string; index?: string[] }[] = [
 ];
 
 /** Population rows and quality results (all rules, or `rules`) for one reference date, from one reading of the sources. */
-export async function computeIndicators(db: Database | Queryable, opts: ComputeOptions & { rules?: RuleCode[] } = {}): Promise<IndicatorComputation> {
+export async function computeIndicators(
+  db: Database | Queryable,
+  opts: ComputeOptions & { rules?: RuleCode[]; onStep?: (step: string, seconds: number) => void } = {},
+): Promise<IndicatorComputation> {
+  const t0 = { t: process.hrtime.bigint() };
+  const step = (name: string) => {
+    const t = process.hrtime.bigint();
+    opts.onStep?.(name, Number(t - t0.t) / 1e9);
+    t0.t = t;
+  };
   const p = params(opts);
   // Every statement names all the parameters (an unused CTE is still analysed): a CTE list left without its
   // date-dependent CTEs may otherwise refer to $2 but not $1, and PostgreSQL could not type $1.
@@ -49,10 +58,14 @@ export async function computeIndicators(db: Database | Queryable, opts: ComputeO
       for (const c of t.index ?? []) await q.query(`CREATE INDEX ON pg_temp.${t.name} (${c})`);
       await q.query(`ANALYZE pg_temp.${t.name}`);
       done.add(t.name);
+      step(t.name);
     }
     const rows = (await q.query<Record<string, unknown>>('SELECT * FROM pop ORDER BY finess, field')).rows.map(toPopulationRow);
-    const quality = qualitySql(withoutCtes(all, done), opts.rules);
-    const results = (await q.query<Record<string, unknown>>(quality, p)).rows.map(toRuleResult);
+    step('population rows');
+    // No rule asked (a population snapshot): no quality statement.
+    const results = opts.rules?.length === 0 ? []
+      : (await q.query<Record<string, unknown>>(qualitySql(withoutCtes(all, done), opts.rules), p)).rows.map(toRuleResult);
+    step('quality rules');
     return { referenceDate: String(p[0]), live: !opts.asOf, rows, results };
   });
 }

@@ -109,7 +109,9 @@ export function baseCtes(opts: SourceOptions = {}): string {
   org AS ${mat} (${resources('Organization', opts)}),
   hs AS ${mat} (${resources('HealthcareService', opts)}),
   loc AS ${mat} (${resources('Location', opts)}),
-  finess_raw AS (
+  -- MATERIALIZED: finess_et refers to the commune several times (département); inlined, each reference
+  -- re-read the JSON.
+  finess_raw AS MATERIALIZED (
     SELECT substr(p.id, ${'finess-eg-'.length + 1}) AS finess,
       ${codeOf(`p.fields->${lit(`type|${URL.r66}`)}`, URL.r66)} AS category,
       substr(p.fields->'partOf'->>'reference', ${'Organization/finess-ej-'.length + 1}) AS finess_ej,
@@ -189,7 +191,10 @@ export function baseCtes(opts: SourceOptions = {}): string {
     JOIN eg_of g ON g.id = h.provider AND g.eg_id IS NOT NULL),
   ue_raw AS (
     SELECT h.id, h.content, h.last_updated, h.region, h.eg_id, h.eg_category,
-      substr(h.content->'providedBy'->>'reference', 14) AS provider_id,
+      substr(h.content->'providedBy'->>'reference', 14) AS provider_id, k.*
+    -- The criteria in a LATERAL sub-query kept apart (OFFSET 0): computed once per offer. Inlined, each was
+    -- evaluated again by every reference in \`ue\` (met, applicable, status): 4× the JSON work (bench/RESULTS.md).
+    FROM ue_base h CROSS JOIN LATERAL (SELECT
       ${codeOf(`h.content->'type'`, URL.r227)} AS field_code,
       ${codedIn(`h.content->'type'`, URL.j20)} AS c1,
       CASE WHEN h.eg_category = ANY(${arr(ORGANISATION_CATEGORY_REQUIRED)}) THEN ${codedIn(`h.content->'category'`, URL.j34)} END AS c2,
@@ -212,7 +217,7 @@ export function baseCtes(opts: SourceOptions = {}): string {
                               AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomChannel)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
                               AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomConfidentiality)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
                               AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = 'telecomAddress' AND coalesce(v->>'valueString', '') <> ''))) AS c7
-    FROM ue_base h),
+      OFFSET 0) k),
   ue AS (
     SELECT u.*,
       (u.c1::int + coalesce(u.c2::int, 0) + u.c3::int + u.c4::int + u.c5::int + u.c6::int + u.c7::int) AS met,
