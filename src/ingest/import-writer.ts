@@ -88,9 +88,12 @@ export async function writeImported(
   const last = new Map<string, Fields>();
   const other = new Map<string, Fields>();
   const otherSource = opts.takeOverFrom ?? opts.yieldTo?.source;
+  // Keyed by (type, id) so that each look-up is one primary-key probe: with the id alone, every row of
+  // the source was scanned per batch (0.6 s a batch at the end of the national FINESS import).
   const prov = await tx.query<{ source: string; resource_type: string; id: string; fields: Fields }>(
-    `SELECT source, resource_type, id, fields FROM import_provenance WHERE source = ANY($1::text[]) AND id = ANY($2::text[])`,
-    [otherSource ? [source, otherSource] : [source], items.map((i) => i.resource.id!)],
+    `SELECT p.source, p.resource_type, p.id, p.fields FROM unnest($2::text[], $3::text[]) AS k(t, i)
+     JOIN import_provenance p ON p.resource_type = k.t AND p.id = k.i AND p.source = ANY($1::text[])`,
+    [otherSource ? [source, otherSource] : [source], items.map((i) => i.resource.resourceType), items.map((i) => i.resource.id!)],
   );
   for (const row of prov.rows) (row.source === source ? last : other).set(`${row.resource_type}/${row.id}`, row.fields);
 
