@@ -5,7 +5,8 @@ import { describeWithDatabases } from '../testing/suite.ts';
 import { measureReports, measures, POPULATION_MEASURE_ID, publishMeasures, qualityMeasureId } from './measures.ts';
 import { today } from './population.ts';
 import { RULE_CODES_LIST } from './quality.ts';
-import { listSnapshots, populationSnapshotRows, quarterEnd, takePopulationSnapshot, takeQualitySnapshot, weekMonday } from './snapshots.ts';
+import { computeIndicators } from './compute.ts';
+import { listSnapshots, populationSnapshotRows, qualitySnapshotRows, quarterEnd, takePopulationSnapshot, takeQualitySnapshot, weekMonday } from './snapshots.ts';
 import { complete, importYvelines, offer, writeAll } from './test-fixtures.ts';
 
 test('reference dates: quarter end and Monday of the week', () => {
@@ -55,6 +56,20 @@ await describeWithDatabases('indicator snapshots and FHIR measures', (db) => {
     // EX1.2: the three historical ETs are in the ROR; CP4: 4 rows, 3 not finalised.
     assert.deepEqual(rules['EX1.2'], { perimeter: 3, deviations: 0, conformity: 1 });
     assert.deepEqual(rules.CP4, { perimeter: 4, deviations: 3, conformity: 0.25 });
+  });
+
+  test('snapshots from a computation already done equal snapshots computed afresh', async () => {
+    const strip = <T extends object>(rows: T[]) => rows.map((r) => ({ ...r }));
+    const computed = await computeIndicators(db(), { referenceDate: quarterEnd(day) });
+    const [popA, popB] = [await takePopulationSnapshot(db(), { day, computed }), await takePopulationSnapshot(db(), { day })];
+    assert.deepEqual(strip(await populationSnapshotRows(db(), popA.id)), strip(await populationSnapshotRows(db(), popB.id)));
+    assert.deepEqual(popA.summary, popB.summary);
+    const week = await computeIndicators(db(), { referenceDate: weekMonday(day), asOf: weekMonday(day) < day ? `${weekMonday(day)}T23:59:59.999Z` : undefined });
+    const [qA, qB] = [await takeQualitySnapshot(db(), { day, computed: week }), await takeQualitySnapshot(db(), { day })];
+    const qRows = await qualitySnapshotRows(db(), qA.id);
+    assert.ok(qRows.length > 0);
+    assert.deepEqual(strip(qRows), strip(await qualitySnapshotRows(db(), qB.id)));
+    assert.deepEqual(qA.summary, qB.summary);
   });
 
   test('Measure and MeasureReport resources generated from a snapshot and stored', async () => {

@@ -6,7 +6,8 @@
  */
 import type { Database, Queryable } from '../db/database.ts';
 import { aggregatePopulation, populationRows, today, type PopulationAggregate } from './population.ts';
-import { aggregateQuality, qualityResults, type QualityAggregate, type RuleCode } from './quality.ts';
+import { aggregateQuality, type QualityAggregate, type RuleCode } from './quality.ts';
+import { computeIndicators, type IndicatorComputation } from './compute.ts';
 import { REFERENCE_VERSION } from './reference-data.ts';
 
 export type SnapshotKind = 'population' | 'quality';
@@ -61,10 +62,19 @@ async function insertRows(tx: Queryable, table: string, columns: string[], rows:
   }
 }
 
-/** Computes and stores the population snapshot of the quarter of `day` (default: the current quarter). */
-export async function takePopulationSnapshot(db: Database, opts: { day?: string } = {}): Promise<SnapshotInfo> {
+/** A computation already done (computeIndicators) serves a snapshot of the same reference date and source. */
+function reusable(computed: IndicatorComputation | undefined, referenceDate: string): IndicatorComputation | undefined {
+  return computed && computed.referenceDate === referenceDate && computed.live === !asOfFor(referenceDate) ? computed : undefined;
+}
+
+/**
+ * Computes and stores the population snapshot of the quarter of `day` (default: the current quarter);
+ * `computed` (computeIndicators for the same reference date and source) is reused instead of computing again.
+ */
+export async function takePopulationSnapshot(db: Database, opts: { day?: string; computed?: IndicatorComputation } = {}): Promise<SnapshotInfo> {
   const referenceDate = quarterEnd(opts.day ?? today());
-  const aggs = aggregatePopulation(await populationRows(db, { referenceDate, asOf: asOfFor(referenceDate) }));
+  const rows = reusable(opts.computed, referenceDate)?.rows ?? await populationRows(db, { referenceDate, asOf: asOfFor(referenceDate) });
+  const aggs = aggregatePopulation(rows);
   const total = aggs.reduce((s, a) => ({ perimeter: s.perimeter + a.perimeterCount, finalised: s.finalised + a.finalised }), { perimeter: 0, finalised: 0 });
   const summary = { ...total, rate: total.perimeter ? total.finalised / total.perimeter : 0, live: !asOfFor(referenceDate) };
   const id = await db.transaction(async (tx) => {
@@ -77,10 +87,11 @@ export async function takePopulationSnapshot(db: Database, opts: { day?: string 
   return (await getSnapshot(db, id))!;
 }
 
-/** Computes and stores the quality snapshot of the week of `day` (default: this week). */
-export async function takeQualitySnapshot(db: Database, opts: { day?: string } = {}): Promise<SnapshotInfo> {
+/** Computes and stores the quality snapshot of the week of `day` (default: this week); `computed` as above. */
+export async function takeQualitySnapshot(db: Database, opts: { day?: string; computed?: IndicatorComputation } = {}): Promise<SnapshotInfo> {
   const referenceDate = weekMonday(opts.day ?? today());
-  const aggs = aggregateQuality(await qualityResults(db, { referenceDate, asOf: asOfFor(referenceDate) }));
+  const results = reusable(opts.computed, referenceDate)?.results ?? (await computeIndicators(db, { referenceDate, asOf: asOfFor(referenceDate) })).results;
+  const aggs = aggregateQuality(results);
   const national = aggs.filter((a) => a.region === '00');
   const summary = {
     rules: Object.fromEntries([...new Set(national.map((a) => a.rule))].map((rule) => {
