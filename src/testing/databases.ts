@@ -21,17 +21,23 @@ const PG_ADMIN_URL = process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0
 
 async function pgReachable(): Promise<string | undefined> {
   if (process.env.ROR_TEST_PG === '0') return 'ROR_TEST_PG=0';
-  const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.query('SELECT 1');
-    return undefined;
-  } catch (err) {
-    if (process.env.CI) throw new Error(`PostgreSQL server required in CI but unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`);
-    return `PostgreSQL unreachable at ${PG_ADMIN_URL}: ${(err as Error).message}`;
-  } finally {
-    await client.end().catch(() => undefined);
+  // A loaded machine (CI on 2 cores) can take seconds to accept a connection: a few patient attempts
+  // before concluding the server is not there.
+  let last: Error | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const client = new pg.Client({ connectionString: PG_ADMIN_URL, connectionTimeoutMillis: 10_000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return undefined;
+    } catch (err) {
+      last = err as Error;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
+  if (process.env.CI) throw new Error(`PostgreSQL server required in CI but unreachable at ${PG_ADMIN_URL}: ${last?.message}`);
+  return `PostgreSQL unreachable at ${PG_ADMIN_URL}: ${last?.message}`;
 }
 
 /** An empty throw-away database on the PostgreSQL server: its URL, and how to drop it. */
