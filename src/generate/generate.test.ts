@@ -65,7 +65,8 @@ await describeWithDatabases('ror generate --scale region (tiny fraction)', (db) 
     }
     assert.equal(report.resources.HealthcareService, report.siteOffers + report.cityOffers);
     assert.equal(report.resources.Practitioner, report.professionals);
-    assert.equal(report.resources.PractitionerRole, report.professionals);
+    assert.equal(report.resources.PractitionerRole, report.roles);
+    assert.ok(report.roles >= report.professionals, 'one role per offer a professional works in');
     // The sites are the real FINESS establishments of the région, imported (not tagged synthetic).
     const sites = await rows('Organization', `id LIKE 'finess-eg-%'`);
     assert.equal(sites.length, report.establishments);
