@@ -4,6 +4,7 @@ import type { CommuneDirectory, CommunePlace } from '../geo/commune-directory.ts
 import { ApiFailure, errorSchema } from './api-errors.ts';
 import { MAX_RADIUS_KM, searchOffers, type OfferQuery } from './offer-search.ts';
 import { offerDetail, viewOffers } from './offer-view.ts';
+import { myPlaces } from './my-places.ts';
 import { FIELD_LABELS, SYSTEMS } from './nos-systems.ts';
 import type { FastifyRequest } from 'fastify';
 import { visibilityOf } from '../security/access-matrix.ts';
@@ -166,8 +167,12 @@ export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable
     if (qs.commune) {
       commune = deps.communes.get(qs.commune);
       if (!commune) throw new ApiFailure(400, 'unknown-commune', `Commune inconnue : ${qs.commune}`, `Unknown commune: ${qs.commune}`);
-      lat = commune.lat;
-      lon = commune.lon;
+      // A position given with the commune (e.g. "Ma structure") is where distances start from; the commune
+      // still matches intervention zones.
+      if (lat == null || lon == null) {
+        lat = commune.lat;
+        lon = commune.lon;
+      }
     }
     if (lat == null || lon == null) {
       throw new ApiFailure(400, 'place-required', 'Indiquez une commune (code INSEE) ou une position (lat, lon)', 'Give a commune (INSEE code) or a position (lat, lon)');
@@ -211,6 +216,40 @@ export function registerSearchRoutes(api: FastifyInstance, deps: { db: Queryable
       },
       fhirQuery: fhirQueryOf(query, outcome.radiusKm),
     };
+  });
+
+  api.get('/places/mine', {
+    schema: {
+      tags: ['Recherche'],
+      summary: 'Sites de mes structures',
+      description: 'Les sites (lieux avec une position) des structures de la personne connectée et des établissements qui en dépendent, '
+        + 'à prendre comme lieu de recherche (« Ma structure »). 401 sans session.',
+      response: {
+        200: { type: 'object', properties: { places: { type: 'array', items: { type: 'object', properties: {
+          locationId: { type: 'string' }, organizationId: { type: 'string' }, name: { type: 'string' },
+          lat: { type: 'number' }, lon: { type: 'number' }, commune: { type: 'string' },
+        } } } } },
+        401: errorSchema,
+      },
+    },
+  }, async (req, reply) => {
+    const p = req.principal;
+    if (!p || p.kind !== 'user') throw new ApiFailure(401, 'unauthenticated', 'Connectez-vous pour utiliser votre structure comme lieu', 'Sign in to use your organization as the place');
+    reply.header('Cache-Control', 'no-store');
+    // A site without the commune extension: the commune whose centroid is nearest (an approximation near
+    // boundaries, only used to match intervention zones; distances start from the site itself).
+    const nearest = (lat: number, lon: number) => {
+      let best: CommunePlace | undefined;
+      let bestD = Infinity;
+      const k = Math.cos((lat * Math.PI) / 180);
+      for (const c of deps.communes.all()) {
+        const d = (c.lat - lat) ** 2 + ((c.lon - lon) * k) ** 2;
+        if (d < bestD) [best, bestD] = [c, d];
+      }
+      return best?.code;
+    };
+    const places = await myPlaces(deps.db, p.organizations);
+    return { places: places.map((x) => (x.commune && deps.communes.get(x.commune) ? x : { ...x, commune: nearest(x.lat, x.lon) })) };
   });
 
   api.get<{ Params: { id: string } }>('/offers/:id', {

@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import type { Database } from '../../src/db/database.ts';
 import { testBackends } from '../../src/testing/databases.ts';
 import { startTestServer, type TestServer } from '../../src/testing/server.ts';
-import { writeTestOffers } from '../../src/web/test-offers.ts';
+import { TEST_CONTEXT, writeTestOffers } from '../../src/web/test-offers.ts';
 import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
 
 const skip = browserUnavailable();
@@ -164,6 +164,27 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     await page.emulateMedia({ media: 'screen' });
     await page.goBack();
     await page.waitForSelector('#offre-hs-smr-mantes');
+  });
+
+  test('"Ma structure": a referent searches from the position of its site', async () => {
+    const site = { lat: 48.996, lon: 1.7 };
+    for (const r of [
+      { resourceType: 'Organization', id: 'org-eg-glycines', name: 'EHPAD Les Glycines' },
+      { resourceType: 'Location', id: 'loc-site-glycines', name: 'EHPAD Les Glycines', managingOrganization: { reference: 'Organization/org-eg-glycines' },
+        address: { postalCode: '78200', city: 'Mantes-la-Jolie' }, position: { latitude: site.lat, longitude: site.lon } },
+    ]) await server.services.store.update(r as never, TEST_CONTEXT);
+    const session = await server.userHeaders({ email: 'referente-glycines@test.ror', role: 'referent', organizations: ['org-eg-glycines'] });
+    const cookie = session.cookie.split('=');
+    await page.context().addCookies([{ name: cookie[0], value: cookie.slice(1).join('='), url: base }]);
+    await page.goto(`${base}/`);
+    await page.click('button:has-text("Ma structure")');
+    await page.waitForFunction(() => (document.querySelector('#commune') as HTMLInputElement).value === 'Ma structure : EHPAD Les Glycines');
+    await page.fill('#besoin', '');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#offre-hs-smr-mantes');
+    assert.match(page.url(), /commune=78361/);
+    assert.match(page.url(), new RegExp(`lat=${site.lat}&lon=${site.lon}`));
+    assert.match(await page.textContent('#titre-resultats') ?? '', /de Mantes-la-Jolie/);
   });
 
   test('axe-core: no serious or critical accessibility violation on the search page', async () => {

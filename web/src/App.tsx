@@ -3,8 +3,8 @@ import { fr } from '@codegouvfr/react-dsfr';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import {
-  fetchCommunes, fetchConfig, fetchNeedConcepts, NEED_VALUE_SETS, search,
-  type Commune, type NeedConcept, type SearchResponse, type WebConfig,
+  fetchCommunes, fetchConfig, fetchMyPlaces, fetchNeedConcepts, NEED_VALUE_SETS, search,
+  type Commune, type MyPlace, type NeedConcept, type SearchResponse, type WebConfig,
 } from './api.ts';
 import { Combobox } from './Combobox.tsx';
 import { Filters, type FilterState, EMPTY_FILTERS } from './Filters.tsx';
@@ -12,6 +12,7 @@ import { RADII } from './labels.ts';
 import { ResultsList } from './ResultsList.tsx';
 import { ResultsMap } from './ResultsMap.tsx';
 import { Shell } from './Shell.tsx';
+import { useSession } from './session.tsx';
 
 /** Debounced autocomplete: the latest answer for the latest text, earlier requests aborted. */
 function useSuggestions<T>(text: string, fetcher: (q: string, s: AbortSignal) => Promise<T[] | null>, minLength: number) {
@@ -48,6 +49,10 @@ export function App() {
   const [need, setNeed] = useState<NeedConcept | null>(null);
   const [placeText, setPlaceText] = useState('');
   const [commune, setCommune] = useState<Commune | null>(null);
+  // "Ma structure": the position of a site of the signed-in person's structures (distances start there).
+  const [origin, setOrigin] = useState<MyPlace | null>(null);
+  const [myPlaces, setMyPlaces] = useState<MyPlace[]>([]);
+  const { user } = useSession();
   const [radius, setRadius] = useState(10);
   const [filters, setFilters] = useState<FilterState>(EMPTY_FILTERS);
   const [response, setResponse] = useState<SearchResponse | null>(null);
@@ -57,6 +62,20 @@ export function App() {
   const [selected, setSelected] = useState<string | null>(null);
   const resultsHeading = useRef<HTMLHeadingElement>(null);
   const searched = useRef(false);
+
+  useEffect(() => {
+    if (!user?.organizations.length) return setMyPlaces([]);
+    fetchMyPlaces().then(setMyPlaces).catch(() => setMyPlaces([]));
+  }, [user]);
+
+  const pickMyPlace = async (p: MyPlace) => {
+    const c = p.commune ? (await fetchCommunes(p.commune).catch(() => [])).find((x) => x.code === p.commune) : undefined;
+    if (!c) return setPlaceError('La commune de votre structure est inconnue : choisissez une commune dans la liste.');
+    setCommune(c);
+    setOrigin(p);
+    setPlaceText(`Ma structure : ${p.name}`);
+    setPlaceError(undefined);
+  };
 
   useEffect(() => {
     fetchConfig().then(setConfig).catch(() => setConfig({ tileUrl: null, tileAttribution: null, version: '' }));
@@ -103,6 +122,10 @@ export function App() {
     }
     setPlaceError(undefined);
     const p = new URLSearchParams({ commune: commune.code, radius: String(radius) });
+    if (origin) {
+      p.set('lat', String(origin.lat));
+      p.set('lon', String(origin.lon));
+    }
     if (need) p.set(need.param, need.code);
     else if (needText.trim()) p.set('q', needText.trim());
     if (filters.fields.length) p.set('field', filters.fields.join(','));
@@ -127,7 +150,7 @@ export function App() {
     } finally {
       setLoading(false);
     }
-  }, [commune, radius, need, needText, filters]);
+  }, [commune, origin, radius, need, needText, filters]);
 
   // Filters apply at once after a first search.
   useEffect(() => {
@@ -180,18 +203,27 @@ export function App() {
                 onValueChange={(t) => {
                   setPlaceText(t);
                   setCommune(null);
+                  setOrigin(null);
                 }}
                 options={places.items}
                 optionKey={(c) => c.code}
                 renderOption={(c) => <><span>{c.name}</span> <span className="ror-option-kind">{c.postcodes[0] ?? c.departement}</span></>}
                 onSelect={(c) => {
                   setCommune(c);
+                  setOrigin(null);
                   setPlaceText(`${c.name} (${c.postcodes[0] ?? c.departement})`);
                   setPlaceError(undefined);
                 }}
                 statusText={places.items.length ? `${places.items.length} communes proposées` : ''}
                 errorText={placeError}
               />
+              {myPlaces.slice(0, 3).map((mp) => (
+                <Button key={mp.locationId} type="button" size="small" priority="tertiary" iconId="fr-icon-building-line"
+                  className={fr.cx('fr-mt-1v')} onClick={() => void pickMyPlace(mp)}
+                  nativeButtonProps={{ 'aria-label': `Ma structure comme lieu : ${mp.name}` }}>
+                  Ma structure{myPlaces.length > 1 ? ` : ${mp.name}` : ''}
+                </Button>
+              ))}
             </div>
             <div className={fr.cx('fr-col-6', 'fr-col-md-1')}>
               <div className={fr.cx('fr-select-group')}>

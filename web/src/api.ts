@@ -76,6 +76,17 @@ export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'intervent
 
 export const fetchOffer = (id: string) => getJson<OfferDetail>(`/api/offers/${encodeURIComponent(id)}`);
 
+/** A site of the signed-in person's structures, usable as the place of the search ("Ma structure"). */
+export interface MyPlace {
+  locationId: string;
+  organizationId: string;
+  name: string;
+  lat: number;
+  lon: number;
+  commune?: string;
+}
+export const fetchMyPlaces = () => getJson<{ places: MyPlace[] }>('/api/places/mine').then((r) => r.places);
+
 export const fetchDepartements = () => getJson<GeoJSON.FeatureCollection>('/api/geo/departements');
 
 export const search = (params: URLSearchParams, signal?: AbortSignal) =>
