@@ -5,7 +5,7 @@
  */
 import type { Queryable } from '../db/database.ts';
 import { cellsAround } from '../search/geo/geo-cell.ts';
-import { EXT, HOME_VISIT, SYSTEMS } from './nos-systems.ts';
+import { HOME_VISIT, SYSTEMS } from './nos-systems.ts';
 
 export interface OfferQuery {
   /** Where the patient is (a commune centroid or a point). */
@@ -103,20 +103,21 @@ const HOME_VISIT_KEYS = [...keys(SYSTEMS.receptionModality, HOME_VISIT.reception
 /**
  * Candidates, on the search engine's index (migration 020): places in the box (`lat`/`lon` columns, `geo_cell`
  * when the box is small enough) within `$3` km, the offers that reference them (`search_reference`), plus the
- * offers whose intervention zone covers `$8`; the filters on the dedicated token arrays; the capacity read from
- * the JSON of each candidate's nearest place only.
+ * offers whose intervention zone covers `$8`; the filters on the dedicated token arrays; the places available now
+ * at each candidate's nearest place from its `available_places` column (migration 097), no JSON read.
  */
 export const candidateSql = `
 WITH loc AS MATERIALIZED (
   -- Equirectangular distance: within 0.1 % of the great-circle distance (earthdistance) up to 100 km, and
   -- ~30× cheaper per row than earth_distance() on PGlite, where it dominated dense areas (Paris: 6,000 places).
-  SELECT l.id, sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
+  SELECT l.id, sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km,
+         l.available_places
   FROM location l
   WHERE NOT l.deleted AND l.lat BETWEEN $4 AND $5 AND l.lon BETWEEN $6 AND $7
     AND ($18::int[] IS NULL OR l.geo_cell = ANY($18::int[]))
 ),
 near AS (
-  SELECT DISTINCT ON (r.id) r.id, loc.id AS location_id, loc.km
+  SELECT DISTINCT ON (r.id) r.id, loc.id AS location_id, loc.km, loc.available_places
   FROM loc
   JOIN search_reference r ON r.rtype = 'HealthcareService' AND r.param = 'location' AND r.target_id = loc.id
   WHERE loc.km <= $3
@@ -131,18 +132,8 @@ SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.k
   ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
   h.service_type, h.characteristic, h.patient_type,
   coalesce(h.characteristic && $19::text[], false) AS home_visit,
-  -- Capacity records are read from the JSON only for places the index says have an available ("02") record.
-  CASE WHEN coalesce(n.location_id, z.location_id) IS NULL OR NOT EXISTS (SELECT 1 FROM search_token t WHERE t.rtype = 'Location' AND t.id = coalesce(n.location_id, z.location_id)
-                                                   AND t.param = 'capacity-status' AND t.code = '02') THEN 0
-  ELSE coalesce((SELECT sum(coalesce((SELECT (s->>'valueInteger')::int FROM jsonb_array_elements(e->'extension') s WHERE s->>'url' = 'nbCapacity' LIMIT 1), 0))
-     FROM location l, jsonb_array_elements(coalesce(l.content->'extension', '[]'::jsonb)) e
-    WHERE l.id = coalesce(n.location_id, z.location_id) AND e->>'url' = ${lit(EXT.supportedCapacity)}
-      AND EXISTS (SELECT 1 FROM jsonb_array_elements(e->'extension') s
-                  WHERE s->>'url' = 'capacityStatus'
-                    AND (s->>'valueCode' = '02' OR s->'valueCodeableConcept'->'coding' @> '[{"code": "02"}]'::jsonb))
-      AND NOT EXISTS (SELECT 1 FROM jsonb_array_elements(e->'extension') s
-                  WHERE s->>'url' = 'temporalityCapacity'
-                    AND NOT (s->>'valueCode' = '01' OR s->'valueCodeableConcept'->'coding' @> '[{"code": "01"}]'::jsonb))), 0) END::int AS available_places,
+  -- Beds or places available now at that place: generated column of migration 097 (no JSON read here).
+  coalesce(n.available_places, z.available_places, 0) AS available_places,
   CASE WHEN $17::text IS NULL THEN 1.0
        ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0) END AS relevance,
   h.last_updated,
@@ -157,11 +148,11 @@ JOIN healthcare_service h ON h.id = ids.id
 LEFT JOIN near n ON n.id = h.id
 -- Offers found through their intervention zone only: their nearest place, wherever it is (a handful of rows).
 LEFT JOIN LATERAL (
-  SELECT l.id AS location_id,
+  SELECT l.id AS location_id, l.available_places,
          sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
   FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
   WHERE n.id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
-  ORDER BY 2 LIMIT 1
+  ORDER BY 3 LIMIT 1
 ) z ON true
 WHERE NOT h.deleted
   AND NOT h.inactive
