@@ -57,7 +57,7 @@ async function dump(target: Target): Promise<unknown> {
 }
 
 for (const backend of await testBackends()) {
-  test(`an import killed with SIGKILL midway, then re-run, converges to the uninterrupted state [${backend.name}]`, { skip: backend.unavailable, timeout: 240_000 }, async () => {
+  test(`an import killed with SIGKILL midway, then re-run, converges to the uninterrupted state [${backend.name}]`, { skip: backend.unavailable, timeout: 600_000 }, async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-finess-crash-'));
     const cleanups: (() => Promise<void>)[] = [async () => fs.rmSync(dir, { recursive: true, force: true })];
     try {
