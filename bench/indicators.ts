@@ -15,13 +15,13 @@ import { PGliteDatabase } from '../src/db/pglite.ts';
 import { PostgresDatabase } from '../src/db/postgres.ts';
 import { buildSiteOffers, type DemoSite } from '../src/demo/establishment-offers.ts';
 import type { Resource } from '../src/fhir/types.ts';
-import { populationRows } from '../src/indicators/population.ts';
-import { qualityResults } from '../src/indicators/quality.ts';
+import { computeIndicators } from '../src/indicators/compute.ts';
 import { takePopulationSnapshot, takeQualitySnapshot } from '../src/indicators/snapshots.ts';
 import { AUTHORISATIONS_FIXTURE, DEP78, importYvelines, writeAll } from '../src/indicators/test-fixtures.ts';
 import { importFinessAuthorisations } from '../src/indicators/finess-authorisations.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { importFiness } from '../src/ingest/finess/import-finess.ts';
@@ -64,13 +64,19 @@ async function addOffers(db: Database, store: ResourceStore): Promise<void> {
 }
 
 async function compute(db: Database): Promise<void> {
+  console.log(`load: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const t0 = process.hrtime.bigint();
-  const rows = await time('population rows (ET × field, statuses)', () => populationRows(db));
-  const results = await time('quality rules (15, per object)', () => qualityResults(db));
-  await time('population snapshot (compute + store)', () => takePopulationSnapshot(db));
-  await time('quality snapshot (compute + store)', () => takeQualitySnapshot(db));
-  console.log(`whole computation (4 steps above)`.padEnd(44), `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s`);
-  console.log(`rows ${rows.length}, rule results ${results.length}, écarts ${results.filter((r) => r.status === 'ecart').length}`);
+  // Population rows and quality rules from one reading of the sources (computeIndicators), with its steps.
+  const computed = await time('population rows + quality rules (shared)', () => computeIndicators(db, {
+    onStep: (step, s) => console.log(`  ${step.padEnd(42)} ${s.toFixed(2)} s`),
+  }));
+  // The current quarter's end is not today: the population snapshot computes its own rows (reuses them when it is).
+  await time('population snapshot (compute + store)', () => takePopulationSnapshot(db, { computed }));
+  // The week's Monday is today on a Monday: the quality snapshot then reuses the results.
+  await time('quality snapshot (store; compute unless reused)', () => takeQualitySnapshot(db, { computed }));
+  console.log(`whole computation (3 steps above)`.padEnd(44), `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s`);
+  console.log(`rows ${computed.rows.length}, rule results ${computed.results.length}, écarts ${computed.results.filter((r) => r.status === 'ecart').length}`);
+  console.log(`load: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
 async function run(db: Database): Promise<void> {

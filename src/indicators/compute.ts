@@ -66,6 +66,8 @@ export async function computeIndicators(
     const results = opts.rules?.length === 0 ? []
       : (await q.query<Record<string, unknown>>(qualitySql(withoutCtes(all, done), opts.rules), p)).rows.map(toRuleResult);
     step('quality rules');
-    return { referenceDate: String(p[0]), live: !opts.asOf, rows, results };
+    // A région filter applies to the output only (every figure is computed over the whole country anyway).
+    const inRegion = <T extends { region: string }>(xs: T[]) => (opts.region ? xs.filter((x) => x.region === opts.region) : xs);
+    return { referenceDate: String(p[0]), live: !opts.asOf, rows: inRegion(rows), results: inRegion(results) };
   });
 }

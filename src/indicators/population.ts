@@ -4,7 +4,8 @@
  * département × field × category × domain × perimeter, with rate = finalised / perimeter.
  */
 import type { Database, Queryable } from '../db/database.ts';
-import { baseCtes, populationRowsCte, type SourceOptions } from './sources.ts';
+import { computeIndicators } from './compute.ts';
+import { baseCtes, type SourceOptions } from './sources.ts';
 
 export type Status = 'finalise' | 'en_cours' | 'a_faire';
 export const STATUS_LABELS: Record<Status, string> = { finalise: 'Finalisé', en_cours: 'En cours', a_faire: 'À faire' };
@@ -104,15 +105,12 @@ export async function unitStatuses(db: Database | Queryable, opts: ComputeOption
   }));
 }
 
-/** Every unit of counting with its status. */
+/**
+ * Every unit of counting with its status: through computeIndicators (the sources in analysed temporary
+ * tables), whose plans stay linear at national scale; the single statement's plan did not (bench/RESULTS.md).
+ */
 export async function populationRows(db: Database | Queryable, opts: ComputeOptions = {}): Promise<PopulationRow[]> {
-  const p = params(opts);
-  const where = opts.region ? `WHERE region = $${p.length + 1}` : '';
-  const r = await indicatorQuery(db, (q) => q.query<Record<string, unknown>>(
-    `WITH ${baseCtes(opts)}, ${populationRowsCte()} SELECT * FROM pop ${where} ORDER BY finess, field`,
-    opts.region ? [...p, opts.region] : p,
-  ));
-  return r.rows.map(toPopulationRow);
+  return (await computeIndicators(db, { ...opts, rules: [] })).rows;
 }
 
 export function toPopulationRow(x: Record<string, unknown>): PopulationRow {

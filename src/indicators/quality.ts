@@ -5,9 +5,10 @@
  * région × département × domain: perimeter = conforme + écart, conformity = 1 − écarts / perimeter.
  */
 import type { Database, Queryable } from '../db/database.ts';
-import { indicatorQuery, params, type ComputeOptions } from './population.ts';
+import { computeIndicators } from './compute.ts';
+import type { ComputeOptions } from './population.ts';
 import { CITY_SECTORS, DOMAIN_CATEGORIES, RULE_CODES } from './reference-data.ts';
-import { arr, baseCtes, categoryValues, lit, populationRowsCte, URL } from './sources.ts';
+import { arr, categoryValues, lit, URL } from './sources.ts';
 
 export const RULES = {
   'EX1.2': 'Exhaustivité : chaque établissement FINESS du périmètre est décrit dans le ROR',
@@ -253,12 +254,9 @@ export function qualitySql(ctes: string, rules: RuleCode[] = RULE_CODES_LIST, re
     SELECT * FROM results ${regionParam ? `WHERE region = ${regionParam}` : ''} ORDER BY rule, object_id`;
 }
 
-/** Per-object results of the given rules (all by default). */
+/** Per-object results of the given rules (all by default), through computeIndicators (see populationRows). */
 export async function qualityResults(db: Database | Queryable, opts: ComputeOptions & { rules?: RuleCode[] } = {}): Promise<RuleResult[]> {
-  const p = params(opts);
-  const sql = qualitySql(`${baseCtes(opts)}, ${populationRowsCte()}`, opts.rules, opts.region ? `$${p.length + 1}` : undefined);
-  const r = await indicatorQuery(db, (q) => q.query<Record<string, unknown>>(sql, opts.region ? [...p, opts.region] : p));
-  return r.rows.map(toRuleResult);
+  return (await computeIndicators(db, opts)).results;
 }
 
 export function toRuleResult(x: Record<string, unknown>): RuleResult {

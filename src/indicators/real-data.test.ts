@@ -7,10 +7,10 @@ import type { ResourceStore } from '../store/resource-store.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import { rorExt, tre } from '../validation/profiles/urls.ts';
 import { computeIndicators } from './compute.ts';
-import { aggregatePopulation, populationRows, rollUp } from './population.ts';
-import { qualityResults } from './quality.ts';
+import { aggregatePopulation, indicatorQuery, params, populationRows, rollUp, toPopulationRow } from './population.ts';
+import { qualityResults, qualitySql, toRuleResult } from './quality.ts';
 import { AUTHORISATION, CLASS_CATEGORIES, DOMAIN_CATEGORIES, PERIMETER_CATEGORIES, PSYCHIATRIC_CATEGORIES } from './reference-data.ts';
-import { URL } from './sources.ts';
+import { baseCtes, populationRowsCte, URL } from './sources.ts';
 import { importYvelines, writeAll } from './test-fixtures.ts';
 
 /**
@@ -155,11 +155,16 @@ await describeWithDatabases('indicators on real Yvelines establishments with dem
     assert.ok(results.length > 10);
   });
 
-  test('the shared computation (temporary tables) gives the same rows and results as the separate queries', async () => {
+  test('the shared computation (temporary tables) gives the same rows and results as the single statements', async () => {
     for (const opts of [{ referenceDate: REF }, { referenceDate: '2026-11-30', asOf: new Date(Date.now() + 60_000).toISOString() }]) {
       const shared = await computeIndicators(db(), opts);
-      assert.deepEqual(shared.rows, await populationRows(db(), opts));
-      assert.deepEqual(shared.results, await qualityResults(db(), opts));
+      const ctes = `${baseCtes(opts)}, ${populationRowsCte()}`;
+      const single = await indicatorQuery(db(), async (q) => ({
+        rows: (await q.query<Record<string, unknown>>(`WITH ${ctes} SELECT * FROM pop ORDER BY finess, field`, params(opts))).rows.map(toPopulationRow),
+        results: (await q.query<Record<string, unknown>>(qualitySql(ctes), params(opts))).rows.map(toRuleResult),
+      }));
+      assert.deepEqual(shared.rows, single.rows);
+      assert.deepEqual(shared.results, single.results);
       assert.ok(shared.rows.length > 20 && shared.results.some((r) => r.status === 'ecart') && shared.results.some((r) => r.status === 'conforme'));
     }
   });
