@@ -185,6 +185,11 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     assert.match(page.url(), /commune=78361/);
     assert.match(page.url(), new RegExp(`lat=${site.lat}&lon=${site.lon}`));
     assert.match(await page.textContent('#titre-resultats') ?? '', /de Mantes-la-Jolie/);
+    // Reloaded, the address keeps the structure as the place.
+    await page.reload();
+    await page.waitForSelector('#offre-hs-smr-mantes');
+    assert.equal(await page.inputValue('#commune'), 'Ma structure : EHPAD Les Glycines');
+    assert.match(page.url(), new RegExp(`lat=${site.lat}&lon=${site.lon}`));
   });
 
   test('axe-core: no serious or critical accessibility violation on the search page', async () => {

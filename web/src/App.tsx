@@ -93,6 +93,13 @@ export function App() {
         if (!c) return setRestoring(false);
         setCommune(c);
         setPlaceText(`${c.name} (${c.postcodes[0] ?? c.departement})`);
+        // A search from "Ma structure" keeps its position in the address.
+        const lat = Number(u.get('lat')), lon = Number(u.get('lon'));
+        if (u.get('lat') && u.get('lon') && Number.isFinite(lat) && Number.isFinite(lon)) {
+          const name = u.get('lieu') ?? 'position indiquée';
+          setOrigin({ locationId: '', organizationId: '', name, lat, lon, commune: c.code });
+          setPlaceText(`Ma structure : ${name}`);
+        }
         const radiusParam = Number(u.get('radius'));
         if (RADII.includes(radiusParam)) setRadius(radiusParam);
         const coded = NEED_VALUE_SETS.find((v) => u.get(v.param) && v.param !== 'careMode' && v.param !== 'public');
@@ -142,6 +149,7 @@ export function App() {
       // The search is in the address: it can be bookmarked, shared or reloaded.
       const shown = new URLSearchParams(p);
       if (need) shown.set('besoin', need.display);
+      if (origin) shown.set('lieu', origin.name);
       window.history.replaceState(null, '', `?${shown.toString()}`);
       searched.current = true;
       if (focusResults) setTimeout(() => resultsHeading.current?.focus(), 0);
