@@ -28,6 +28,7 @@ import { staleAfterDays } from './freshness.ts';
 import { isHistoryType, restoreVersion, versionsOf } from './history.ts';
 import { assertItem, assertStructure, isAdmin, signedIn } from './perimeter.ts';
 import { listReminderRuns, reminderIntervalHours, runReminders } from './reminders.ts';
+import { QualityCache, qualityRefreshMs } from './quality-cache.ts';
 import { offerItems, structureTree } from './tree.ts';
 import { verificationStatusOf } from '../ingest/verification-status.ts';
 
@@ -89,6 +90,7 @@ export async function registerReferentRoutes(app: FastifyInstance, deps: Referen
   const env = deps.env ?? process.env;
   const staleDays = staleAfterDays(env);
   const { db, store } = deps;
+  const quality = new QualityCache(db, qualityRefreshMs(env));
 
   const intervalHours = reminderIntervalHours(env);
   if (intervalHours > 0) {
@@ -157,14 +159,15 @@ export async function registerReferentRoutes(app: FastifyInstance, deps: Referen
     }, async (req) => {
       const p = signedIn(req.principal);
       await assertStructure(db, p, req.params.id);
-      const tree = await structureTree(db, req.params.id, { staleDays });
+      const evaluation = quality.get();
+      const tree = await structureTree(db, req.params.id, { staleDays, quality: () => evaluation });
       if (!tree) throw new ApiFailure(404, 'not-found', `Structure introuvable : ${req.params.id}`, `Structure not found: ${req.params.id}`);
       let parent: { id: string; name: string } | undefined;
       const partOf = (await db.query<{ id: string; name: string | null }>(
         `SELECT p.id, p.content->>'name' AS name FROM organization o JOIN organization p ON 'Organization/' || p.id = o.content->'partOf'->>'reference'
          WHERE o.id = $1`, [req.params.id])).rows[0];
       if (partOf) parent = { id: partOf.id, name: partOf.name ?? `entité juridique ${partOf.id.replace(/^finess-ej-/, 'FINESS ')}` };
-      return { staleAfterDays: staleDays, parent, tree };
+      return { staleAfterDays: staleDays, qualityComputedAt: (await evaluation).computedAt.toISOString(), parent, tree };
     });
 
     const itemBody = {

@@ -6,7 +6,7 @@
 import type { Database, Queryable } from '../db/database.ts';
 import type { Resource } from '../fhir/types.ts';
 import { unitStatuses, type UnitStatus } from '../indicators/population.ts';
-import { qualityResults } from '../indicators/quality.ts';
+import type { RuleResult } from '../indicators/quality.ts';
 import { verificationStatusOf, type VerificationStatus } from '../ingest/verification-status.ts';
 import { capacitiesOf, closedAt, closureOf, type CapacityRecord } from './capacity.ts';
 import { confirmationDateOf } from './confirmation.ts';
@@ -123,7 +123,10 @@ export async function offerItems(db: Queryable, ids: string[], opts: { staleDays
 }
 
 /** The tree of structure `rootId` (an EJ or an EG), or undefined when it does not exist. */
-export async function structureTree(db: Database, rootId: string, opts: { staleDays: number; now?: Date }): Promise<TreeItem | undefined> {
+export async function structureTree(
+  db: Database, rootId: string,
+  opts: { staleDays: number; now?: Date; quality: () => Promise<{ results: RuleResult[] }> },
+): Promise<TreeItem | undefined> {
   const now = opts.now ?? new Date();
   const orgs = await organizationsBelow(db, rootId);
   if (!orgs.length) return undefined;
@@ -153,13 +156,13 @@ export async function structureTree(db: Database, rootId: string, opts: { staleD
     byId.get(o.provider)?.children.push(it);
   }
 
-  // Missing criteria (per site) and écarts (the quality rules evaluated once for the whole tree), from the
-  // indicators engine: evaluating every rule once per site cost seconds per site on the demo data.
+  // Missing criteria (per site, live) and écarts (the last evaluation of the quality rules over the whole
+  // directory: see QualityCache), from the indicators engine.
   const sites = orgs.filter((o) => kindOf(Number(o.depth)) === 'EG');
   if (sites.length) {
     // Sites in parallel: on PostgreSQL each runs on its own pooled connection (PGlite queues them).
-    const [results, unitsBySite] = await Promise.all([
-      qualityResults(db),
+    const [{ results }, unitsBySite] = await Promise.all([
+      opts.quality(),
       Promise.all(sites.map((site) => unitStatuses(db, { siteId: site.id }))),
     ]);
     for (const [i, site] of sites.entries()) {

@@ -159,13 +159,13 @@ export function Item({ item, run }: { item: TreeItem; run: Run }) {
 export function StructurePage({ id }: { id: string }) {
   const user = useSignedIn();
   const api = useApi();
-  const [data, setData] = useState<{ tree: TreeItem; parent?: { id: string; name: string }; staleAfterDays: number } | null>(null);
+  const [data, setData] = useState<{ tree: TreeItem; parent?: { id: string; name: string }; staleAfterDays: number; qualityComputedAt?: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ ok: boolean; text: string } | null>(null);
   const heading = useRef<HTMLHeadingElement>(null);
 
   const load = useCallback(() => {
-    api<{ tree: TreeItem; parent?: { id: string; name: string }; staleAfterDays: number }>(`/api/espace/structure/${encodeURIComponent(id)}`)
+    api<{ tree: TreeItem; parent?: { id: string; name: string }; staleAfterDays: number; qualityComputedAt?: string }>(`/api/espace/structure/${encodeURIComponent(id)}`)
       .then(({ body }) => {
         setData(body);
         document.title = `${body.tree.name} — Mon espace — ROR`;
@@ -196,6 +196,9 @@ export function StructurePage({ id }: { id: string }) {
       <p className={fr.cx('fr-text--sm')}><a href="/espace">Mon espace</a>{data.parent && <> · rattachée à {data.parent.name}</>}</p>
       <h1 ref={heading} tabIndex={-1}>{data.tree.name}</h1>
       <p>Vérifiez chaque élément pré-rempli depuis FINESS, complétez ce qui manque, puis « Confirmer comme exact ». Les éléments non confirmés depuis plus de {data.staleAfterDays} jours sont à confirmer.</p>
+      {data.qualityComputedAt && (
+        <p className={fr.cx('fr-text--xs')}>Exigences qualité évaluées sur tout le répertoire le {new Date(data.qualityComputedAt).toLocaleString('fr-FR')} (réévaluées régulièrement) ; les critères de peuplement sont à jour.</p>
+      )}
       <div aria-live="polite" role="status">
         {notice && <Alert severity={notice.ok ? 'success' : 'error'} small description={notice.text} className={fr.cx('fr-mb-2w')} closable onClose={() => setNotice(null)} />}
       </div>
