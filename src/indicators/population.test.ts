@@ -89,6 +89,16 @@ await describeWithDatabases('population indicators (hand-checked)', (db) => {
     assert.equal(units.has('aub-closed'), false);
   });
 
+  test('one site read on its own (its organizations and offers only) gives the same units as the whole directory', async () => {
+    const all = await unitStatuses(db(), { referenceDate: '2026-12-31' });
+    const sites = [...new Set(all.map((u) => u.siteId))];
+    assert.ok(sites.includes(eg('780000410')), 'a site with an internal unit (psy-oi) is among them');
+    for (const siteId of sites) {
+      const own = await unitStatuses(db(), { referenceDate: '2026-12-31', siteId });
+      assert.deepEqual(own, all.filter((u) => u.siteId === siteId), siteId);
+    }
+  });
+
   test('status of each unit of counting (§2.3) and the quirk decisions', () => {
     assert.equal(row('780000287', 'MCO')!.status, 'en_cours');
     assert.equal(row('780000287', 'SMR')!.status, 'finalise');

@@ -84,8 +84,10 @@ const n = (v: unknown) => Number(v ?? 0);
 export async function unitStatuses(db: Database | Queryable, opts: ComputeOptions & { siteId?: string } = {}): Promise<UnitStatus[]> {
   const p = params(opts);
   const where = opts.siteId ? `WHERE eg_id = $${p.length + 1}` : '';
+  // One site: its sources are the site, the internal units below it and their offers (not the whole directory).
+  const sources = opts.siteId ? { ...opts, organizations: await organizationsOfSite(db, opts.siteId) } : opts;
   const r = await indicatorQuery(db, (q) => q.query<Record<string, unknown>>(
-    `WITH ${baseCtes(opts)} SELECT id, eg_id, field_code, c1, c2, c3, c4, c5, c6, c7, status FROM ue ${where} ORDER BY id`,
+    `WITH ${baseCtes(sources)} SELECT id, eg_id, field_code, c1, c2, c3, c4, c5, c6, c7, status FROM ue ${where} ORDER BY id`,
     opts.siteId ? [...p, opts.siteId] : p,
   ));
   return r.rows.map((x) => ({
@@ -103,6 +105,16 @@ export async function unitStatuses(db: Database | Queryable, opts: ComputeOption
     },
     status: x.status as Status,
   }));
+}
+
+/** A site and the organizations below it (internal units; partOf indexed by migration 098). */
+async function organizationsOfSite(db: Database | Queryable, siteId: string): Promise<string[]> {
+  const r = await db.query<{ id: string }>(
+    `WITH RECURSIVE below(id) AS (
+       SELECT $1::text
+       UNION SELECT o.id FROM organization o JOIN below b ON substr(o.content->'partOf'->>'reference', 14) = b.id WHERE NOT o.deleted)
+     SELECT id FROM below`, [siteId]);
+  return r.rows.map((x) => x.id);
 }
 
 /**

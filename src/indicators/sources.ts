@@ -54,17 +54,33 @@ export const URL = {
 export interface SourceOptions {
   /** Read the store as it stood at this instant (from resource_history); default: the current tables. */
   asOf?: string;
+  /**
+   * Only these organizations and the offers they provide (indexed, migration 098): one site's
+   * to-do list reads its own resources, not the whole directory. Default: everything.
+   */
+  organizations?: string[];
 }
 
 const TABLES: Record<string, string> = { Organization: 'organization', HealthcareService: 'healthcare_service', Location: 'location' };
 
 /** The live resources of one type: id, content, region, last_updated. */
 function resources(type: keyof typeof TABLES, opts: SourceOptions): string {
-  if (!opts.asOf) return `SELECT id, content, region, last_updated FROM ${TABLES[type]} WHERE NOT deleted`;
+  const only = restriction(type, opts);
+  if (!opts.asOf) return `SELECT id, content, region, last_updated FROM ${TABLES[type]} WHERE NOT deleted${only}`;
   return `SELECT id, content, region, last_updated FROM (
       SELECT DISTINCT ON (id) id, content, region, last_updated, deleted FROM resource_history
-      WHERE resource_type = ${lit(type)} AND last_updated <= $2::timestamptz ORDER BY id, version_id DESC) h
+      WHERE resource_type = ${lit(type)} AND last_updated <= $2::timestamptz${only} ORDER BY id, version_id DESC) h
     WHERE NOT deleted`;
+}
+
+/** The SQL condition of `opts.organizations` on a source table (places are read by id from the offers). */
+function restriction(type: keyof typeof TABLES, opts: SourceOptions): string {
+  if (!opts.organizations) return '';
+  const ids = arr(opts.organizations);
+  if (type === 'Organization') return ` AND id = ANY(${ids})`;
+  // Same expression as the index of migration 098.
+  if (type === 'HealthcareService') return ` AND substr(content->'providedBy'->>'reference', 14) = ANY(${ids})`;
+  return '';
 }
 
 /** First code of a CodeableConcept array (jsonb) with this system. */
