@@ -29,6 +29,13 @@ if (!only.length) {
 }
 
 const files = only.length ? only : [...findTests(path.join(root, 'src')), ...findTests(path.join(root, 'test'))].sort();
+
+// Browser suites run two at a time: build the web app once, before them, rather than let two of them build
+// it into dist/web at the same moment (one would serve the files the other is rewriting).
+if (files.some((f) => f.includes(`${path.sep}browser${path.sep}`) || f.startsWith('test/browser'))) {
+  const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { stdio: 'inherit', cwd: root });
+  if (build.status !== 0) process.exit(build.status ?? 1);
+}
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.ROR_TEST_CONCURRENCY ?? 2}`, ...files],

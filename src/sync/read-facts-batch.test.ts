@@ -7,6 +7,7 @@ import type { Resource } from '../fhir/types.ts';
 import { readFactsOf, readFactsOfMany } from '../security/read-guard.ts';
 import { SENSITIVE_UNIT_URL } from '../security/redact.ts';
 import type { RequestContext } from '../store/context.ts';
+import { createSearchIndexer } from '../search/indexer.ts';
 import { ResourceStore } from '../store/resource-store.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import { completedHealthcareService, example, practice, professional } from '../validation/fixtures.ts';
@@ -26,7 +27,8 @@ function offer(id: string, loc: string, sensitive: boolean, field: string): Reso
 await describeWithDatabases('read facts of a page', (db) => {
   const page: Resource[] = [];
   before(async () => {
-    const store = new ResourceStore(db());
+    // Indexed as the server's store is: the batched look-up reads the search index.
+    const store = new ResourceStore(db(), { indexers: [createSearchIndexer()] });
     const write = async (r: Resource) => page.push((await store.update(r, SETUP)).resource);
     // Real TRE_R227 fields: 02 (SSR), 04 (médico-social), 05 (ambulatoire: city offers).
     await store.update(offer('hs-a', 'loc-a', true, '02'), SETUP);
