@@ -7,7 +7,9 @@
  * database `ror_bench_indicators` (loaded once, reused by later runs; bare store: no validator, no search index, which
  * the indicator queries do not read), the demo generator's offers for every site of the demo categories, then the
  * same timings, and the whole computation (population + quality + both snapshots) as one figure.
- *   node --import tsx bench/indicators.ts national [--reload]
+ *   node --import tsx bench/indicators.ts national [--reload] [--sites]
+ * --sites: instead of the whole computation, one site's units (the referent tree's to-do list) for 20 sites with
+ * offers — what a referent's page pays per site.
  */
 import type { Database } from '../src/db/database.ts';
 import { migrate } from '../src/db/migrate.ts';
@@ -16,6 +18,7 @@ import { PostgresDatabase } from '../src/db/postgres.ts';
 import { buildSiteOffers, type DemoSite } from '../src/demo/establishment-offers.ts';
 import type { Resource } from '../src/fhir/types.ts';
 import { computeIndicators } from '../src/indicators/compute.ts';
+import { unitStatuses } from '../src/indicators/population.ts';
 import { takePopulationSnapshot, takeQualitySnapshot } from '../src/indicators/snapshots.ts';
 import { AUTHORISATIONS_FIXTURE, DEP78, importYvelines, writeAll } from '../src/indicators/test-fixtures.ts';
 import { importFinessAuthorisations } from '../src/indicators/finess-authorisations.ts';
@@ -86,6 +89,24 @@ async function run(db: Database): Promise<void> {
   await compute(db);
 }
 
+/** One site's units (unitStatuses with siteId) for 20 sites that have offers: first and second call each. */
+async function timeSites(db: Database): Promise<void> {
+  const sites = (await db.query<{ id: string }>(
+    `SELECT DISTINCT substr(content->'providedBy'->>'reference', 14) AS id FROM healthcare_service
+     WHERE NOT deleted AND content->'providedBy'->>'reference' LIKE 'Organization/finess-eg-%' ORDER BY 1 LIMIT 20`)).rows.map((r) => r.id);
+  const ms: number[] = [];
+  for (const siteId of sites) {
+    for (let i = 0; i < 2; i++) {
+      const t = process.hrtime.bigint();
+      await unitStatuses(db, { siteId });
+      ms.push(Number(process.hrtime.bigint() - t) / 1e6);
+    }
+  }
+  ms.sort((a, b) => a - b);
+  const q = (f: number) => ms[Math.min(ms.length - 1, Math.floor(f * ms.length))].toFixed(1);
+  console.log(`one site's units, ${sites.length} sites × 2: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms (load ${os.loadavg()[0].toFixed(1)})`);
+}
+
 /** The kept national database: created when missing, loaded when empty (or with --reload). */
 async function runNational(): Promise<void> {
   const admin = new URL(process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
@@ -112,7 +133,8 @@ async function runNational(): Promise<void> {
       `SELECT 'organization' AS t, count(*)::int AS n FROM organization UNION ALL SELECT 'location', count(*)::int FROM location
        UNION ALL SELECT 'healthcare_service', count(*)::int FROM healthcare_service UNION ALL SELECT 'finess_authorisation', count(*)::int FROM finess_authorisation`);
     console.log(counts.rows.map((r) => `${r.t} ${r.n}`).join(', '));
-    await compute(db);
+    if (process.argv.includes('--sites')) await timeSites(db);
+    else await compute(db);
   } finally {
     await db.close();
   }
