@@ -7,6 +7,7 @@
  */
 import type { Resource } from '../fhir/types.ts';
 import { EXT, SYSTEMS } from '../web/nos-systems.ts';
+import type { CapacityRecord } from './api-types.ts';
 
 const tre = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name}`;
 export const CAPACITY_SYSTEMS = {
@@ -30,14 +31,7 @@ type Ext = { url: string; extension?: Ext[]; valueCodeableConcept?: { coding?: {
 const sub = (e: Ext, url: string) => e.extension?.find((s) => s.url === url);
 const codeOf = (e: Ext | undefined) => e?.valueCode ?? e?.valueCodeableConcept?.coding?.[0]?.code;
 
-/** One capacity record as the referent's page shows it. */
-export interface CapacityRecord {
-  type: string;
-  status: string;
-  temporality: string;
-  count: number;
-  updatedAt?: string;
-}
+export type { CapacityRecord } from './api-types.ts';
 
 export function capacitiesOf(location: Resource): CapacityRecord[] {
   return ((location.extension ?? []) as Ext[]).filter((e) => e.url === EXT.supportedCapacity).map((e) => ({

@@ -7,20 +7,9 @@ import type { Queryable } from '../db/database.ts';
 import type { Resource } from '../fhir/types.ts';
 import type { RequestContext } from '../store/context.ts';
 import type { ResourceStore, WriteResult } from '../store/resource-store.ts';
+import type { VersionEntry } from './api-types.ts';
 
-export interface VersionEntry {
-  versionId: number;
-  lastUpdated: string;
-  deleted: boolean;
-  /** Audit action: create, update, patch, confirm, capacity, closure, restore… */
-  action: string | null;
-  /** Who: the account's e-mail, the application or the import. */
-  actor: string | null;
-  actorKind: string | null;
-  source: string | null;
-  /** The changed paths (JSON Patch operations of the audit diff), in short. */
-  changes: { op: string; path: string }[];
-}
+export type { VersionEntry } from './api-types.ts';
 
 const TABLE_TYPES = new Set(['Organization', 'HealthcareService', 'Location', 'Practitioner', 'PractitionerRole']);
 

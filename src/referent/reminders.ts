@@ -6,6 +6,7 @@
  */
 import type { Database, Queryable } from '../db/database.ts';
 import type { Mailer } from '../mail/mailer.ts';
+import type { ReminderRun } from './api-types.ts';
 
 export interface StaleItem {
   type: 'Organization' | 'HealthcareService';
@@ -14,18 +15,7 @@ export interface StaleItem {
   lastUpdated: string;
 }
 
-export interface ReminderRun {
-  id: number;
-  startedAt: string;
-  finishedAt: string | null;
-  trigger: string;
-  staleAfterDays: number;
-  status: 'running' | 'done' | 'failed';
-  referents: number;
-  staleItems: number;
-  emailsSent: number;
-  error: string | null;
-}
+export type { ReminderRun } from './api-types.ts';
 
 const ORG = (col: string) => `substring(${col} from 'Organization/([A-Za-z0-9.-]+)')`;
 

@@ -11,30 +11,9 @@ import { verificationStatusOf, type VerificationStatus } from '../ingest/verific
 import { capacitiesOf, closedAt, closureOf, type CapacityRecord } from './capacity.ts';
 import { confirmationDateOf } from './confirmation.ts';
 import { isStale } from './freshness.ts';
+import type { ItemKind, TreeItem } from './api-types.ts';
 
-export type ItemKind = 'EJ' | 'EG' | 'OI' | 'offre' | 'lieu';
-
-export interface TreeItem {
-  type: 'Organization' | 'HealthcareService' | 'Location';
-  id: string;
-  kind: ItemKind;
-  name: string;
-  versionId: number;
-  lastUpdated: string;
-  /** Verification status tag (null: none, e.g. created by hand). */
-  status: VerificationStatus | null;
-  confirmedAt?: string;
-  stale: boolean;
-  finess?: string;
-  /** Population criteria still missing (offers), in French. */
-  missing: string[];
-  /** Quality écarts of this item: rule code and reason. */
-  deviations: { rule: string; reason: string | null }[];
-  capacities?: CapacityRecord[];
-  closure?: { from?: string; until?: string; description?: string };
-  closed?: boolean;
-  children: TreeItem[];
-}
+export type { ItemKind, TreeItem } from './api-types.ts';
 
 /** How the referent's page names each population criterion (the criteria themselves: src/indicators/population.ts). */
 export const CRITERIA_LABELS: Record<keyof UnitStatus['criteria'], string> = {

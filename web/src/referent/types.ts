@@ -1,32 +1,7 @@
 /** Shapes of the /api/espace answers (src/referent/routes.ts), as the pages read them. */
-export type VerificationStatus = 'a-verifier' | 'verifie' | 'finalise';
+import type { TreeItem, VerificationStatus } from '../../../src/referent/api-types.ts';
 
-export interface CapacityRecord {
-  type: string;
-  status: string;
-  temporality: string;
-  count: number;
-  updatedAt?: string;
-}
-
-export interface TreeItem {
-  type: 'Organization' | 'HealthcareService' | 'Location';
-  id: string;
-  kind: 'EJ' | 'EG' | 'OI' | 'offre' | 'lieu';
-  name: string;
-  versionId: number;
-  lastUpdated: string;
-  status: VerificationStatus | null;
-  confirmedAt?: string;
-  stale: boolean;
-  finess?: string;
-  missing: string[];
-  deviations: { rule: string; reason: string | null }[];
-  capacities?: CapacityRecord[];
-  closure?: { from?: string; until?: string; description?: string };
-  closed?: boolean;
-  children: TreeItem[];
-}
+export type { CapacityRecord, ReminderRun, TreeItem, VerificationStatus, VersionEntry } from '../../../src/referent/api-types.ts';
 
 export interface StructureSummary {
   id: string;
@@ -44,30 +19,6 @@ export interface SpaceHome {
   practitioner?: { id: string; name: string } | null;
   /** A professional's city offers with their places. */
   offers?: TreeItem[];
-}
-
-export interface VersionEntry {
-  versionId: number;
-  lastUpdated: string;
-  deleted: boolean;
-  action: string | null;
-  actor: string | null;
-  actorKind: string | null;
-  source: string | null;
-  changes: { op: string; path: string }[];
-}
-
-export interface ReminderRun {
-  id: number;
-  startedAt: string;
-  finishedAt: string | null;
-  trigger: string;
-  staleAfterDays: number;
-  status: 'running' | 'done' | 'failed';
-  referents: number;
-  staleItems: number;
-  emailsSent: number;
-  error: string | null;
 }
 
 export const STATUS_LABELS: Record<VerificationStatus, string> = { 'a-verifier': 'À vérifier', verifie: 'Vérifié', finalise: 'Finalisé' };
