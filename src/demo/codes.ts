@@ -2,35 +2,12 @@
  * Codes and URLs the demo dataset uses, all taken from the NOS files in shared/data/nos (never invented).
  * Code systems whose TRE name is not in our NOS files are written with their OID, as the JDV files give it.
  */
+import { SYSTEM, cc } from '../terminology/systems.ts';
 import { rorExt, tre } from '../validation/profiles/urls.ts';
 
 export { rorExt, tre };
 
-export const SYSTEM = {
-  activity: tre('R211-ActiviteOperationnelle'),
-  careMode: tre('R213-ModePriseEnCharge'),
-  field: tre('R227-ChampActivite'),
-  receptionModality: tre('R338-ModaliteAccueil'),
-  audience: tre('R239-PublicPrisEnCharge'),
-  takingCareSpeciality: tre('R245-SpecialisationDePriseEnCharge'),
-  divisionType: tre('R201-TypeDivisionTerritoriale'),
-  commune: tre('R13-CommuneOM'),
-  confidentiality: tre('R283-NiveauConfidentialite'),
-  channel: tre('R200-CanalCommunication'),
-  contactPurpose: tre('R287-NatureContact'),
-  profession: tre('G15-ProfessionSante'),
-  exerciseMode: tre('R23-ModeExercice'),
-  region: tre('R30-RegionOM'),
-  placeStatus: tre('R203-StatutLieu'),
-  capacityType: tre('R329-NatureCapacite'),
-  capacityStatus: tre('R330-TypeStatutCapacite'),
-  /** JDV_J189 TemporaliteCapacite: code system known by its OID only. */
-  capacityTemporality: 'urn:oid:1.2.250.1.213.3.3.214',
-  /** JDV_J193 TypeSourceCapacite: code system known by its OID only. */
-  capacitySource: 'urn:oid:1.2.250.1.213.3.3.218',
-  temporaryAssignment: tre('R337-AffectationTemporaire'),
-  rpps: 'urn:oid:1.2.250.1.71.4.2.1',
-} as const;
+export { SYSTEM, cc };
 
 /** Marks every synthetic resource of the demo: no real person or offer behind it. */
 export const SYNTHETIC_TAG = {
@@ -39,9 +16,6 @@ export const SYNTHETIC_TAG = {
   display: 'Donnée synthétique de démonstration (aucune personne ni offre réelle)',
 };
 
-export function cc(system: string, code: string, display?: string) {
-  return { coding: [{ system, code, ...(display ? { display } : {}) }] };
-}
 
 /** A telecom following the ROR pattern: channel and confidentiality level are mandatory. */
 export function rorTelecom(system: 'phone' | 'email', value: string, channel: '1' | '2' | '3', level: '1' | '2' | '3' = '1') {

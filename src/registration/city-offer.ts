@@ -6,7 +6,8 @@
  */
 import type { Resource } from '../fhir/types.ts';
 import type { CommuneDirectory } from '../geo/commune-directory.ts';
-import { rorExt, tre } from '../validation/profiles/urls.ts';
+import { cc, SYSTEM } from '../terminology/systems.ts';
+import { rorExt } from '../validation/profiles/urls.ts';
 import type { OpenProfession } from './professions.ts';
 
 export type ConfidentialityLevel = '1' | '2' | '3';
@@ -44,24 +45,6 @@ export interface Identity {
   profession: { code: string; display: string };
 }
 
-const SYSTEM = {
-  activity: tre('R211-ActiviteOperationnelle'),
-  careMode: tre('R213-ModePriseEnCharge'),
-  field: tre('R227-ChampActivite'),
-  receptionModality: tre('R338-ModaliteAccueil'),
-  audience: tre('R239-PublicPrisEnCharge'),
-  competence: tre('R243-CompetenceSpecifique'),
-  divisionType: tre('R201-TypeDivisionTerritoriale'),
-  commune: tre('R13-CommuneOM'),
-  confidentiality: tre('R283-NiveauConfidentialite'),
-  channel: tre('R200-CanalCommunication'),
-  contactPurpose: tre('R287-NatureContact'),
-  profession: tre('G15-ProfessionSante'),
-  exerciseMode: tre('R23-ModeExercice'),
-  region: tre('R30-RegionOM'),
-  placeStatus: tre('R203-StatutLieu'),
-  typeOfTime: tre('R252-TypeHoraire'),
-} as const;
 
 /**
  * Whether new patients are taken: the ROR has no element for it, so a local coding on the offer's
@@ -70,7 +53,6 @@ const SYSTEM = {
 export const NEW_PATIENTS_SYSTEM = 'urn:ror:accueil-nouveaux-patients';
 const TEMPLATE_EXT = rorExt('ror-meta-questionnaire-used-as-a-template');
 
-const cc = (system: string, code: string, display?: string) => ({ coding: [{ system, code, ...(display ? { display } : {}) }] });
 
 export const PHONE = /^(0[1-9](\s?\d{2}){4}|\+\d[\d\s]{7,18})$/;
 export const MSS = /^[^\s@]+@([a-z0-9-]+\.)+mssante\.fr$/i;
