@@ -1,30 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../src/db/database.ts';
 import { takePopulationSnapshot } from '../../src/indicators/snapshots.ts';
 import { complete, importYvelines, offer, writeAll } from '../../src/indicators/test-fixtures.ts';
 import { XLSX_CONTENT_TYPE } from '../../src/indicators/xlsx.ts';
 import { generateSecret } from '../../src/security/accounts.ts';
-import { testBackends } from '../../src/testing/databases.ts';
-import { startTestServer, type TestServer } from '../../src/testing/server.ts';
 import { writeTestOffers } from '../../src/web/test-offers.ts';
-import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+import { artifactPath, assertNoSeriousAxeViolation, browserUnavailable, openBrowserSuite, type BrowserSuite } from './browser.ts';
 
 const skip = browserUnavailable();
 
-async function noSeriousAxeViolation(page: Page): Promise<void> {
-  const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const bad = report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
-}
-
 describe('indicators dashboard and anomaly reports in Debian chromium', { skip }, () => {
-  let db: Database;
-  let server: TestServer;
+  let suite: BrowserSuite;
   let base: string;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let browser: BrowserSuite['browser'];
   const accounts: Record<string, { email: string; password: string }> = {};
 
   /** A page signed in as an account created in `before` (the profile's cookies are cleared first). */
@@ -40,31 +29,28 @@ describe('indicators dashboard and anomaly reports in Debian chromium', { skip }
   }
 
   before(async () => {
-    ensureWebBuilt();
-    const pglite = (await testBackends()).find((b) => b.name === 'pglite')!;
-    db = await pglite.open();
-    // Indicator figures: three real FINESS sites of the Yvelines, one with a complete EHPAD offer; one snapshot.
-    const store = await importYvelines(db, ['780000204', '780001442', '780000287']);
-    await writeAll(store, [offer({ ...complete('ehpad', 'finess-eg-780000204', '04', '288', '46', 'finess-loc-780000204'), organisationCategory: undefined })]);
-    await takePopulationSnapshot(db);
-    server = await startTestServer(db);
-    await writeTestOffers(server.services.store);
-    base = server.origin;
-    for (const [who, input] of Object.entries({
-      admin: { email: 'admin-tdb@test.ror', role: 'national-admin' as const },
-      referent: { email: 'ref-limay@test.ror', role: 'referent' as const, organizations: ['org-cabinet-limay'] },
-    })) {
-      const password = generateSecret();
-      await server.services.security.accounts.addUser({ ...input, password });
-      accounts[who] = { email: input.email, password };
-    }
-    browser = await launchBrowser();
+    suite = await openBrowserSuite({
+      // Indicator figures: three real FINESS sites of the Yvelines, one with a complete EHPAD offer; one snapshot.
+      prepare: async (db) => {
+        const store = await importYvelines(db, ['780000204', '780001442', '780000287']);
+        await writeAll(store, [offer({ ...complete('ehpad', 'finess-eg-780000204', '04', '288', '46', 'finess-loc-780000204'), organisationCategory: undefined })]);
+        await takePopulationSnapshot(db);
+      },
+      seed: async (server) => {
+        await writeTestOffers(server.services.store);
+        for (const [who, input] of Object.entries({
+          admin: { email: 'admin-tdb@test.ror', role: 'national-admin' as const },
+          referent: { email: 'ref-limay@test.ror', role: 'referent' as const, organizations: ['org-cabinet-limay'] },
+        })) {
+          const password = generateSecret();
+          await server.services.security.accounts.addUser({ ...input, password });
+          accounts[who] = { email: input.email, password };
+        }
+      },
+    });
+    ({ base, browser } = suite);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  after(() => suite?.close());
 
   test('a national administrator: map coloured by rate, sectors, trend, SEGUR, écarts with links, XLSX export; axe', async () => {
     const { page } = await signedIn('admin');
@@ -97,7 +83,7 @@ describe('indicators dashboard and anomaly reports in Debian chromium', { skip }
     await page.waitForFunction(() => document.querySelector('main .fr-text--lead')?.textContent?.includes('instantané au'));
     await page.waitForFunction(() => /Yvelines \(78\)\s*4\s*1\s*25 %/.test(document.querySelector('#tdb-table-zones tbody')?.textContent ?? ''));
     await page.screenshot({ path: artifactPath('dashboard-idf.png'), fullPage: true });
-    await noSeriousAxeViolation(page);
+    await assertNoSeriousAxeViolation(page);
     await page.close();
   });
 
@@ -123,7 +109,7 @@ describe('indicators dashboard and anomaly reports in Debian chromium', { skip }
     await page.selectOption('select:near(:text("Information concernée"))', { label: 'Contacts, téléphone' });
     await page.getByLabel('Qu’est-ce qui ne va pas ?').fill('Le numéro ne répond plus depuis un mois');
     await page.getByLabel('Valeur correcte, si vous la connaissez').fill('01 34 00 00 00');
-    await noSeriousAxeViolation(page);
+    await assertNoSeriousAxeViolation(page);
     await page.click('button:has-text("Envoyer le signalement")');
     await page.waitForSelector('.fr-alert--success');
     assert.match(await page.textContent('.fr-alert--success') ?? '', /transmis aux référents de la structure/);
@@ -139,7 +125,7 @@ describe('indicators dashboard and anomaly reports in Debian chromium', { skip }
     assert.match(text, /01 34 00 00 00/);
     assert.match(text, /À traiter/);
     await ref.screenshot({ path: artifactPath('signalements-referent.png'), fullPage: true });
-    await noSeriousAxeViolation(ref);
+    await assertNoSeriousAxeViolation(ref);
     await item.locator('select').selectOption('08');
     await item.locator('button:has-text("Enregistrer le statut")').click();
     await ref.waitForSelector('text=Statut enregistré.');

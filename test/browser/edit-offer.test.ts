@@ -1,36 +1,28 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../src/db/database.ts';
 import { EHPAD, writeEhpad } from '../../src/templates/test-fixtures.ts';
-import { testBackends } from '../../src/testing/databases.ts';
-import { startTestServer, type TestServer } from '../../src/testing/server.ts';
-import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+import type { TestServer } from '../../src/testing/server.ts';
+import { artifactPath, assertNoSeriousAxeViolation, browserUnavailable, openBrowserSuite, type BrowserSuite } from './browser.ts';
 
 const skip = browserUnavailable();
 const PASSWORD = 'référente des Tilleuls 2026';
 
 describe('a referent edits an EHPAD offer in Debian chromium', { skip }, () => {
-  let db: Database;
+  let suite: BrowserSuite;
   let server: TestServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   before(async () => {
-    ensureWebBuilt();
-    db = await (await testBackends()).find((b) => b.name === 'pglite')!.open();
-    server = await startTestServer(db);
-    await writeEhpad(server.services.store);
-    await server.services.security.accounts.addUser({ email: 'referente@tilleuls.test', password: PASSWORD, role: 'referent', organizations: [EHPAD.ej] });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    suite = await openBrowserSuite({
+      seed: async (s) => {
+        await writeEhpad(s.services.store);
+        await s.services.security.accounts.addUser({ email: 'referente@tilleuls.test', password: PASSWORD, role: 'referent', organizations: [EHPAD.ej] });
+      },
+    });
+    ({ server, page } = suite);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  after(() => suite?.close());
 
   const stored = async () => (await server.services.store.read('HealthcareService', EHPAD.offer)).resource as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   const fieldError = (id: string) => page.locator(`#f-${id}`).locator('xpath=ancestor::div[contains(@class,"fr-input-group")][1]').locator('.fr-error-text, .fr-message--error');
@@ -87,9 +79,7 @@ describe('a referent edits an EHPAD offer in Debian chromium', { skip }, () => {
     // Codes written without a label are still shown by their NOS label (contact confidentiality level 1).
     assert.equal(await page.inputValue('#f-contactConfidentiality'), 'Accès libre');
     await page.screenshot({ path: artifactPath('edit-offer-ehpad.png'), fullPage: true });
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
+    await assertNoSeriousAxeViolation(page);
   });
 
   test('the place form (generic Location template): a negative capacity is refused on its field, then saved', async () => {

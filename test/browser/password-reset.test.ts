@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../src/db/database.ts';
-import { testBackends } from '../../src/testing/databases.ts';
-import { startTestServer, type TestServer } from '../../src/testing/server.ts';
+import type { TestServer } from '../../src/testing/server.ts';
 import { startSmtpSink, type SmtpSink } from '../../src/testing/smtp-sink.ts';
-import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+import { artifactPath, browserUnavailable, openBrowserSuite, type BrowserSuite } from './browser.ts';
 
 const skip = browserUnavailable();
 const EMAIL = 'admin.oublieux@test.ror';
 
 describe('password reset in Debian chromium: link by e-mail, new password, sign-in', { skip }, () => {
-  let db: Database;
+  let suite: BrowserSuite;
   let server: TestServer;
   let sink: SmtpSink;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   before(async () => {
-    ensureWebBuilt();
     sink = await startSmtpSink();
-    const pglite = (await testBackends()).find((b) => b.name === 'pglite')!;
-    db = await pglite.open();
-    server = await startTestServer(db, { ROR_SMTP_URL: sink.url, ROR_BASE_URL: 'https://ror.example.test/fhir' });
-    await server.services.security.accounts.addUser({ email: EMAIL, password: 'un ancien mot de passe', role: 'national-admin' });
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    suite = await openBrowserSuite({
+      env: { ROR_SMTP_URL: sink.url, ROR_BASE_URL: 'https://ror.example.test/fhir' },
+      seed: (s) => s.services.security.accounts.addUser({ email: EMAIL, password: 'un ancien mot de passe', role: 'national-admin' }).then(() => undefined),
+    });
+    ({ server, page } = suite);
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
+    await suite?.close();
     await sink?.close();
   });
 

@@ -1,39 +1,30 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../src/db/database.ts';
 import { GARGENVILLE, writeReferentFixture } from '../../src/referent/test-structure.ts';
-import { testBackends } from '../../src/testing/databases.ts';
-import { startTestServer, type TestServer } from '../../src/testing/server.ts';
-import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+import type { TestServer } from '../../src/testing/server.ts';
+import { artifactPath, browserUnavailable, openBrowserSuite, type BrowserSuite } from './browser.ts';
 
 const skip = browserUnavailable();
 const EMAIL = 'referente@clos-saint-jean.test';
 const PASSWORD = 'Un mot de passe de test assez long 42';
 
 describe('referent space in Debian chromium: EHPAD tree, confirmation, capacity update seen by the coordinator search', { skip }, () => {
-  let db: Database;
+  let suite: BrowserSuite;
   let server: TestServer;
   let base: string;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   before(async () => {
-    ensureWebBuilt();
-    const pglite = (await testBackends()).find((b) => b.name === 'pglite')!;
-    db = await pglite.open();
-    server = await startTestServer(db);
-    await writeReferentFixture(server.services.store);
-    await server.services.security.accounts.addUser({ email: EMAIL, password: PASSWORD, role: 'referent', organizations: [GARGENVILLE.eg] });
-    base = server.origin;
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    suite = await openBrowserSuite({
+      seed: async (s) => {
+        await writeReferentFixture(s.services.store);
+        await s.services.security.accounts.addUser({ email: EMAIL, password: PASSWORD, role: 'referent', organizations: [GARGENVILLE.eg] });
+      },
+    });
+    ({ server, base, page } = suite);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  after(() => suite?.close());
 
   test('the referent signs in and lands on their space; the structure tree shows the missing criteria', async () => {
     await page.goto(`${base}/espace`);

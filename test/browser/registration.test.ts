@@ -1,13 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../src/db/database.ts';
 import { FIXTURE_PROFESSIONALS, writeRegistrationFixtures } from '../../src/registration/test-fixtures.ts';
-import { testBackends } from '../../src/testing/databases.ts';
-import { startTestServer, type TestServer } from '../../src/testing/server.ts';
+import type { TestServer } from '../../src/testing/server.ts';
 import { startSmtpSink, type SmtpSink } from '../../src/testing/smtp-sink.ts';
-import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+import { artifactPath, assertNoSeriousAxeViolation, browserUnavailable, openBrowserSuite, type BrowserSuite } from './browser.ts';
 
 const skip = browserUnavailable();
 const KINE = FIXTURE_PROFESSIONALS.kine;
@@ -20,26 +17,19 @@ async function pick(page: Page, inputId: string, text: string, option: string): 
 }
 
 describe('a physiotherapist self-registers in Debian chromium', { skip }, () => {
-  let db: Database;
+  let suite: BrowserSuite;
   let server: TestServer;
   let sink: SmtpSink;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   before(async () => {
-    ensureWebBuilt();
-    db = await (await testBackends()).find((b) => b.name === 'pglite')!.open();
     sink = await startSmtpSink();
-    server = await startTestServer(db, { ROR_SMTP_URL: sink.url });
-    await writeRegistrationFixtures(server.services.store);
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    suite = await openBrowserSuite({ env: { ROR_SMTP_URL: sink.url }, seed: (s) => writeRegistrationFixtures(s.services.store) });
+    ({ server, page } = suite);
   });
   after(async () => {
-    await browser?.close();
-    await server?.close();
+    await suite?.close();
     await sink?.close();
-    await db?.close();
   });
 
   test('RPPS number → identity → account → e-mail link → offer with zone on the map → found by the coordinator search', async () => {
@@ -78,7 +68,7 @@ describe('a physiotherapist self-registers in Debian chromium', { skip }, () => 
     await page.waitForSelector('text=Numéro de téléphone invalide');
     assert.match(await page.textContent('main') ?? '', /se termine par \.mssante\.fr/);
     assert.match(await page.textContent('main') ?? '', /au moins une commune de votre zone/);
-    assert.equal(Number((await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM healthcare_service WHERE id LIKE 'ps-offre-%'`)).rows[0].n), 0);
+    assert.equal(Number((await suite.db.query<{ n: number }>(`SELECT count(*)::int AS n FROM healthcare_service WHERE id LIKE 'ps-offre-%'`)).rows[0].n), 0);
 
     await page.fill('#place-0-line', '12 rue de l’Église');
     await pick(page, 'place-0-commune', 'Limay', 'Limay');
@@ -102,9 +92,7 @@ describe('a physiotherapist self-registers in Debian chromium', { skip }, () => 
     assert.ok(found, 'found in the coordinator search within 10 s');
     console.log(`# registration: offer found by the coordinator search ${Date.now() - savedAt} ms after saving`);
     await page.screenshot({ path: artifactPath('registration-offer.png'), fullPage: true });
-    const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const serious = axe.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
+    await assertNoSeriousAxeViolation(page);
 
     await page.goto(`${server.origin}/offre/ps-offre-${KINE.idNatPS}-339`);
     await page.waitForSelector('main h1');

@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
-import type { Database } from '../../src/db/database.ts';
-import { testBackends } from '../../src/testing/databases.ts';
-import { startTestServer, type TestServer } from '../../src/testing/server.ts';
+import type { TestServer } from '../../src/testing/server.ts';
 import { TEST_CONTEXT, writeTestOffers } from '../../src/web/test-offers.ts';
-import { artifactPath, browserUnavailable, ensureWebBuilt, launchBrowser } from './browser.ts';
+import { artifactPath, assertNoSeriousAxeViolation, browserUnavailable, openBrowserSuite, type BrowserSuite } from './browser.ts';
 
 const skip = browserUnavailable();
 
@@ -22,27 +19,16 @@ async function tabTo(page: Page, id: string, max = 40): Promise<void> {
 const focusedId = (page: Page) => page.evaluate(() => document.activeElement?.id ?? '');
 
 describe('coordinator search page in Debian chromium', { skip }, () => {
-  let db: Database;
+  let suite: BrowserSuite;
   let server: TestServer;
   let base: string;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let page: Page;
 
   before(async () => {
-    ensureWebBuilt();
-    const pglite = (await testBackends()).find((b) => b.name === 'pglite')!;
-    db = await pglite.open();
-    server = await startTestServer(db);
-    await writeTestOffers(server.services.store);
-    base = server.fhirBase.replace(/\/fhir$/, '');
-    browser = await launchBrowser();
-    page = await browser.context.newPage();
+    suite = await openBrowserSuite({ seed: (s) => writeTestOffers(s.services.store) });
+    ({ server, base, page } = suite);
   });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-    await db?.close();
-  });
+  after(() => suite?.close());
 
   test('keyboard only: need, commune picked in the list, search; results, markers and radius on the map', async () => {
     await page.goto(`${base}/`);
@@ -156,8 +142,7 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     assert.equal(await focusedId(page), 'titre-offre');
     assert.match(await page.textContent('main') ?? '', /3 places disponibles/);
     assert.match(await page.textContent('main') ?? '', /Clinique SMR du Mantois/);
-    const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    assert.deepEqual(report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id), []);
+    await assertNoSeriousAxeViolation(page);
     await page.emulateMedia({ media: 'print' });
     assert.equal(await page.locator('button', { hasText: 'Imprimer' }).isVisible(), false, 'print view without buttons');
     await page.screenshot({ path: artifactPath('offer-detail-print.png'), fullPage: true });
@@ -193,8 +178,6 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
   });
 
   test('axe-core: no serious or critical accessibility violation on the search page', async () => {
-    const report = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-    const bad = report.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join(' | ')})`), []);
+    await assertNoSeriousAxeViolation(page);
   });
 });
