@@ -2,26 +2,27 @@
  * Coordinator search latency from the browser's point of view: Debian's chromium (playwright-core) on the web
  * app, "Rechercher" clicked → the list of results rendered (measured inside the page: click, then the first
  * animation frame after the button is enabled again with results in the list), ~30 searches per commune.
- * Usage: node --import tsx bench/web-latency.ts <pglite-dir> [searches-per-commune] [communes]
- * The directory is a database filled beforehand, e.g. by `ROR_DATA_DIR=<dir> ROR_DEMO=0 ror generate --scale
- * region --region 11`; it is migrated, not modified otherwise. Communes default to Limay, Mantes-la-Jolie and
+ * Usage: node --import tsx bench/web-latency.ts <pglite-dir | postgres://…> [searches-per-commune] [communes]
+ * The database is filled beforehand, e.g. by `ROR_DATA_DIR=<dir> ROR_DEMO=0 ror generate --scale region
+ * --region 11` (PGlite) or `DATABASE_URL=… ror generate --scale national` (PostgreSQL); it is migrated, not
+ * modified otherwise. Communes default to Limay, Mantes-la-Jolie and
  * Paris 15e (78335,78361,75115), radius 10 km with widening, no need (the broadest, densest search).
  */
 import os from 'node:os';
 import { migrate } from '../src/db/migrate.ts';
-import { PGliteDatabase } from '../src/db/pglite.ts';
+import { openDatabase } from '../src/db/open.ts';
 import { startTestServer } from '../src/testing/server.ts';
 import { browserUnavailable, ensureWebBuilt, launchBrowser } from '../test/browser/browser.ts';
 
 const dir = process.argv[2];
-if (!dir) throw new Error('usage: bench/web-latency.ts <pglite-dir> [searches-per-commune] [communes]');
+if (!dir) throw new Error('usage: bench/web-latency.ts <pglite-dir | postgres://…> [searches-per-commune] [communes]');
 const runs = Number(process.argv[3] ?? 30);
 const communes = (process.argv[4] ?? '78335,78361,75115').split(',');
 const unavailable = browserUnavailable();
 if (unavailable) throw new Error(unavailable);
 
 ensureWebBuilt();
-const db = await PGliteDatabase.open(dir);
+const db = await openDatabase(/^postgres(ql)?:\/\//.test(dir) ? { databaseUrl: dir } : { dataDir: dir });
 await migrate(db);
 await db.exec('ANALYZE');
 const server = await startTestServer(db);
@@ -64,5 +65,5 @@ try {
   await server.close();
   await db.close();
 }
-console.log(`data: ${counts.rows[0].offers} offers, ${counts.rows[0].places} places; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`${/^postgres/.test(dir) ? "PostgreSQL" : "PGlite"} data: ${counts.rows[0].offers} offers, ${counts.rows[0].places} places; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 console.log('| commune | results heading | n | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|---|\n' + rows.join('\n'));
