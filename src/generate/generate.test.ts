@@ -51,7 +51,8 @@ await describeWithDatabases('ror generate --scale region (tiny fraction)', (db) 
   before(async () => {
     terminology = await NosTerminology.load(db());
     store = new ResourceStore(db(), { validator: createRorValidator(terminology), indexers: [createSearchIndexer()] });
-    report = await generate(store, OPTS);
+    // Every resource validated here (`--validate all`), so that the check below covers all the generated content.
+    report = await generate(store, { ...OPTS, validate: 'all' });
   });
 
   const rows = async (type: ResourceType, where = 'NOT deleted'): Promise<Resource[]> =>
@@ -102,6 +103,7 @@ await describeWithDatabases('ror generate --scale region (tiny fraction)', (db) 
     const issues = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_issue WHERE id LIKE 'gen-%' AND issues @> '[{"severity":"error"}]'`);
     assert.equal(issues.rows[0].n, 0);
     assert.equal(report.issues, 0);
+    assert.deepEqual(report.validation, { mode: 'all', validated: report.written, skipped: 0, failed: 0, failures: [] });
   });
 
   test('a second run with the same seed writes no new version', async () => {
@@ -110,5 +112,7 @@ await describeWithDatabases('ror generate --scale region (tiny fraction)', (db) 
     const afterRun = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM resource_history WHERE id LIKE 'gen-%'`);
     assert.equal(afterRun.rows[0].n, before.rows[0].n, 'same content, no new version');
     assert.deepEqual(again.resources, report.resources);
+    // The default, sampled validation: nothing created, so nothing sampled.
+    assert.deepEqual(again.validation, { mode: 'sample', validated: 0, skipped: 0, failed: 0, failures: [] });
   });
 });

@@ -29,6 +29,7 @@ import type { ResourceStore } from '../store/resource-store.ts';
 import { CommuneGrid } from './commune-grid.ts';
 import { communePractices, type PracticeCounts } from './practices.ts';
 import { GENERATOR_TEMPLATES } from './site-templates.ts';
+import { ValidationSampler } from '../store/validation-sampler.ts';
 import { BatchWriter } from './writer.ts';
 
 export type Scale = 'national' | 'region';
@@ -50,6 +51,13 @@ export interface GenerateOptions {
   /** Build and count without writing (no store needed). */
   dryRun?: boolean;
   batchSize?: number;
+  /**
+   * Profile validation of the generated resources: `sample` (default) the first 20 of each type then
+   * one in 100 (a trusted write, src/store/validation-sampler.ts), `all` every one.
+   */
+  validate?: 'all' | 'sample';
+  /** Batches written at once (default 2 on PostgreSQL, 1 on PGlite). */
+  concurrency?: number;
   log?: (msg: string) => void;
 }
 
@@ -69,6 +77,8 @@ export interface GenerateReport {
   resources: Record<string, number>;
   written: number;
   issues: number;
+  /** Profile validation: resources validated, skipped (not sampled), validated with errors, the first errors. */
+  validation: { mode: 'all' | 'sample'; validated: number; skipped: number; failed: number; failures: string[] };
   seconds: number;
 }
 
@@ -127,14 +137,21 @@ export async function generate(store: ResourceStore | null, opts: GenerateOption
 
   const report: GenerateReport = {
     scale: opts.scale, region, seed, fraction, establishments: 0, finessResources: 0, siteOffers: 0, sitePlaces: 0,
-    professionals: 0, roles: 0, cabinets: 0, cityOffers: 0, resources: {}, written: 0, issues: 0, seconds: 0,
+    professionals: 0, roles: 0, cabinets: 0, cityOffers: 0, resources: {}, written: 0, issues: 0,
+    validation: { mode: opts.validate ?? 'sample', validated: 0, skipped: 0, failed: 0, failures: [] }, seconds: 0,
   };
+  if (opts.validate !== undefined && opts.validate !== 'all' && opts.validate !== 'sample') throw new Error('--validate must be all or sample');
+  const sampler = report.validation.mode === 'sample' ? new ValidationSampler() : undefined;
   const count = (rs: Resource[]) => {
     for (const r of rs) report.resources[r.resourceType] = (report.resources[r.resourceType] ?? 0) + 1;
   };
-  const writer = new BatchWriter(opts.dryRun ? null : store, opts.batchSize ?? 500, (n) => {
-    if (n % 10_000 < (opts.batchSize ?? 500)) log(`génération : ${n} ressources écrites (${Math.round(n / ((Date.now() - started) / 1000))}/s)`);
-  });
+  const batchSize = opts.batchSize ?? 1000;
+  let logged = 0;
+  const writer = new BatchWriter(opts.dryRun ? null : store, batchSize, (n) => {
+    if (n - logged < 10_000) return;
+    logged = n;
+    log(`génération : ${n} ressources écrites (${Math.round(n / ((Date.now() - started) / 1000))}/s)`);
+  }, { sampler, concurrency: opts.concurrency ?? (store?.db.kind === 'postgres' ? 2 : 1) });
 
   // 1. The real establishments of the scope.
   const scope = await scopeFile(path.join(sharedDir(), 'data/finess/finess-etablissements-20210108-wgs84.csv.gz'), inScope, fraction);
@@ -192,6 +209,11 @@ export async function generate(store: ResourceStore | null, opts: GenerateOption
   report.cityOffers = counts.offers;
   report.written = writer.written;
   report.issues = writer.issues;
+  if (sampler) {
+    report.validation = { mode: 'sample', validated: sampler.validated, skipped: sampler.skipped, failed: sampler.failed, failures: sampler.failures };
+  } else if (!opts.dryRun) {
+    report.validation.validated = writer.written;
+  }
   // VACUUM too, not only statistics: freshly inserted GIN entries wait in the pending list, which every
   // search on those columns scans until a vacuum (or autovacuum, none on PGlite) merges it.
   if (!opts.dryRun) await store!.db.exec('VACUUM ANALYZE');

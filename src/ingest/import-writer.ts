@@ -4,6 +4,7 @@ import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
 import type { RequestContext } from '../store/context.ts';
 import type { TxStore } from '../store/resource-store.ts';
+import type { ValidationSampler } from '../store/validation-sampler.ts';
 import { applyImport, fieldsOf, same, type Fields } from './provenance.ts';
 
 /**
@@ -28,25 +29,31 @@ export interface Tally {
   kept: number;
   /** Resources deleted by a person: not recreated. */
   deletedSkipped: number;
+  /** Resources skipped as already written by this run (`oncePerRun`), by type. */
+  repeated: Record<string, number>;
 }
 
-export const newTally = (): Tally => ({ created: 0, updated: 0, unchanged: 0, kept: 0, deletedSkipped: 0 });
+export const newTally = (): Tally => ({ created: 0, updated: 0, unchanged: 0, kept: 0, deletedSkipped: 0, repeated: {} });
 
 interface ProvenanceRow {
   t: string;
   i: string;
-  f: Fields;
+  /** Omitted when equal to the stored fields: a re-import sends and parses only the keys, not a fourth copy of each resource. */
+  f?: Fields;
   s: string | null;
   c: boolean;
 }
 
 async function upsertProvenance(tx: Queryable, source: string, runId: number, rows: ProvenanceRow[]): Promise<void> {
   if (!rows.length) return;
+  // Rows without `f` always have a stored row (their fields were read from it in this transaction, under
+  // the batch's lock of the resource): the JSON null placeholder never reaches the table.
   await tx.query(
     `INSERT INTO import_provenance (source, resource_type, id, fields, last_run, scope, closed_at)
-     SELECT $1, u.t, u.i, u.f, $2, u.s, CASE WHEN u.c THEN now() END FROM jsonb_to_recordset($3::jsonb) AS u(t text, i text, f jsonb, s text, c boolean)
+     SELECT $1, u.t, u.i, COALESCE(u.f, 'null'::jsonb), $2, u.s, CASE WHEN u.c THEN now() END FROM jsonb_to_recordset($3::jsonb) AS u(t text, i text, f jsonb, s text, c boolean)
      ON CONFLICT (source, resource_type, id) DO UPDATE
-       SET fields = EXCLUDED.fields, last_run = EXCLUDED.last_run, scope = EXCLUDED.scope, closed_at = EXCLUDED.closed_at`,
+       SET fields = CASE WHEN EXCLUDED.fields = 'null'::jsonb THEN import_provenance.fields ELSE EXCLUDED.fields END,
+           last_run = EXCLUDED.last_run, scope = EXCLUDED.scope, closed_at = EXCLUDED.closed_at`,
     [source, runId, JSON.stringify(rows)],
   );
 }
@@ -66,6 +73,13 @@ export interface WriteImportOptions {
   takeOverFrom?: string;
   /** These fields are left to that other source once it has written them for the resource. */
   yieldTo?: { source: string; fields: string[] };
+  /**
+   * A resource this run already wrote (its provenance row carries this run) is skipped, neither written
+   * nor counted: lets a caller that forgets which shared resources it has sent (bounded memory) send one again.
+   */
+  oncePerRun?: boolean;
+  /** Trusted write: profile validation of the sampled creations only (src/store/validation-sampler.ts). */
+  sampler?: ValidationSampler;
 }
 
 export async function writeImported(
@@ -86,21 +100,33 @@ export async function writeImported(
     for (const row of r.rows) current.set(`${type}/${row.id}`, row);
   }
   const last = new Map<string, Fields>();
+  const lastRun = new Map<string, number>();
   const other = new Map<string, Fields>();
   const otherSource = opts.takeOverFrom ?? opts.yieldTo?.source;
-  // Keyed by (type, id) so that each look-up is one primary-key probe: with the id alone, every row of
-  // the source was scanned per batch (0.6 s a batch at the end of the national FINESS import).
-  const prov = await tx.query<{ source: string; resource_type: string; id: string; fields: Fields }>(
-    `SELECT p.source, p.resource_type, p.id, p.fields FROM unnest($2::text[], $3::text[]) AS k(t, i)
-     JOIN import_provenance p ON p.resource_type = k.t AND p.id = k.i AND p.source = ANY($1::text[])`,
+  // One primary-key probe per item, forced by the LATERAL subquery (OFFSET 0 keeps it from being flattened
+  // into a join): as a plain join, a table without statistics yet (a first import) was sorted whole for a
+  // merge join, 250 ms a batch at 25k rows and growing with the table.
+  const prov = await tx.query<{ source: string; resource_type: string; id: string; fields: Fields; last_run: string | number }>(
+    `SELECT p.source, p.resource_type, p.id, p.fields, p.last_run FROM unnest($2::text[], $3::text[]) AS k(t, i)
+     CROSS JOIN LATERAL (SELECT * FROM import_provenance q WHERE q.source = ANY($1::text[]) AND q.resource_type = k.t AND q.id = k.i OFFSET 0) p`,
     [otherSource ? [source, otherSource] : [source], items.map((i) => i.resource.resourceType), items.map((i) => i.resource.id!)],
   );
-  for (const row of prov.rows) (row.source === source ? last : other).set(`${row.resource_type}/${row.id}`, row.fields);
+  for (const row of prov.rows) {
+    const key = `${row.resource_type}/${row.id}`;
+    if (row.source === source) {
+      last.set(key, row.fields);
+      lastRun.set(key, Number(row.last_run));
+    } else other.set(key, row.fields);
+  }
 
   const rows: ProvenanceRow[] = [];
   const changed: Resource[] = [];
   for (const { resource, scope, closed } of items) {
     const key = `${resource.resourceType}/${resource.id}`;
+    if (opts.oncePerRun && lastRun.get(key) === runId) {
+      tally.repeated[resource.resourceType] = (tally.repeated[resource.resourceType] ?? 0) + 1;
+      continue;
+    }
     const cur = current.get(key);
     if (cur?.deleted) {
       tally.deletedSkipped++;
@@ -108,7 +134,8 @@ export async function writeImported(
     }
     if (opts.partial && !cur) continue;
     let imported = resource;
-    let lastFields = last.get(key) ?? null;
+    const stored = last.get(key);
+    let lastFields = stored ?? null;
     const theirs = other.get(key);
     if (opts.yieldTo && theirs) {
       const yielded = opts.yieldTo.fields.filter((f) => f in theirs);
@@ -122,14 +149,15 @@ export async function writeImported(
       const taken = Object.fromEntries(Object.keys(fieldsOf(imported)).filter((k) => !(lastFields && k in lastFields) && k in theirs).map((k) => [k, theirs[k]]));
       if (Object.keys(taken).length) lastFields = { ...taken, ...(lastFields ?? {}) };
     }
-    const { resource: merged, kept } = applyImport(cur?.content ?? null, lastFields, imported);
+    const { resource: merged, kept, changed: touched } = applyImport(cur?.content ?? null, lastFields, imported);
     tally.kept += kept.length;
-    if (cur && same(comparable(cur.content), comparable(merged))) tally.unchanged++;
+    if (cur && (!touched || same(comparable(cur.content), comparable(merged)))) tally.unchanged++;
     else changed.push(merged);
-    rows.push({ t: resource.resourceType, i: resource.id!, f: fieldsOf(imported), s: scope, c: !!closed });
+    const fields = fieldsOf(imported);
+    rows.push({ t: resource.resourceType, i: resource.id!, f: stored && same(fields, stored) ? undefined : fields, s: scope, c: !!closed });
   }
   // One bulk write for the batch (a refused resource refuses the batch: the caller retries smaller).
-  for (const result of await txs.bulkPut(changed, ctx)) {
+  for (const result of await txs.bulkPut(changed, ctx, { sampler: opts.sampler })) {
     tally[result.outcome === 'created' ? 'created' : result.outcome === 'updated' ? 'updated' : 'unchanged']++;
   }
   await upsertProvenance(tx, source, runId, rows);

@@ -12,6 +12,7 @@ import { completedHealthcareService, example, legalEntity, practice, professiona
 import { createRorValidator } from '../validation/index.ts';
 import type { RequestContext } from './context.ts';
 import { BulkWriteError, ResourceStore, type WriteResult } from './resource-store.ts';
+import { ValidationSampler } from './validation-sampler.ts';
 
 const ctx: RequestContext = { actor: { id: 'import:test', kind: 'import' }, source: 'finess', remoteAddr: '10.0.0.1' };
 const lenient: RequestContext = { ...ctx, validation: 'lenient' };
@@ -139,6 +140,62 @@ await describeWithDatabases('bulk writes', (db) => {
     const left = await db().query(`SELECT 1 FROM resource_issue WHERE id = $1`, [`${bp}hs`]);
     assert.equal(left.rowCount, 0);
     await compare(one(sp, true), one(bp, true), sp, bp);
+  });
+
+  test('trusted (sampled validation): the same rows, versions, history, audit and index rows as single writes', async () => {
+    const run = randomUUID().slice(0, 8);
+    const [sp, bp] = [`ts${run}-`, `tb${run}-`];
+    // Nothing sampled: no creation is validated, yet everything else is written as by single writes.
+    const sampler = new ValidationSampler(0, 1000);
+    const singles: WriteResult[] = [];
+    for (const r of dataset(sp)) singles.push(await store().update(r, ctx));
+    const bulk = await store().bulkPut(dataset(bp), ctx, { sampler });
+    assert.deepEqual(outcomes(bulk), outcomes(singles));
+    assert.deepEqual([sampler.validated, sampler.skipped], [0, 6]);
+    await compare(dataset(sp), dataset(bp), sp, bp);
+    // Updates are always validated (their flagged issues must describe them): two changed, four unchanged.
+    const change = (list: Resource[]) => list.map((r, i) => (i === 1 ? { ...r, name: 'CH DE FLEYRIAT BOURG' } : i === 3 ? { ...r, gender: 'male' } : r));
+    for (const r of change(dataset(sp))) await store().update(r, ctx);
+    const bulk2 = await store().bulkPut(change(dataset(bp)), ctx, { sampler });
+    assert.deepEqual(outcomes(bulk2), ['unchanged v1', 'updated v2', 'unchanged v1', 'updated v2', 'unchanged v1', 'unchanged v1']);
+    assert.deepEqual([sampler.validated, sampler.skipped], [2, 6]);
+    await compare(change(dataset(sp)), change(dataset(bp)), sp, bp);
+  });
+
+  test('trusted: the first N of each type and one in K are validated; a sampled failure is refused (strict) or flagged (lenient) as under full validation', async () => {
+    const run = randomUUID().slice(0, 8);
+    const bad = (id: string): Resource => ({ ...example('HealthcareService-1234564'), id });
+    // first 1 of each type, then 1 in 2: the 1st, 3rd, 5th HealthcareService are validated.
+    const picks = new ValidationSampler(1, 2);
+    assert.deepEqual([1, 2, 3, 4, 5].map(() => picks.pick('HealthcareService', 'x')), [true, false, true, false, true]);
+    assert.equal(picks.pick('Location', 'x'), true);
+
+    // Strict: a sampled invalid creation refuses the batch, named, and is validated again when retried alone.
+    const strict = new ValidationSampler(1, 1000);
+    await assert.rejects(store().bulkPut([bad(`v${run}-1`), bad(`v${run}-2`)], ctx, { sampler: strict }), (err: unknown) => {
+      assert.ok(err instanceof BulkWriteError);
+      assert.equal(err.status, 422);
+      assert.equal(err.id, `v${run}-1`);
+      return true;
+    });
+    assert.deepEqual([strict.validated, strict.failed], [1, 1]);
+    assert.match(strict.failures[0], new RegExp(`^HealthcareService/v${run}-1: `));
+    await assert.rejects(store().bulkPut([bad(`v${run}-1`)], ctx, { sampler: strict }), (err: unknown) => err instanceof BulkWriteError && err.status === 422);
+    // Not sampled: stored without its issues (the documented price of sampling).
+    const [skipped] = await store().bulkPut([bad(`v${run}-2`)], ctx, { sampler: strict });
+    assert.deepEqual([skipped.outcome, skipped.issues], ['created', []]);
+
+    // Lenient: the sampled one is stored with exactly the issues a single write keeps.
+    const lenientSampler = new ValidationSampler(1, 1000);
+    const single = await store().update(bad(`l${run}-s`), lenient);
+    const [flagged, unflagged] = await store().bulkPut([bad(`l${run}-b`), bad(`l${run}-c`)], lenient, { sampler: lenientSampler });
+    assert.deepEqual(flagged.issues, single.issues);
+    assert.ok(flagged.issues.length > 0);
+    assert.deepEqual(unflagged.issues, []);
+    await compare([bad(`l${run}-s`)], [bad(`l${run}-b`)], `l${run}-s`, `l${run}-b`);
+    // An invalid update of an existing resource is always validated, sampled or not.
+    await assert.rejects(store().bulkPut([{ ...bad(`v${run}-2`), name: 'autre' }], ctx, { sampler: new ValidationSampler(0, 1000) }),
+      (err: unknown) => err instanceof BulkWriteError && err.status === 422);
   });
 
   test('a resource given twice in a batch gets two successive versions; a deleted one comes back', async () => {

@@ -5,6 +5,7 @@ import { errors, FhirError, fhirError, type Issue } from '../fhir/outcome.ts';
 import { isResourceType, REGION_TAG_SYSTEM, tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Identifier, Resource } from '../fhir/types.ts';
 import type { AuditEntry } from './audit.ts';
+import type { ValidationSampler } from './validation-sampler.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { RequestContext } from './context.ts';
 import { AccessDeniedError, type ResourceIndexer, type ResourceValidator, type WriteAuthorizer } from './hooks.ts';
@@ -38,6 +39,12 @@ export interface BulkWriteOptions {
   action?: string;
   /** Resources per write statement (bounds the size of one statement; default 1000). */
   chunkSize?: number;
+  /**
+   * Trusted writes only (register imports, the generator — never a client's request): profile
+   * validation of the creations sampled by this sampler instead of every one (see
+   * validation-sampler.ts). Absent: every resource is validated.
+   */
+  sampler?: ValidationSampler;
 }
 
 /** A bulk write refused because of one of its resources (named in the issues; `index` in the input). */
@@ -530,7 +537,12 @@ export class ResourceStore {
         results[k] = { ...live, outcome: 'unchanged', issues: [] };
         continue;
       }
-      const issues = this.deps.validator ? await this.deps.validator.validate(resource) : [];
+      // A trusted write validates every new version of an existing resource, and the sampled creations.
+      const validated = this.deps.validator !== undefined && (!opts.sampler || cur !== null || opts.sampler.pick(type, id));
+      const issues = validated ? await this.deps.validator!.validate(resource) : [];
+      if (validated && opts.sampler) {
+        opts.sampler.record(type, id, issues.filter((i) => i.severity === 'error' || i.severity === 'fatal').map((i) => i.en));
+      }
       if (ctx.validation !== 'lenient' && issues.some((i) => i.severity === 'error' || i.severity === 'fatal')) {
         throw this.named(new FhirError(422, issues), k, type, id);
       }

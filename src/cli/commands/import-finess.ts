@@ -22,6 +22,8 @@ function printReport(r: FinessImportReport): void {
     `  rejetés           ${r.rejected}`,
     ...r.rejectedLines.slice(0, 50).map((p) => `    ligne ${p.line}${p.nofinesset ? ` (${p.nofinesset})` : ''} : ${p.fr}`),
     ...(r.rejectedLines.length > 50 ? [`    … et ${r.rejectedLines.length - 50} autres`] : []),
+    `  validation ROR    ${r.validation.mode === 'all' ? 'chaque ressource' : `échantillon : ${r.validation.validated} validées, ${r.validation.skipped} non tirées, ${r.validation.failed} en erreur`}`,
+    ...r.validation.failures.map((f) => `    ${f}`),
     `  avertissements    ${r.warningCount}`,
     ...r.warnings.slice(0, 20).map((p) => `    ligne ${p.line}${p.nofinesset ? ` (${p.nofinesset})` : ''} : ${p.fr}`),
     `  durée ${(r.elapsedMs / 1000).toFixed(1)} s, ${r.resourcesPerSecond} ressources/s`,
@@ -30,13 +32,13 @@ function printReport(r: FinessImportReport): void {
 }
 
 /**
- * `ror import finess <file> [--dry-run] [--no-close] [--format …] [--batch-size n] [--json]`. Establishments of the
+ * `ror import finess <file> [--dry-run] [--no-close] [--format …] [--batch-size n] [--validate sample|all] [--json]`. Establishments of the
  * file's départements that it no longer lists are closed, unless `--no-close` (partial extracts).
  */
 export const command: Command = {
   name: 'import-finess',
   summary: 'Import FINESS establishments (etalab CSV, FHIR ndjson or flat CSV; gzip accepted) as EJ/EG Organizations and Locations',
-  usage: 'ror import finess <file> [--dry-run] [--no-close] [--format etalab|ndjson|flat] [--batch-size n] [--json]',
+  usage: 'ror import finess <file> [--dry-run] [--no-close] [--format etalab|ndjson|flat] [--batch-size n] [--validate sample|all] [--json]',
   async run(args) {
     const dryRun = args.includes('--dry-run');
     const json = args.includes('--json');
@@ -52,7 +54,13 @@ export const command: Command = {
       console.error('Format inconnu : etalab, ndjson ou flat');
       return 2;
     }
-    const file = args.find((a, i) => !a.startsWith('--') && (fi < 0 || i !== fi + 1) && (bi < 0 || i !== bi + 1));
+    const vi = args.indexOf('--validate');
+    const validate = vi >= 0 ? args[vi + 1] : undefined;
+    if (validate !== undefined && validate !== 'all' && validate !== 'sample') {
+      console.error('--validate attend all (chaque ressource) ou sample (échantillon, par défaut)');
+      return 2;
+    }
+    const file = args.find((a, i) => !a.startsWith('--') && (fi < 0 || i !== fi + 1) && (bi < 0 || i !== bi + 1) && (vi < 0 || i !== vi + 1));
     if (!file) {
       console.error('Usage : ror import finess <fichier> [--dry-run] [--format etalab|ndjson|flat] [--json]');
       return 2;
@@ -68,6 +76,7 @@ export const command: Command = {
         format,
         dryRun,
         batchSize,
+        validate,
         // A partial extract (a radius, a sample) does not tell what closed: nothing is closed.
         closeMissing: !args.includes('--no-close'),
         onProgress: (p) => process.stderr.write(tty ? `\r${progressLine(p)}\x1b[K` : `${progressLine(p)}\n`),

@@ -4,6 +4,7 @@ import { completeImportRun, failImportRun, startImportRun } from '../import-run.
 import type { ResourceStore, TxStore } from '../../store/resource-store.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type Tally } from '../import-writer.ts';
+import { ValidationSampler } from '../../store/validation-sampler.ts';
 import { resourceFromFields, type Fields } from '../provenance.ts';
 import type { FinessEstablishment, LineProblem } from './establishment.ts';
 import { detectFormat, type FinessFormat, type ReadProgress } from './input.ts';
@@ -38,6 +39,8 @@ export interface FinessImportProgress {
 }
 
 export interface FinessImportReport extends FinessImportProgress {
+  /** Profile validation of the creations (sampled: how many validated, skipped, failed; the first failures). */
+  validation: { mode: 'all' | 'sample'; validated: number; skipped: number; failed: number; failures: string[] };
   file: string;
   format: FinessFormat;
   encoding?: string;
@@ -71,6 +74,11 @@ export interface FinessImportOptions {
   closeMissing?: boolean;
   communes?: CommuneIndex;
   nos?: FinessNos;
+  /**
+   * Profile validation: `sample` (default; a trusted write of our own mapping, src/store/validation-sampler.ts:
+   * the first 20 creations of each type, then one in 100, every update) or `all`.
+   */
+  validate?: 'all' | 'sample';
 }
 
 interface Entry {
@@ -94,10 +102,13 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
   const dryRun = !!opts.dryRun;
   const batchSize = opts.batchSize ?? 500;
   const ctx = { communes: opts.communes ?? CommuneIndex.load(), nos: opts.nos ?? loadFinessNos() };
+  if (opts.validate !== undefined && opts.validate !== 'all' && opts.validate !== 'sample') throw new Error('validate must be all or sample');
+  // Closures are updates: always validated, they need no sampler.
+  const sampler = opts.validate === 'all' ? undefined : new ValidationSampler();
   const report: FinessImportReport = {
     file, format, dryRun, runId: null, read: 0, establishments: 0, created: 0, updated: 0, unchanged: 0, rejected: 0, closed: 0,
     closedIds: [], rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0,
-    fraction: 0,
+    fraction: 0, validation: { mode: opts.validate ?? 'sample', validated: 0, skipped: 0, failed: 0, failures: [] },
   };
   const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
   // A dry run writes nothing, not even its run: its batches are rolled back.
@@ -152,14 +163,14 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     const flush = async (batch: Entry[]) => {
       if (!batch.length) return;
       try {
-        add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, batch.flatMap(itemsOf), tally, FINESS_IMPORT_CONTEXT)));
+        add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, batch.flatMap(itemsOf), tally, FINESS_IMPORT_CONTEXT, { sampler })));
         report.establishments += batch.length;
       } catch (batchErr) {
         if (!isDataError(batchErr)) throw batchErr;
         // One establishment at a time, to reject only the one that cannot be written.
         for (const e of batch) {
           try {
-            add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, itemsOf(e), tally, FINESS_IMPORT_CONTEXT)));
+            add(await inTransaction((tx, tally) => writeImported(tx, SOURCE, runId, itemsOf(e), tally, FINESS_IMPORT_CONTEXT, { sampler })));
             report.establishments++;
           } catch (err) {
             if (!isDataError(err)) throw err;
@@ -220,6 +231,7 @@ export async function importFiness(store: ResourceStore, file: string, opts: Fin
     await launch(batch);
     await Promise.all(inFlight);
 
+    if (sampler) report.validation = { mode: 'sample', validated: sampler.validated, skipped: sampler.skipped, failed: sampler.failed, failures: sampler.failures };
     if (opts.closeMissing !== false && scopes.size) await closeMissing(store, runId, [...scopes], seen, report, inTransaction, add, batchSize);
     progress();
     if (!dryRun) {
