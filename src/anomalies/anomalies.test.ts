@@ -146,4 +146,50 @@ await describeWithDatabases('anomaly reports (ROR Task): routing, search, follow
     const adminList = (await (await fetch(`${server.origin}/api/anomalies?status=all`, { headers: admin })).json()) as { anomalies: unknown[] };
     assert.ok(adminList.anomalies.length >= 4);
   });
+  test('Tasks inside transaction and batch Bundles are routed at write time, as alone', async () => {
+    // A transaction creates a legal entity, its site and a report on the site, linked by urn:uuid placeholders;
+    // the Task comes first in the Bundle: the server still routes it once its focus exists.
+    const ej = 'urn:uuid:0d6c1a52-8f0e-4c1e-9a51-1f7e7f4c0001';
+    const eg = 'urn:uuid:0d6c1a52-8f0e-4c1e-9a51-1f7e7f4c0002';
+    const { id: _a, ...ejOrg } = org('x', 'Groupe hospitalier du Vexin');
+    const { id: _b, ...egOrg } = org('x', 'Hôpital de Magny');
+    const transaction = {
+      resourceType: 'Bundle', type: 'transaction',
+      entry: [
+        { fullUrl: 'urn:uuid:0d6c1a52-8f0e-4c1e-9a51-1f7e7f4c0003', resource: fhirTask(eg), request: { method: 'POST', url: 'Task' } },
+        { fullUrl: ej, resource: ejOrg, request: { method: 'POST', url: 'Organization' } },
+        { fullUrl: eg, resource: { ...egOrg, partOf: { reference: ej } }, request: { method: 'POST', url: 'Organization' } },
+      ],
+    };
+    const tr = await fetch(server.fhirBase, { method: 'POST', headers: { ...admin, ...fhir }, body: JSON.stringify(transaction) });
+    assert.equal(tr.status, 200, await tr.clone().text());
+    const trEntries = ((await tr.json()) as Bundle).entry!;
+    const egId = trEntries[2].response!.location!.split('/')[1];
+    const trTask = (await server.services.store.read('Task', trEntries[0].response!.location!.split('/')[1])).resource;
+    assert.deepEqual(trTask.owner, { reference: `Organization/${egId}`, type: 'Organization' }, 'owner = the new site, below its new EJ');
+    assert.equal(trTask.meta?.tag?.[0]?.code, '11', 'région of the focus');
+
+    // A batch by a consumer application: each report routed to the site of its focus; an owner given is kept.
+    const app = await server.appHeaders(1);
+    const batch = {
+      resourceType: 'Bundle', type: 'batch',
+      entry: [
+        { resource: fhirTask('HealthcareService/hs-cardio-anomalies'), request: { method: 'POST', url: 'Task' } },
+        { resource: fhirTask('Organization/org-ime-poissy'), request: { method: 'POST', url: 'Task' } },
+        { resource: { ...fhirTask('HealthcareService/hs-cardio-anomalies'), owner: { reference: 'Organization/ej-anomalies' } }, request: { method: 'POST', url: 'Task' } },
+      ],
+    };
+    const br = await fetch(server.fhirBase, { method: 'POST', headers: { ...app, ...fhir }, body: JSON.stringify(batch) });
+    assert.equal(br.status, 200, await br.clone().text());
+    const owners = [];
+    for (const e of ((await br.json()) as Bundle).entry!) {
+      assert.equal(e.response!.status, '201', JSON.stringify(e.response));
+      owners.push(((await server.services.store.read('Task', e.response!.location!.split('/')[1])).resource.owner as { reference: string }).reference);
+    }
+    assert.deepEqual(owners, ['Organization/eg-anomalies', 'Organization/org-ime-poissy', 'Organization/ej-anomalies']);
+    // The site's referent finds the batch's report in their list.
+    const referent = await server.userHeaders({ email: 'ref-eg-batch@test.ror', role: 'referent', organizations: [egId] });
+    const list = (await (await fetch(`${server.origin}/api/anomalies?status=all`, { headers: referent })).json()) as { anomalies: { id: string }[] };
+    assert.deepEqual(list.anomalies.map((a) => a.id), [trTask.id]);
+  });
 });

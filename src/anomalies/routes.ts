@@ -3,9 +3,10 @@
  *   POST  /api/anomalies            report an error on an offer, a structure, a place… (signed in, or anonymous with a limit)
  *   GET   /api/anomalies?status=    the reports a person follows: a referent's structures, an administrator's régions
  *   PATCH /api/anomalies/:id        a new business status (JDV_J244), by the structure's referent or an administrator
- * A Task created over FHIR (`POST /fhir/Task`) without an owner is routed the same way (owner and région filled in).
+ * A Task created over FHIR without an owner (alone or in a Bundle) is routed the same way by `routeCreatedTask`
+ * (routing.ts), which the FHIR interactions call on every creation (src/app/services.ts).
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { Database, Queryable } from '../db/database.ts';
 import { FhirError } from '../fhir/outcome.ts';
 import { isResourceType, tableOf } from '../fhir/resource-types.ts';
@@ -119,17 +120,6 @@ interface ReportBody {
 export async function registerAnomalyRoutes(app: FastifyInstance, deps: AnomalyRouteDeps): Promise<void> {
   const perHour = deps.anonymousPerHour ?? Number(process.env.ROR_ANOMALY_ANONYMOUS_LIMIT ?? 5);
   const anonymousLimit = new HourlyLimit(perHour);
-
-  // FHIR creations: a consumer's report without an owner is routed to the structure of its focus.
-  app.addHook('preHandler', async (req: FastifyRequest) => {
-    if (req.method !== 'POST' || !/^\/fhir\/Task\/?(?:\?|$)/.test(req.url)) return;
-    const task = req.body as Resource | undefined;
-    if (!task || typeof task !== 'object' || task.resourceType !== 'Task' || task.owner || !task.focus) return;
-    const route = await routeOf(deps.db, task.focus);
-    if (!route) return; // the validator and the store answer for a focus that does not exist
-    if (route.owner) task.owner = { reference: route.owner, type: 'Organization' };
-    if (route.region && !task.meta?.tag?.length) task.meta = { ...task.meta, tag: [{ system: 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM', code: route.region }] };
-  });
 
   await app.register(async (api) => {
     useApiErrors(api);

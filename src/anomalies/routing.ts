@@ -4,6 +4,7 @@
  */
 import type { Queryable } from '../db/database.ts';
 import type { Resource } from '../fhir/types.ts';
+import { REGION_TAG_SYSTEM } from '../fhir/resource-types.ts';
 import { regionOf } from '../store/resource-store.ts';
 import { anchorOrganizations, referencedResource, refId } from '../security/perimeter.ts';
 
@@ -55,4 +56,18 @@ export async function routeOf(q: Queryable, focusRef: unknown): Promise<Route | 
     ownerName: typeof owner?.name === 'string' ? owner.name : null,
     region: regionOf(focus) ?? (owner ? regionOf(owner) : null),
   };
+}
+
+/**
+ * Routes a Task a client creates over FHIR (alone or inside a batch/transaction Bundle) without an owner: fills
+ * `owner` with the structure of its focus, and the région tag when the Task has none. `q` is the write's own
+ * transaction, so that a focus created earlier in the same transaction Bundle is seen. Other resources, Tasks
+ * with an owner and Tasks whose focus is unknown are left alone (the validator and the store answer for those).
+ */
+export async function routeCreatedTask(q: Queryable, task: Resource): Promise<void> {
+  if (task.resourceType !== 'Task' || task.owner || !task.focus) return;
+  const route = await routeOf(q, task.focus);
+  if (!route) return;
+  if (route.owner) task.owner = { reference: route.owner, type: 'Organization' };
+  if (route.region && !task.meta?.tag?.length) task.meta = { ...task.meta, tag: [{ system: REGION_TAG_SYSTEM, code: route.region }] };
 }

@@ -85,6 +85,7 @@ export async function buildApp(services: Services, opts: { logger?: boolean | ob
     search: services.search,
     validator: services.validator,
     readGuard: new ReadGuard(services.db),
+    createAmenders: services.createAmenders,
     capabilityStatement: () => buildCapabilityStatement({
       search: services.search, software: { name: 'ror', version: services.version },
       // Bulk Data $export (src/sync/export): system and type level.

@@ -20,6 +20,8 @@ import { registerIndicatorRoutes } from '../indicators/routes.ts';
 import { syncRoutePlugin } from '../sync/register.ts';
 import { registerRegistrationRoutes } from '../registration/routes.ts';
 import { registerAnomalyRoutes } from '../anomalies/routes.ts';
+import { routeCreatedTask } from '../anomalies/routing.ts';
+import type { CreateAmender } from '../api/fhir/interactions.ts';
 import { registerReferentRoutes } from '../referent/routes.ts';
 import { registerPasswordReset } from '../security/password-reset.ts';
 
@@ -38,6 +40,8 @@ export interface Services {
   mailer: Mailer;
   /** Extra HTTP routes contributed by features (terminology operations, web app…). */
   routePlugins: ((app: FastifyInstance) => Promise<void>)[];
+  /** Completions of the resources clients create over FHIR (anomaly Task routing), alone or in Bundles. */
+  createAmenders: CreateAmender[];
   close(): Promise<void>;
 }
 
@@ -63,6 +67,7 @@ export async function createServices(config: Config, opts: { db?: Database; log?
     security,
     mailer: createMailer(config.mail, { log: opts.log }),
     routePlugins: [(app) => registerTerminologyRoutes(app, { db, terminology })],
+    createAmenders: [routeCreatedTask],
     close: () => {
       services.mailer.close();
       return db.close();

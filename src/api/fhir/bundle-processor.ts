@@ -55,6 +55,14 @@ function plan(bundle: Bundle): PlannedEntry[] {
   });
 }
 
+/**
+ * Processing rank of an entry. Creations of Tasks (reports about other resources) come after the other
+ * creations, so that the resources they are about exist when they are routed (`CreateAmender`).
+ */
+function rank(p: PlannedEntry): number {
+  return ORDER[p.call.method] + (p.call.method === 'POST' && p.call.segments[0] === 'Task' ? 0.5 : 0);
+}
+
 /** A read that is not a plain instance read (search, history, vread): it cannot use the transaction. */
 function isQuery(p: PlannedEntry): boolean {
   return (p.call.method === 'GET' || p.call.method === 'HEAD') && !(p.call.segments.length === 2 && p.call.params.length === 0);
@@ -142,7 +150,7 @@ export class BundleProcessor {
         replies.set(p.index, reply);
       }
       for (const p of planned) rewriteReferences(p.call.body, map);
-      const rest = planned.filter((p) => !replies.has(p.index) && !isQuery(p)).sort((a, b) => ORDER[a.call.method] - ORDER[b.call.method] || a.index - b.index);
+      const rest = planned.filter((p) => !replies.has(p.index) && !isQuery(p)).sort((a, b) => rank(a) - rank(b) || a.index - b.index);
       for (const p of rest) {
         p.call.assignedId = preassigned.get(p.index);
         replies.set(p.index, await this.runEntry(p, ctx, baseUrl, tx));

@@ -1,4 +1,5 @@
 import { errors, FhirError, fhirError, operationOutcome, type Issue } from '../../fhir/outcome.ts';
+import type { Queryable } from '../../db/database.ts';
 import type { Bundle, BundleEntry, Resource } from '../../fhir/types.ts';
 import type { SearchEngine } from '../../search/search-engine.ts';
 import type { RequestContext } from '../../store/context.ts';
@@ -18,7 +19,15 @@ export interface InteractionDeps {
   /** What the caller may see (access profile redaction); absent = everything (tests of the bare store). */
   readGuard?: ReadGuard;
   capabilityStatement: () => Resource;
+  /** Called on each resource a client creates (POST, alone or in a Bundle), before the store validates it. */
+  createAmenders?: CreateAmender[];
 }
+
+/**
+ * Completes a resource a client creates before it is validated and written (e.g. the routing of an anomaly Task).
+ * `q` is the write's transaction: a Bundle's earlier creations are visible through it.
+ */
+export type CreateAmender = (q: Queryable, resource: Resource) => Promise<void>;
 
 const HISTORY_DEFAULT_COUNT = 50;
 const HISTORY_MAX_COUNT = 1000;
@@ -142,7 +151,10 @@ export class FhirInteractions {
               if (seen) return { status: 200, headers: versionHeaders(existing[0], baseUrl), body: seen };
             }
           }
-          const w = await write((t) => t.create(resource, ctx, call.assignedId));
+          const w = await write(async (t) => {
+            for (const amend of this.deps.createAmenders ?? []) await amend(t.tx, resource);
+            return t.create(resource, ctx, call.assignedId);
+          });
           return writeReply(w, 201, call, baseUrl);
         }
         case 'PUT': {
