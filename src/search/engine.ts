@@ -12,6 +12,7 @@ import { buildTsQuery, queryWords, type CompileContext } from './compile/criteri
 import { countSql, decodeCursor, matchWhere, pageSql, totalInPage, type Cursor } from './compile/page-query.ts';
 import { SqlParams } from './compile/sql-params.ts';
 import { resolveIncludes } from './includes.ts';
+import { expandValueSetCriteria } from './value-set-in.ts';
 import { parseSearchRequest, type ParseContext } from './parse/parse-request.ts';
 import type { Criterion, SearchQuery } from './parse/search-query.ts';
 import { SearchInputError } from './parse/values.ts';
@@ -96,6 +97,12 @@ export class SqlSearchEngine implements SearchEngine {
     }
     const { query } = parsed;
     await this.expandContent(query.criteria);
+    try {
+      await expandValueSetCriteria(this.db, query.criteria);
+    } catch (err) {
+      if (err instanceof SearchInputError) throw new FhirError(400, [toIssue(err, 'error')]);
+      throw err;
+    }
     const warnings = parsed.warnings.map((w) => toIssue(w, 'warning'));
     let cursor: Cursor | undefined;
     try {

@@ -257,6 +257,42 @@ await describeWithDatabases('FHIR search', (db) => {
     assert.equal(matchIds(await search('HealthcareService', '_count=500')).length, Math.min(n, 200));
   });
 
+  test('_summary=true / text / data: the R4 summary elements, SUBSETTED', async () => {
+    const full = (await search('HealthcareService', '_count=1')).entry![0].resource!;
+    const summary = (await search('HealthcareService', '_count=1&_summary=true')).entry![0].resource!;
+    // HealthcareService elements marked isSummary in R4 (hl7.org/fhir/R4/healthcareservice.html).
+    const r4Summary = ['id', 'meta', 'implicitRules', 'identifier', 'active', 'providedBy', 'category', 'type', 'specialty', 'location', 'name', 'comment', 'photo'];
+    assert.deepEqual(Object.keys(summary).sort(), ['resourceType', ...Object.keys(full).filter((k) => r4Summary.includes(k))].sort());
+    assert.ok(!('extension' in summary) && 'extension' in full, 'extensions are not summary elements');
+    assert.ok(summary.meta!.tag!.some((t) => t.code === 'SUBSETTED'));
+    // Included resources are summarised too (Location: no position, no extension).
+    const withLoc = await search('HealthcareService', '_count=1&_summary=true&_include=HealthcareService:location');
+    const loc = withLoc.entry!.find((e) => e.search?.mode === 'include')!.resource!;
+    assert.equal(loc.resourceType, 'Location');
+    assert.ok(!('position' in loc) && !('extension' in loc) && 'name' in loc);
+    const text = (await search('HealthcareService', '_count=1&_summary=text')).entry![0].resource!;
+    assert.deepEqual(Object.keys(text).sort(), ['id', 'meta', 'resourceType']);
+    const data = (await search('HealthcareService', '_count=1&_summary=data')).entry![0].resource!;
+    assert.deepEqual(Object.keys(data).sort(), Object.keys(full).filter((k) => k !== 'text').sort());
+    await rejects400('HealthcareService', '_summary=maybe', /_summary/);
+  });
+
+  test(':in a value set (NOS JDV from the terminology tables)', async () => {
+    const J55 = 'https://mos.esante.gouv.fr/NOS/JDV_J55-CategorieEG-ROR/FHIR/JDV-J55-CategorieEG-ROR';
+    const members = new Set((await db().query<{ code: string }>('SELECT code FROM terminology_value_set_member WHERE value_set = $1 AND NOT removed', [J55])).rows.map((r) => r.code));
+    const orgs = fx.resources.filter((r) => r.resourceType === 'Organization') as (Resource & { type?: { coding: { code: string }[] }[] })[];
+    const expected = sorted(orgs.filter((o) => o.type?.some((t) => t.coding.some((c) => members.has(c.code)))).map((o) => o.id!));
+    assert.ok(expected.length > 0 && expected.length < orgs.length, 'the value set selects some organizations only');
+    assert.deepEqual(await ids('Organization', `type:in=${J55}&_count=200`), expected);
+    // System-checked members: TRE_R211 activities are in J17, not in J19 (modes de prise en charge).
+    const J17 = 'https://mos.esante.gouv.fr/NOS/JDV_J17-ActiviteOperationnelle-ROR/FHIR/JDV-J17-ActiviteOperationnelle-ROR';
+    const J19 = 'https://mos.esante.gouv.fr/NOS/JDV_J19-ModePriseEnCharge-ROR/FHIR/JDV-J19-ModePriseEnCharge-ROR';
+    assert.deepEqual(await ids('HealthcareService', `specialty:in=${J17}`), sorted(hs.map((h) => h.id!)));
+    assert.deepEqual(await ids('HealthcareService', `specialty:in=${J19}`), []);
+    assert.deepEqual(await ids('HealthcareService', `characteristic:in=${J19}`), sorted(hs.map((h) => h.id!)));
+    await rejects400('HealthcareService', 'specialty:in=https://example.org/ValueSet/none', /specialty/);
+  });
+
   test('keyset paging: next/previous links cover every match once, even when data changes between pages', async () => {
     const all = hsWhere(() => true);
     const seen: string[] = [];
@@ -370,5 +406,19 @@ await describeWithDatabases('FHIR search', (db) => {
     assert.deepEqual((b.entry ?? []).map((e) => e.resource!.id), [`hs-${row.nofinesset}`, `eg-${row.nofinesset}`]);
     const o = await restricted.search({ resourceType: 'Organization', baseUrl: BASE, ctx: SYSTEM_CONTEXT, params: [['_id', `ej-${row.nofinessej}`]] });
     assert.equal(o.total, 0);
+    // Chains started from their narrow end (location.commune-cog, near, _has … identifier) check every hop too.
+    const hidden = createSearchEngine(db(), {
+      accessFilter: (type, alias, _ctx, params) => (type === 'Location' ? `${alias}.id <> ${params.add(`loc-${row.nofinesset}`)}`
+        : type === 'Practitioner' ? `${alias}.id <> ${params.add('pr-1')}` : undefined),
+    });
+    const run = async (q: string) => sorted(matchIds(await hidden.search({ resourceType: 'HealthcareService', baseUrl: BASE, ctx: SYSTEM_CONTEXT, params: [...new URLSearchParams(q)] as [string, string][] })));
+    const cog = fx.communes.get(row.nofinesset)!.cog;
+    const inCommune = fx.rows.filter((r) => fx.communes.get(r.nofinesset)!.cog === cog).map((r) => `hs-${r.nofinesset}`);
+    assert.ok(inCommune.includes(`hs-${row.nofinesset}`));
+    assert.deepEqual(await run(`location.commune-cog=${cog}`), sorted(inCommune.filter((id) => id !== `hs-${row.nofinesset}`)));
+    const near = await run(`location.near=${row.latitude}|${row.longitude}|1|km`);
+    assert.ok(!near.includes(`hs-${row.nofinesset}`));
+    assert.ok((await ids('HealthcareService', `location.near=${row.latitude}|${row.longitude}|1|km`)).includes(`hs-${row.nofinesset}`));
+    assert.deepEqual(await run(`_has:PractitionerRole:service:practitioner.identifier=${SYS.rpps}|${RPPS}`), []);
   });
 });

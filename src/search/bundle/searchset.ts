@@ -6,6 +6,7 @@ import { operationOutcome, type Issue } from '../../fhir/outcome.ts';
 import type { Bundle, BundleEntry, Resource } from '../../fhir/types.ts';
 import { encodeCursor, type Cursor } from '../compile/page-query.ts';
 import type { SearchQuery } from '../parse/search-query.ts';
+import { applySummary } from './summary.ts';
 
 export const DISTANCE_URL = 'http://hl7.org/fhir/StructureDefinition/location-distance';
 const SUBSETTED = { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' };
@@ -59,17 +60,19 @@ function link(baseUrl: string, q: SearchQuery, cursor?: string): string {
 
 export function searchsetBundle(baseUrl: string, q: SearchQuery, page: PageResult): Bundle {
   const entry: BundleEntry[] = [];
+  // _summary applies to every resource returned; _elements to the matches (R4: optional for includes).
+  const summarised = (r: Resource) => (q.summary ? applySummary(r, q.summary) : r);
   for (const r of page.matches) {
     const ext = distanceExtension(q, r);
     entry.push({
       fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`,
-      resource: q.elements ? applyElements(r, q.elements) : r,
+      resource: q.elements ? applyElements(r, q.elements) : summarised(r),
       search: ext ? { mode: 'match', extension: ext } : { mode: 'match' },
     });
   }
   for (const r of page.includes) {
     const ext = distanceExtension(q, r);
-    entry.push({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: r, search: ext ? { mode: 'include', extension: ext } : { mode: 'include' } });
+    entry.push({ fullUrl: `${baseUrl}/${r.resourceType}/${r.id}`, resource: summarised(r), search: ext ? { mode: 'include', extension: ext } : { mode: 'include' } });
   }
   if (page.warnings.length) entry.push({ resource: operationOutcome(page.warnings), search: { mode: 'outcome' } });
   const links = [{ relation: 'self', url: link(baseUrl, q, page.self) }];

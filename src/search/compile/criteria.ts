@@ -9,6 +9,7 @@ import type { SearchParam } from '../registry/search-parameter.ts';
 import type { ChainLink, Criterion, Prefix, Value } from '../parse/search-query.ts';
 import { cellsAround } from '../geo/geo-cell.ts';
 import { baseWhere, type BaseWhereContext } from './base-where.ts';
+import { drivingSet, useDrivingSet } from './driving-set.ts';
 
 const JDV_REGION_SYSTEM = 'https://mos.esante.gouv.fr/NOS/JDV_J237-RegionOM-ROR/FHIR/JDV-J237-RegionOM-ROR';
 const COMMUNE_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R13-CommuneOM/FHIR/TRE-R13-CommuneOM';
@@ -31,6 +32,8 @@ const TABLE_OF_TYPE: Record<string, string> = {
 
 export function compileCriterion(cc: CompileContext, c: Criterion, type: ResourceType, alias: string): string {
   const p = cc.params;
+  // Narrow chains and _has: from the inside out (see driving-set.ts). The row's own base condition is the caller's.
+  if (useDrivingSet(c)) return `${alias}.id IN (${drivingSet(cc, c, type, (x, t, a) => compileCriterion(cc, x, t, a), true)})`;
   switch (c.kind) {
     case 'and':
       return `(${c.items.map((x) => compileCriterion(cc, x, type, alias)).join(' AND ')})`;

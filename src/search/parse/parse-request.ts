@@ -25,7 +25,7 @@ const IGNORED = new Set(['_format', '_pretty']);
 const CONTROLS = new Set(['_count', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_cursor', '_filter', '_contained', '_containedType']);
 
 const MODIFIERS_BY_TYPE: Record<string, Set<string>> = {
-  token: new Set(['not', 'text', 'missing', 'of-type', 'above']),
+  token: new Set(['not', 'text', 'missing', 'of-type', 'above', 'in']),
   string: new Set(['exact', 'contains', 'missing', 'above']),
   reference: new Set(['missing']),
   date: new Set(['missing', 'above']),
@@ -134,6 +134,10 @@ export function parseCriterion(pc: ParseContext, type: ResourceType, name: strin
       throw new SearchInputError(name, `:missing attend true ou false pour le paramètre ${name}`, `:missing expects true or false for parameter ${name}`);
     }
     return { kind: 'missing', name, chain, param, missing: rawValue === 'true' };
+  }
+  if (modifier === 'in') {
+    // Value set canonical URLs, expanded by the engine (value-set-in.ts).
+    return { kind: 'param', name, chain, param, modifier, values: splitEscaped(rawValue, ',').map((raw) => ({ kind: 'uri', uri: unescape(raw) })) };
   }
   const values = splitEscaped(rawValue, ',').map((raw) => parseValue(pc, name, param, modifier, raw));
   const near = values.find((v) => v.kind === 'near');
@@ -253,7 +257,8 @@ function readControl(pc: ParseContext, q: SearchQuery, name: string, control: st
       return;
     case '_summary':
       if (value === 'count') q.summaryCount = true;
-      else if (value !== 'false') throw new SearchInputError('_summary', `_summary=${value} non pris en charge (count, false)`, `_summary=${value} is not supported (count, false)`, 'not-supported');
+      else if (value === 'true' || value === 'text' || value === 'data') q.summary = value;
+      else if (value !== 'false') throw new SearchInputError('_summary', `_summary attend true, text, data, count ou false (reçu « ${value} »)`, `_summary expects true, text, data, count or false (got "${value}")`);
       return;
     case '_elements':
       q.elements = value.split(',').map((s) => s.trim()).filter(Boolean);

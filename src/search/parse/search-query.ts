@@ -71,6 +71,8 @@ export interface SearchQuery {
   sort: SortKey[];
   total: 'none' | 'estimate' | 'accurate';
   summaryCount: boolean;
+  /** `_summary=true | text | data`: the elements kept in every returned resource (bundle/summary.ts). */
+  summary?: 'true' | 'text' | 'data';
   elements?: string[];
   includes: IncludeSpec[];
   cursor?: string;
