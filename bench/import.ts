@@ -47,7 +47,7 @@ function label(sql: string): string {
   if (s.startsWith('WITH k AS (SELECT * FROM unnest')) return 'search index (bulk)';
   if (/FOR UPDATE/.test(s)) return 'store: lock current rows';
   if (s.startsWith('INSERT INTO import_provenance')) return 'import: provenance';
-  if (s.startsWith('SELECT resource_type, id, fields FROM import_provenance')) return 'import: read provenance';
+  if (s.startsWith('SELECT p.source, p.resource_type, p.id, p.fields')) return 'import: read provenance';
   if (s.startsWith('SELECT id, deleted, content FROM')) return 'import: read current';
   return s.slice(0, 40);
 }

@@ -35,7 +35,19 @@ describe('field provenance', () => {
   });
 
   test('a new resource is taken as imported', () => {
-    assert.deepEqual(applyImport(null, null, imported('A', '01')), { resource: imported('A', '01'), kept: [] });
+    assert.deepEqual(applyImport(null, null, imported('A', '01')), { resource: imported('A', '01'), kept: [], changed: true });
+  });
+
+  test('the same file again sets nothing; the current version is never modified in place', () => {
+    const last = fieldsOf(imported('A', '01'));
+    const current = imported('A', '01');
+    const same = applyImport(current, last, imported('A', '01'));
+    assert.equal(same.changed, false);
+    assert.equal(same.resource, current);
+    const next = applyImport(current, last, imported('B', '01'));
+    assert.equal(next.changed, true);
+    assert.equal(next.resource.name, 'B');
+    assert.deepEqual(current, imported('A', '01'));
   });
 
   test('fields still as last imported follow the file; fields a person changed are kept', () => {

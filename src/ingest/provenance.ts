@@ -67,23 +67,31 @@ export const same = (a: unknown, b: unknown) => isDeepStrictEqual(a, b);
 
 /**
  * The resource to store when `imported` arrives for a resource currently `current` whose fields the
- * import last set to `last`. Returns the merged resource and the fields kept because a person changed them.
+ * import last set to `last`. Returns the merged resource, the fields kept because a person changed them,
+ * and whether any field was set (`changed: false`: the resource is `current` itself, nothing to write).
+ * A new resource is `imported` itself, not a copy: the caller hands it over (the import maps a fresh
+ * object per line). `current` is never modified: it is copied before the first field set.
  */
-export function applyImport(current: Resource | null, last: Fields | null, imported: Resource): { resource: Resource; kept: string[] } {
-  if (!current) return { resource: structuredClone(imported), kept: [] };
+export function applyImport(current: Resource | null, last: Fields | null, imported: Resource): { resource: Resource; kept: string[]; changed: boolean } {
+  if (!current) return { resource: imported, kept: [], changed: true };
   const next = fieldsOf(imported);
   const now = fieldsOf(current);
-  const resource = structuredClone(current);
+  let resource = current;
+  let changed = false;
   const kept: string[] = [];
   for (const key of new Set([...Object.keys(next), ...Object.keys(last ?? {})])) {
     const c = now[key];
     const n = next[key];
+    if (same(c, n)) continue;
     // Ours to change: it still holds what we last wrote, or it is empty and we never wrote it.
     const owned = last && key in last ? same(c, last[key]) : c === undefined;
-    if (owned) setField(resource, key, n);
-    else if (!same(c, n)) kept.push(key);
+    if (owned) {
+      if (!changed) resource = structuredClone(current);
+      changed = true;
+      setField(resource, key, n);
+    } else kept.push(key);
   }
-  return { resource, kept };
+  return { resource, kept, changed };
 }
 
 /** A resource rebuilt from its imported fields (to derive its closed version). */
