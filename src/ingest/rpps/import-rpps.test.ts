@@ -105,3 +105,41 @@ describeWithDatabases('RPPS import', (db) => {
     assert.equal((await store.read('HealthcareService', offerId)).resource.name, 'Orthoptie à domicile et au cabinet');
   });
 });
+
+describeWithDatabases('RPPS import in bounded memory, shared resources written once per run', (db) => {
+  let store: ResourceStore;
+  before(() => {
+    store = new ResourceStore(db());
+  });
+
+  test('a site shared by professionals and a professional on several lines, met again after being forgotten', async () => {
+    const lines = fs.readFileSync(SAMPLE, 'utf8').split('\n').filter((l) => l.trim());
+    const renumbered = (line: string, idPP: string) => line.split('|').map((f, i) => (i === 1 ? idPP : i === 2 ? `0${idPP}` : f)).join('|');
+    // After the 22 sample lines: a new orthoptist at the private practice of line 11 (shared site and place),
+    // line 11 again (same professional, second activity line: nothing new), a new professional at the site of line 4.
+    const extra = [renumbered(lines[10]!, '019200576'), lines[10]!, renumbered(lines[3]!, '012600632')];
+    const file = path.join(dir, 'shared.txt');
+    fs.writeFileSync(file, [...lines, ...extra].join('\n') + '\n');
+
+    // One key remembered, batches of 2 resources: every shared resource is forgotten before it comes back,
+    // and on PostgreSQL two batches are in flight.
+    const r = await importRpps(store, file, { communes, rememberedKeys: 1, batchSize: 2 });
+    assert.equal(r.rejected, 0);
+    assert.equal(r.activities, 25);
+    assert.equal(r.practitioners, 24);
+    // The sample's 48, plus practitioner + role + offer for the new orthoptist, practitioner + role for the other.
+    assert.equal(r.created, 48 + 3 + 2);
+    assert.equal(r.updated + r.unchanged, 0);
+    for (const t of ['practitioner', 'practitioner_role', 'healthcare_service', 'organization', 'location']) {
+      const v = await db().query<{ n: number; v: number | null }>(`SELECT count(*)::int AS n, max(version_id)::int AS v FROM ${t}`);
+      assert.ok((v.rows[0]!.v ?? 1) === 1, `${t}: a resource written twice in one run`);
+    }
+    const site = await db().query<{ n: number }>(`SELECT count(*)::int AS n FROM practitioner_role WHERE content -> 'organization' ->> 'reference' = (SELECT content -> 'organization' ->> 'reference' FROM practitioner_role WHERE id LIKE 'rpps-role-0019200575-%')`);
+    assert.equal(site.rows[0]!.n, 2);
+
+    const again = await importRpps(store, file, { communes, rememberedKeys: 1, batchSize: 2 });
+    assert.equal(again.created + again.updated, 0);
+    assert.equal(again.unchanged, r.created);
+    assert.equal(again.practitioners, 24);
+  });
+});

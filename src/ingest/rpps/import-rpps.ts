@@ -8,6 +8,7 @@ import type { ReadProgress } from '../finess/input.ts';
 import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type ImportItem, type Tally } from '../import-writer.ts';
 import { defaultNosDir } from '../reference-data.ts';
+import { SentKeys } from '../sent-keys.ts';
 import { mapActivity } from './mapping.ts';
 import { readRpps } from './rpps-reader.ts';
 
@@ -49,6 +50,13 @@ export interface RppsImportOptions {
   batchSize?: number;
   onProgress?: (r: RppsImportReport) => void;
   communes?: CommuneIndex;
+  /** Batches written at the same time (default 2 on a PostgreSQL server, 1 on PGlite: one connection). */
+  concurrency?: number;
+  /**
+   * Keys of shared resources remembered as sent in this run (default 200,000, ≈ 30 MB): memory stays bounded
+   * whatever the file's size; a resource met again after more keys than that is skipped by the writer instead.
+   */
+  rememberedKeys?: number;
 }
 
 const SOURCE = 'rpps';
@@ -88,26 +96,28 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
       const tally = newTally();
       try {
         await store.transaction(async (tx) => {
-          await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT, { yieldTo: { source: SAVOIR_FAIRE_SOURCE, fields: ['specialty'] } });
+          await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT, {
+            yieldTo: { source: SAVOIR_FAIRE_SOURCE, fields: ['specialty'] },
+            oncePerRun: true,
+          });
           if (dryRun) throw ROLLBACK;
         });
       } catch (err) {
         if (err !== ROLLBACK) throw err;
       }
       add(tally);
+      // Sent again after being forgotten (SentKeys) and skipped by the writer: already counted.
+      report.practitioners -= tally.repeated.Practitioner ?? 0;
     };
 
-    // Shared resources (a professional with several activities, a site with several professionals) go once per run.
-    const seen = new Set<string>();
-    let batch: { line: number; items: ImportItem[] }[] = [];
-    let size = 0;
-    const flush = async () => {
-      if (!batch.length) return;
+    type Line = { line: number; items: ImportItem[] };
+    const flush = async (lines: Line[]) => {
+      if (!lines.length) return;
       try {
-        await write(batch.flatMap((b) => b.items));
+        await write(lines.flatMap((b) => b.items));
       } catch (batchErr) {
         if (!isDataError(batchErr)) throw batchErr;
-        for (const b of batch) {
+        for (const b of lines) {
           try {
             await write(b.items);
           } catch (err) {
@@ -117,14 +127,34 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
           }
         }
       }
-      batch = [];
-      size = 0;
       report.elapsedMs = Date.now() - started;
       report.resourcesPerSecond = Math.round(((report.created + report.updated + report.unchanged) * 1000) / Math.max(1, report.elapsedMs));
       report.fraction = bytes.totalBytes > 0 ? Math.min(1, bytes.bytesRead / bytes.totalBytes) : 1;
       opts.onProgress?.(report);
     };
 
+    // Shared resources (a professional with several activities, a site with several professionals) are sent
+    // once per run: a batch never holds a resource that an uncommitted batch holds, so that two batches can
+    // be written at once (one mapped and validated here while the other is written by the server).
+    const sent = new SentKeys(opts.rememberedKeys);
+    const concurrency = Math.max(1, opts.concurrency ?? (store.db.kind === 'postgres' ? 2 : 1));
+    const inFlight: { seq: number; done: Promise<void> }[] = [];
+    let seq = 0;
+    const launch = async (lines: Line[]) => {
+      const done = flush(lines);
+      done.catch(() => undefined); // awaited below, in order; this only keeps a failure from being reported unhandled meanwhile
+      inFlight.push({ seq: seq++, done });
+      // In order: the oldest batch is awaited first, so the batches in flight are always the latest ones.
+      while (inFlight.length >= concurrency) await settle();
+    };
+    const settle = async () => {
+      await inFlight[0]!.done;
+      inFlight.shift();
+      sent.committedBefore(inFlight[0]?.seq ?? seq);
+    };
+
+    let batch: Line[] = [];
+    let size = 0;
     for await (const item of readRpps(file, bytes)) {
       report.read++;
       if (item.kind === 'rejected') {
@@ -138,18 +168,20 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
       for (const w of m.warnings) if (report.warnings.length < 1000) report.warnings.push(w);
       const items: ImportItem[] = [];
       for (const res of [m.practitioner, m.site, m.location, m.role, m.offer]) {
-        if (!res) continue;
-        const key = `${res.resourceType}/${res.id}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
+        if (!res || sent.sentOrAdd(`${res.resourceType}/${res.id}`, seq)) continue;
         if (res.resourceType === 'Practitioner') report.practitioners++;
         items.push({ resource: res, scope: null });
       }
       batch.push({ line: item.record.line, items });
       size += items.length;
-      if (size >= batchSize) await flush();
+      if (size >= batchSize) {
+        await launch(batch);
+        batch = [];
+        size = 0;
+      }
     }
-    await flush();
+    await launch(batch);
+    while (inFlight.length) await settle();
     report.elapsedMs = Date.now() - started;
     if (!dryRun) {
       await completeImportRun(store.db, runId, report.created + report.updated > 0, {
