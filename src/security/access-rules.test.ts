@@ -108,8 +108,10 @@ describe('redaction by access profile', () => {
       { url: `${ROR}ror-organization-drop-zone`, valueBoolean: true },
     ] };
     const urls = (r: Resource | null) => ((r?.extension as { url: string }[] | undefined) ?? []).map((e) => e.url.replace(ROR, ''));
+    const before = JSON.stringify(eg);
     assert.deepEqual(urls(redact(eg, app(2))), []);
     assert.deepEqual(urls(redact(eg, app(4))), ['ror-organization-level-recourse-orsan', 'ror-organization-drop-zone']);
+    assert.equal(JSON.stringify(eg), before, 'the input (contacts, meta) is not modified');
   });
 
   test('capacities: profile 3 only for médico-social places, without supplementary ones', () => {
