@@ -1,7 +1,7 @@
 /**
- * The coordinator search ("by need, near a patient") on the search engine's index: candidate offers in one SQL
- * query at the requested radius (and once more at the widest step when too few), then the radius actually used
- * (widened 10 → 20 → 30 → 50 km), facet counts and the ranking.
+ * The coordinator search ("by need, near a patient") on the search engine's index, in one SQL statement at the
+ * requested radius (and once more at the widest step when too few): the candidate offers, the radius actually used
+ * (widened 10 → 20 → 30 → 50 km), the drill-down facet counts and the ranked page.
  */
 import type { Queryable } from '../db/database.ts';
 import { cellsAround } from '../search/geo/geo-cell.ts';
@@ -100,13 +100,20 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const keys = (system: string, codes: readonly string[]) => codes.map((c) => `${system}|${c}`);
 const HOME_VISIT_KEYS = [...keys(SYSTEMS.receptionModality, HOME_VISIT.receptionModality), ...keys(SYSTEMS.careMode, HOME_VISIT.careMode)];
 
+const FIELD_PREFIX = `${SYSTEMS.field}|`;
+const CARE_PREFIX = `${SYSTEMS.careMode}|`;
+const MEDICO_SOCIAL = '04';
+
 /**
- * Candidates, on the search engine's index (migration 020): places in the box (`lat`/`lon` columns, `geo_cell`
- * when the box is small enough) within `$3` km, the offers that reference them (`search_reference`), plus the
- * offers whose intervention zone covers `$8`; the filters on the dedicated token arrays; the places available now
- * at each candidate's nearest place from its `available_places` column (migration 097), no JSON read.
+ * The whole search in one statement, on the search engine's index (migration 020). Candidates: places in the box
+ * (`lat`/`lon` columns, `geo_cell` when the box is small enough) within `$3` km, the offers that reference them
+ * (`search_reference`), plus the offers whose intervention zone covers `$8`; the filters on the dedicated token
+ * arrays; the places available now at each candidate's nearest place from its `available_places` column
+ * (migration 097), no JSON read. Then, still in the database so that a dense city (thousands of candidates) sends
+ * back one small row: the radius used (the first of `$21` holding `$22` results), the total, the drill-down facet
+ * counts (each facet counted under the other facets' filters, not its own) and the ranked page.
  */
-export const candidateSql = `
+export const searchSql = `
 WITH loc AS MATERIALIZED (
   -- Equirectangular distance: within 0.1 % of the great-circle distance (earthdistance) up to 100 km, and
   -- ~30× cheaper per row than earth_distance() on PGlite, where it dominated dense areas (Paris: 6,000 places).
@@ -127,65 +134,116 @@ ids AS (
   SELECT id FROM near
   UNION
   SELECT h.id FROM healthcare_service h WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text]
+),
+raw AS (
+  SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.km, z.km) AS km,
+    ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
+    h.service_type, h.characteristic, h.patient_type,
+    coalesce(h.characteristic && $19::text[], false) AS home_visit_trait,
+    (SELECT substr(k, ${FIELD_PREFIX.length + 1}) FROM unnest(h.service_type) WITH ORDINALITY u(k, i)
+      WHERE left(k, ${FIELD_PREFIX.length}) = ${lit(FIELD_PREFIX)} ORDER BY i LIMIT 1) AS field,
+    -- Beds or places available now at that place: generated column of migration 097 (no JSON read here).
+    coalesce(n.available_places, z.available_places, 0) AS places_now,
+    CASE WHEN $17::text IS NULL THEN 1.0::float8
+         ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0)::float8 END AS relevance,
+    h.last_updated,
+    -- Temporarily closed now (notAvailable "closingReopeningDate"): no room, whatever the places say. The JSON is
+    -- read only for the offers whose column (migration 096) says they declare a closure.
+    h.has_closure AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
+            WHERE na->>'id' = 'closingReopeningDate'
+              AND coalesce((na->'during'->>'start')::timestamptz <= now(), true)
+              AND coalesce((na->'during'->>'end')::timestamptz > now(), true)) AS closed,
+    -- The facet filters, kept as flags: each facet is counted under the other two.
+    (cardinality($11::text[]) = 0 OR h.characteristic && $11::text[]) AS ok_care,
+    (cardinality($12::text[]) = 0 OR h.service_type && $12::text[]) AS ok_field,
+    (cardinality($13::text[]) = 0 OR h.patient_type && $13::text[]) AS ok_public
+  FROM ids
+  JOIN healthcare_service h ON h.id = ids.id
+  LEFT JOIN near n ON n.id = h.id
+  -- Offers found through their intervention zone only: their nearest place, wherever it is (a handful of rows).
+  LEFT JOIN LATERAL (
+    SELECT l.id AS location_id, l.available_places,
+           sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
+    FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
+    WHERE n.id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
+    ORDER BY 3 LIMIT 1
+  ) z ON true
+  WHERE NOT h.deleted
+    AND NOT h.inactive
+    -- Sensitive units (uniteSensible) are never listed here: generated column of migration 060.
+    AND NOT h.sensitive
+    AND (cardinality($9::text[]) = 0 OR h.specialty && $9::text[])
+    -- A profession is a resource profession of the offer, or the role of a professional practising in it (city offers).
+    AND (cardinality($10::text[]) = 0 OR h.characteristic && $10::text[]
+         OR EXISTS (SELECT 1 FROM search_reference r
+                    JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
+                                       AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
+                    WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = h.id))
+    AND ($14::numeric IS NULL OR ((h.age_low IS NULL OR h.age_low <= $14) AND (h.age_high IS NULL OR h.age_high >= $14)))
+    AND (NOT $15::boolean OR coalesce(h.characteristic && $19::text[], false) OR coalesce(h.intervention_zone @> ARRAY[$8::text], false))
+    AND (cardinality($16::text[]) = 0 OR EXISTS (SELECT 1 FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id AND t.doc LIKE ALL ($16::text[])))
+),
+cand AS MATERIALIZED (
+  -- Availability the caller may not see (access matrix, $24) counts as none, before filters, facets and ranking.
+  SELECT raw.*, home_visit_trait OR zone_match AS home_visit,
+    CASE WHEN closed OR $24::text = 'none' OR ($24::text = 'medico-social' AND field IS DISTINCT FROM '${MEDICO_SOCIAL}') THEN 0
+         ELSE coalesce(places_now, 0) END AS available_places
+  FROM raw
+),
+steps AS (
+  SELECT s.step, count(c.id) FILTER (WHERE (c.zone_match OR c.km <= s.step) AND c.ok_care AND c.ok_field AND c.ok_public
+                                        AND (NOT $23::boolean OR c.available_places > 0)) AS n
+  FROM unnest($21::float8[]) s(step) LEFT JOIN cand c ON true
+  GROUP BY s.step
+),
+chosen AS (
+  SELECT coalesce((SELECT min(step) FROM steps WHERE n >= $22::int), (SELECT max(step) FROM steps)) AS radius
+),
+inr AS MATERIALIZED (SELECT c.* FROM cand c, chosen WHERE c.zone_match OR c.km <= chosen.radius),
+base AS (SELECT * FROM inr WHERE ok_care AND ok_field AND ok_public),
+matching AS (SELECT * FROM base WHERE NOT $23::boolean OR available_places > 0),
+ranked AS (
+  -- scoreOf() below, the reference definition; floor(x + 0.5) rounds as Math.round does.
+  SELECT m.*, floor((0.5 * m.relevance
+                     + 0.35 * CASE WHEN m.zone_match THEN 0.7 + 0.3 * d.by_distance ELSE d.by_distance END
+                     + 0.15 * CASE WHEN m.available_places > 0 THEN 1 ELSE 0 END) * 1000 + 0.5) / 1000 AS score
+  FROM matching m, chosen,
+       LATERAL (SELECT CASE WHEN m.km IS NULL THEN 0 ELSE greatest(0, 1 - m.km / greatest(chosen.radius, 1)) END AS by_distance) d
 )
-SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.km, z.km) AS km,
-  ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
-  h.service_type, h.characteristic, h.patient_type,
-  coalesce(h.characteristic && $19::text[], false) AS home_visit,
-  -- Beds or places available now at that place: generated column of migration 097 (no JSON read here).
-  coalesce(n.available_places, z.available_places, 0) AS available_places,
-  CASE WHEN $17::text IS NULL THEN 1.0
-       ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0) END AS relevance,
-  h.last_updated,
-  -- Temporarily closed now (notAvailable "closingReopeningDate"): no room, whatever the places say. The JSON is
-  -- read only for the offers whose column (migration 096) says they declare a closure.
-  h.has_closure AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
-          WHERE na->>'id' = 'closingReopeningDate'
-            AND coalesce((na->'during'->>'start')::timestamptz <= now(), true)
-            AND coalesce((na->'during'->>'end')::timestamptz > now(), true)) AS closed
-FROM ids
-JOIN healthcare_service h ON h.id = ids.id
-LEFT JOIN near n ON n.id = h.id
--- Offers found through their intervention zone only: their nearest place, wherever it is (a handful of rows).
-LEFT JOIN LATERAL (
-  SELECT l.id AS location_id, l.available_places,
-         sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
-  FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
-  WHERE n.id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
-  ORDER BY 3 LIMIT 1
-) z ON true
-WHERE NOT h.deleted
-  AND NOT h.inactive
-  -- Sensitive units (uniteSensible) are never listed here: generated column of migration 060.
-  AND NOT h.sensitive
-  AND (cardinality($9::text[]) = 0 OR h.specialty && $9::text[])
-  -- A profession is a resource profession of the offer, or the role of a professional practising in it (city offers).
-  AND (cardinality($10::text[]) = 0 OR h.characteristic && $10::text[]
-       OR EXISTS (SELECT 1 FROM search_reference r
-                  JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
-                                     AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
-                  WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = h.id))
-  AND (cardinality($11::text[]) = 0 OR h.characteristic && $11::text[])
-  AND (cardinality($12::text[]) = 0 OR h.service_type && $12::text[])
-  AND (cardinality($13::text[]) = 0 OR h.patient_type && $13::text[])
-  AND ($14::numeric IS NULL OR ((h.age_low IS NULL OR h.age_low <= $14) AND (h.age_high IS NULL OR h.age_high >= $14)))
-  AND (NOT $15::boolean OR coalesce(h.characteristic && $19::text[], false) OR coalesce(h.intervention_zone @> ARRAY[$8::text], false))
-  AND (cardinality($16::text[]) = 0 OR EXISTS (SELECT 1 FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id AND t.doc LIKE ALL ($16::text[])))
+SELECT (SELECT radius FROM chosen)::float8 AS radius,
+  (SELECT count(*) FROM matching)::int AS total,
+  (SELECT coalesce(json_agg(p ORDER BY p.score DESC, coalesce(p.km, 0), p.id), '[]'::json) FROM (
+     SELECT id, location_id, km, zone_match, field, characteristic, patient_type, home_visit, available_places, relevance,
+            last_updated, score
+     FROM ranked ORDER BY score DESC, coalesce(km, 0), id LIMIT $25::int OFFSET $26::int) p) AS page,
+  (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
+     SELECT field AS code, count(*)::int AS n FROM inr WHERE ok_care AND ok_public AND field IS NOT NULL GROUP BY field) f) AS field_facet,
+  (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
+     SELECT m.code, count(*)::int AS n FROM inr,
+       LATERAL (SELECT DISTINCT substr(k, ${CARE_PREFIX.length + 1}) AS code FROM unnest(inr.characteristic) k
+                WHERE left(k, ${CARE_PREFIX.length}) = ${lit(CARE_PREFIX)}) m
+     WHERE ok_field AND ok_public GROUP BY m.code) f) AS care_mode_facet,
+  (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
+     SELECT m.code, count(*)::int AS n FROM inr,
+       LATERAL (SELECT DISTINCT substring(k FROM '[^|]*$') AS code FROM unnest(inr.patient_type) k WHERE strpos(k, '|') > 0) m
+     WHERE ok_field AND ok_care GROUP BY m.code) f) AS public_facet,
+  (SELECT count(*) FROM base WHERE home_visit)::int AS home_visit_facet,
+  (SELECT count(*) FROM base WHERE available_places > 0)::int AS available_facet
 `;
 
-interface CandidateRow {
-  id: string;
-  location_id: string | null;
-  km: number | null;
-  zone_match: boolean;
-  service_type: string[] | null;
-  characteristic: string[] | null;
-  patient_type: string[] | null;
-  home_visit: boolean;
-  available_places: number;
-  relevance: number | string;
-  last_updated: Date | string;
-  closed: boolean;
+interface SearchRow {
+  radius: number;
+  total: number;
+  page: {
+    id: string; location_id: string | null; km: number | null; zone_match: boolean; field: string | null;
+    characteristic: string[] | null; patient_type: string[] | null; home_visit: boolean; available_places: number;
+    relevance: number; last_updated: string; score: number;
+  }[];
+  field_facet: FacetCount[];
+  care_mode_facet: FacetCount[];
+  public_facet: FacetCount[];
+  home_visit_facet: number;
+  available_facet: number;
 }
 
 /** Codes of one system in a token array (`system|code` keys). */
@@ -194,34 +252,25 @@ const codesIn = (arr: string[] | null, system: string) =>
 /** Codes of a token array whatever their system (patient types come with several systems, see J29). */
 const bareCodes = (arr: string[] | null) => [...new Set((arr ?? []).filter((k) => k.includes('|')).map((k) => k.slice(k.lastIndexOf('|') + 1)))];
 
-/** All candidates within `maxKm` (or in an intervention zone covering the commune). */
-export async function findCandidates(db: Queryable, q: OfferQuery, maxKm: number): Promise<Candidate[]> {
+/** One run of the statement: candidates within `maxKm`, the radius chosen among `steps` (all ≤ maxKm). */
+async function runSearch(db: Queryable, q: OfferQuery, maxKm: number, steps: number[]): Promise<SearchRow> {
   const dLat = maxKm / 111.2;
   const dLon = maxKm / (111.32 * Math.max(0.05, Math.cos((q.lat * Math.PI) / 180)));
   const patterns = textPatterns(q.text);
   const textForSimilarity = patterns.length ? patterns.map((p) => p.slice(1, -1)).join(' ') : null;
-  const { rows } = await db.query<CandidateRow>(candidateSql, [
+  const { rows } = await db.query<SearchRow>(searchSql, [
     q.lat, q.lon, maxKm, q.lat - dLat, q.lat + dLat, q.lon - dLon, q.lon + dLon,
     q.commune ?? null,
     keys(SYSTEMS.activity, q.activity), keys(SYSTEMS.profession, q.profession), keys(SYSTEMS.careMode, q.careMode),
     keys(SYSTEMS.field, q.field), q.publicType,
     q.age ?? null, q.homeVisit, patterns, textForSimilarity,
     cellsAround(q.lat, q.lon, maxKm * 1000) ?? null, HOME_VISIT_KEYS, q.profession,
+    steps, q.minResults, q.available, q.capacityAccess ?? 'all', q.limit, q.offset,
   ]);
-  return rows.map((r) => ({
-    id: r.id,
-    locationId: r.location_id,
-    km: r.km == null ? null : Number(r.km),
-    zoneMatch: r.zone_match,
-    field: codesIn(r.service_type, SYSTEMS.field)[0] ?? null,
-    careModes: codesIn(r.characteristic, SYSTEMS.careMode),
-    publics: bareCodes(r.patient_type),
-    homeVisit: r.home_visit || r.zone_match,
-    availablePlaces: r.closed ? 0 : Number(r.available_places) || 0,
-    relevance: Number(r.relevance),
-    lastUpdated: r.last_updated instanceof Date ? r.last_updated.toISOString() : new Date(r.last_updated).toISOString(),
-  }));
+  return rows[0];
 }
+
+const asJson = <T>(v: unknown): T => (typeof v === 'string' ? JSON.parse(v) : v) as T;
 
 /** The radii tried in turn: the requested one, then the larger steps up to 50 km (never beyond the maximum). */
 export function radiusSteps(requestedKm: number, widen: boolean): number[] {
@@ -240,52 +289,42 @@ export function scoreOf(c: Candidate, radiusKm: number): number {
   return Math.round((0.5 * c.relevance + 0.35 * closeness + 0.15 * availability) * 1000) / 1000;
 }
 
-const within = (c: Candidate, km: number) => c.zoneMatch || (c.km != null && c.km <= km);
-
-function countBy(items: Candidate[], codes: (c: Candidate) => (string | null)[]): FacetCount[] {
-  const counts = new Map<string, number>();
-  for (const c of items) for (const code of new Set(codes(c))) if (code) counts.set(code, (counts.get(code) ?? 0) + 1);
-  return [...counts].map(([code, count]) => ({ code, count })).sort((a, b) => b.count - a.count || a.code.localeCompare(b.code));
-}
-
-/** Runs the search: one candidate query at the widest radius, then radius choice, facets and ranking. */
+/**
+ * Runs the search: one statement at the requested radius; when it holds too few offers (and widening is on), once
+ * more with every step up to the widest (a sparse area, so a cheap query), which picks the smallest step that holds
+ * enough.
+ */
 export async function searchOffers(db: Queryable, q: OfferQuery): Promise<OfferSearchOutcome> {
   const steps = radiusSteps(q.radiusKm, q.widen);
-  // The requested radius first; only when it holds too few offers, once more at the widest step
-  // (a sparse area, so a cheap query), then the smallest step that holds enough.
-  const mask = (list: Candidate[]) => {
-    const access = q.capacityAccess ?? 'all';
-    if (access !== 'all') for (const c of list) if (access === 'none' || c.field !== '04') c.availablePlaces = 0;
-    return list;
-  };
-  let all = mask(await findCandidates(db, q, steps[0]));
-  const enough = (list: Candidate[]) => (q.available ? list.filter((c) => c.availablePlaces > 0) : list).length >= q.minResults;
-  if (!enough(all) && steps.length > 1) all = mask(await findCandidates(db, q, steps[steps.length - 1]));
-  let radiusKm = steps[0];
-  let inRadius = all.filter((c) => within(c, radiusKm));
-  for (const step of steps.slice(1)) {
-    if (enough(inRadius)) break;
-    radiusKm = step;
-    inRadius = all.filter((c) => within(c, radiusKm));
-  }
-  // Availability is a filter applied after the facet on it, so that the facet shows how many have room.
-  const facetBase = inRadius;
-  const matching = q.available ? inRadius.filter((c) => c.availablePlaces > 0) : inRadius;
-  const ranked = matching
-    .map((c) => ({ ...c, score: scoreOf(c, radiusKm) }))
-    .sort((a, b) => b.score - a.score || (a.km ?? 0) - (b.km ?? 0) || a.id.localeCompare(b.id));
+  let row = await runSearch(db, q, steps[0], [steps[0]]);
+  if (row.total < q.minResults && steps.length > 1) row = await runSearch(db, q, steps[steps.length - 1], steps);
+  const radiusKm = Number(row.radius);
+  const page = asJson<SearchRow['page']>(row.page).map((r): RankedCandidate => ({
+    id: r.id,
+    locationId: r.location_id,
+    km: r.km == null ? null : Number(r.km),
+    zoneMatch: r.zone_match,
+    field: r.field,
+    careModes: codesIn(r.characteristic, SYSTEMS.careMode),
+    publics: bareCodes(r.patient_type),
+    homeVisit: r.home_visit,
+    availablePlaces: Number(r.available_places) || 0,
+    relevance: Number(r.relevance),
+    lastUpdated: new Date(r.last_updated).toISOString(),
+    score: Number(r.score),
+  }));
   return {
     requestedRadiusKm: q.radiusKm,
     radiusKm,
     widened: radiusKm > q.radiusKm,
-    total: ranked.length,
-    page: ranked.slice(q.offset, q.offset + q.limit),
+    total: Number(row.total),
+    page,
     facets: {
-      field: countBy(facetBase, (c) => [c.field]),
-      careMode: countBy(facetBase, (c) => c.careModes),
-      publicType: countBy(facetBase, (c) => c.publics),
-      homeVisit: facetBase.filter((c) => c.homeVisit).length,
-      available: facetBase.filter((c) => c.availablePlaces > 0).length,
+      field: asJson<FacetCount[]>(row.field_facet),
+      careMode: asJson<FacetCount[]>(row.care_mode_facet),
+      publicType: asJson<FacetCount[]>(row.public_facet),
+      homeVisit: Number(row.home_visit_facet),
+      available: Number(row.available_facet),
     },
   };
 }

@@ -100,6 +100,7 @@ export const searchResponseSchema = {
     results: { type: 'array', items: resultSchema },
     facets: {
       type: 'object',
+      description: 'Comptes par valeur de filtre dans le rayon utilisé ; chaque facette (champ, mode de prise en charge, public) est comptée sous les autres filtres mais pas le sien, pour pouvoir changer de choix',
       properties: { field: facet, careMode: facet, public: facet, homeVisit: { type: 'integer' }, available: { type: 'integer' } },
     },
     fhirQuery: { type: 'string', description: 'Requête FHIR équivalente (sans classement ni élargissement)' },
