@@ -118,7 +118,10 @@ describeWithDatabases('RPPS import in bounded memory, shared resources written o
     // After the 22 sample lines: a new orthoptist at the private practice of line 11 (shared site and place),
     // line 11 again (same professional, second activity line: nothing new), a new professional at the site of line 4.
     const extra = [renumbered(lines[10]!, '019200576'), lines[10]!, renumbered(lines[3]!, '012600632')];
-    const file = path.join(dir, 'shared.txt');
+    // Its own folder: the file-level one may already be removed when the database suites run.
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-rpps-shared-'));
+    after(() => fs.rmSync(own, { recursive: true, force: true }));
+    const file = path.join(own, 'shared.txt');
     fs.writeFileSync(file, [...lines, ...extra].join('\n') + '\n');
 
     // One key remembered, batches of 2 resources: every shared resource is forgotten before it comes back,
@@ -130,6 +133,7 @@ describeWithDatabases('RPPS import in bounded memory, shared resources written o
     // The sample's 48, plus practitioner + role + offer for the new orthoptist, practitioner + role for the other.
     assert.equal(r.created, 48 + 3 + 2);
     assert.equal(r.updated + r.unchanged, 0);
+    assert.equal(r.validation.mode, 'sample'); // trusted write (this store has no validator: nothing to sample)
     for (const t of ['practitioner', 'practitioner_role', 'healthcare_service', 'organization', 'location']) {
       const v = await db().query<{ n: number; v: number | null }>(`SELECT count(*)::int AS n, max(version_id)::int AS v FROM ${t}`);
       assert.ok((v.rows[0]!.v ?? 1) === 1, `${t}: a resource written twice in one run`);

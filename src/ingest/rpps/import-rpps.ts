@@ -9,6 +9,7 @@ import { CommuneIndex } from '../geo/commune-index.ts';
 import { isDataError, newTally, writeImported, type ImportItem, type Tally } from '../import-writer.ts';
 import { defaultNosDir } from '../reference-data.ts';
 import { SentKeys } from '../sent-keys.ts';
+import { ValidationSampler } from '../../store/validation-sampler.ts';
 import { mapActivity } from './mapping.ts';
 import { readRpps } from './rpps-reader.ts';
 
@@ -43,6 +44,8 @@ export interface RppsImportReport {
   resourcesPerSecond: number;
   /** Share of the file read, 0 to 1. */
   fraction: number;
+  /** Profile validation of the creations (sampled: how many validated, skipped, failed; the first failures). */
+  validation: { mode: 'all' | 'sample'; validated: number; skipped: number; failed: number; failures: string[] };
 }
 
 export interface RppsImportOptions {
@@ -57,6 +60,11 @@ export interface RppsImportOptions {
    * whatever the file's size; a resource met again after more keys than that is skipped by the writer instead.
    */
   rememberedKeys?: number;
+  /**
+   * Profile validation: `sample` (default; a trusted write of our own mapping, src/store/validation-sampler.ts:
+   * the first 20 creations of each type, then one in 100, every update) or `all`.
+   */
+  validate?: 'all' | 'sample';
 }
 
 const SOURCE = 'rpps';
@@ -76,10 +84,12 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
   const batchSize = opts.batchSize ?? 500;
   const communes = opts.communes ?? CommuneIndex.load();
   const professions = rorProfessions();
+  if (opts.validate !== undefined && opts.validate !== 'all' && opts.validate !== 'sample') throw new Error('validate must be all or sample');
+  const sampler = opts.validate === 'all' ? undefined : new ValidationSampler();
   const report: RppsImportReport = {
     file, dryRun, runId: null, read: 0, activities: 0, practitioners: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
     rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0,
-    fraction: 0,
+    fraction: 0, validation: { mode: opts.validate ?? 'sample', validated: 0, skipped: 0, failed: 0, failures: [] },
   };
   const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
   const runId = await startImportRun(store.db, SOURCE, file, dryRun);
@@ -99,6 +109,7 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
           await writeImported(tx, SOURCE, runId, items, tally, RPPS_IMPORT_CONTEXT, {
             yieldTo: { source: SAVOIR_FAIRE_SOURCE, fields: ['specialty'] },
             oncePerRun: true,
+            sampler,
           });
           if (dryRun) throw ROLLBACK;
         });
@@ -182,6 +193,7 @@ export async function importRpps(store: ResourceStore, file: string, opts: RppsI
     }
     await launch(batch);
     while (inFlight.length) await settle();
+    if (sampler) report.validation = { mode: 'sample', validated: sampler.validated, skipped: sampler.skipped, failed: sampler.failed, failures: sampler.failures };
     report.elapsedMs = Date.now() - started;
     if (!dryRun) {
       await completeImportRun(store.db, runId, report.created + report.updated > 0, {

@@ -61,6 +61,8 @@ export async function importSavoirFaire(
   const report: RppsImportReport = {
     file, dryRun, runId: null, read: 0, activities: 0, practitioners: 0, created: 0, updated: 0, unchanged: 0, rejected: 0,
     rejectedLines: [], warnings: [], warningCount: 0, referentFieldsKept: 0, deletedSkipped: 0, elapsedMs: 0, resourcesPerSecond: 0, fraction: 0,
+    // Only updates of existing roles: every one is validated.
+    validation: { mode: 'all', validated: 0, skipped: 0, failed: 0, failures: [] },
   };
   const bytes: ReadProgress = { bytesRead: 0, totalBytes: fs.statSync(file).size };
   const runId = await startImportRun(store.db, SAVOIR_FAIRE_SOURCE, file, dryRun);
