@@ -2,12 +2,16 @@
  * $export benchmark on the PostgreSQL server: a national-size synthetic dataset (offers, sites, legal
  * entities, places, from the validation fixtures) written by SQL, then the export run by the job
  * service as a consumer application of profile 1 would get it (selection, read guard, gzip files).
- *   node --import tsx bench/export.ts [--offers 100000]
+ *   node --import tsx bench/export.ts [--offers 100000] [--sites N] [--ejs N] [--places N] [--practitioners N] [--roles N]
+ *     [--keep] [--regional-only]
+ * --keep: the database ror_e_export_<offers>_<practitioners> is created and filled once, then reused (drop it by hand).
+ * Export settings from the environment as the server reads them (ROR_EXPORT_GZIP_LEVEL, ROR_EXPORT_PARALLEL, ROR_EXPORT_BATCH).
  * Prints wall time, resources/s, peak RSS and output size; results go to bench/RESULTS.md.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { migrate } from '../src/db/migrate.ts';
 import { PostgresDatabase } from '../src/db/postgres.ts';
 import { searchAccessFilter } from '../src/security/access-predicate.ts';
@@ -15,20 +19,27 @@ import { ReadGuard } from '../src/security/read-guard.ts';
 import type { RequestContext } from '../src/store/context.ts';
 import { ResourceStore } from '../src/store/resource-store.ts';
 import { parseExportRequest } from '../src/sync/export/export-request.ts';
-import { ExportService } from '../src/sync/export/export-service.ts';
+import { ExportService, exportSettingsFromEnv } from '../src/sync/export/export-service.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
-import { completedHealthcareService, example, legalEntity, site } from '../src/validation/fixtures.ts';
+import { completedHealthcareService, example, legalEntity, practice, professional, site } from '../src/validation/fixtures.ts';
 
 const arg = (name: string, def: number) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 };
 const OFFERS = arg('offers', 100_000);
-const SITES = Math.ceil(OFFERS / 2);
-const EJS = Math.ceil(SITES / 2);
+const SITES = arg('sites', Math.ceil(OFFERS / 2));
+const EJS = arg('ejs', Math.ceil(SITES / 2));
+const PLACES = arg('places', SITES);
+const PRACTITIONERS = arg('practitioners', 0);
+const ROLES = arg('roles', PRACTITIONERS);
+/** Kept database (filled once, reused by later runs); without it a throw-away one. */
+const KEEP = process.argv.includes('--keep') ? `ror_e_export_${OFFERS}_${PRACTITIONERS}` : undefined;
 const APP: RequestContext = {
   actor: { id: 'bench-app', kind: 'app', principal: { kind: 'app', id: 'bench-app', accessProfile: 1, scopes: [] } }, source: 'api',
 };
+/** Export settings as a server would take them from the environment (ROR_EXPORT_GZIP_LEVEL, ROR_EXPORT_PARALLEL…). */
+const SETTINGS = exportSettingsFromEnv(os.tmpdir());
 const REGION = 'https://mos.esante.gouv.fr/NOS/TRE_R30-RegionOM/FHIR/TRE-R30-RegionOM';
 const REGIONS = ['11', '24', '27', '28', '32', '44', '52', '53', '75', '76', '84', '93', '94'];
 
@@ -46,10 +57,16 @@ async function fill(db: PostgresDatabase): Promise<void> {
   };
   await run('organization', 'ej-', EJS, legalEntity(), '');
   await run('organization', 'eg-', SITES, site(), `|| jsonb_build_object('partOf', jsonb_build_object('reference', 'Organization/ej-' || (1 + i % ${EJS})))`);
-  await run('location', 'loc-', SITES, example('Location-ror-location-exemple'), '');
+  await run('location', 'loc-', PLACES, example('Location-ror-location-exemple'), '');
   await run('healthcare_service', 'hs-', OFFERS, completedHealthcareService(),
     `|| jsonb_build_object('providedBy', jsonb_build_object('reference', 'Organization/eg-' || (1 + i % ${SITES})),
-        'location', jsonb_build_array(jsonb_build_object('reference', 'Location/loc-' || (1 + i % ${SITES}))))`);
+        'location', jsonb_build_array(jsonb_build_object('reference', 'Location/loc-' || (1 + i % ${PLACES}))))`);
+  if (PRACTITIONERS > 0) {
+    await run('practitioner', 'ps-', PRACTITIONERS, professional(), '');
+    await run('practitioner_role', 'pr-', ROLES, practice(),
+      `|| jsonb_build_object('practitioner', jsonb_build_object('reference', 'Practitioner/ps-' || (1 + i % ${PRACTITIONERS})),
+          'healthcareService', jsonb_build_array(jsonb_build_object('reference', 'HealthcareService/hs-' || (1 + i % ${OFFERS}))))`);
+  }
   await db.exec(`
     INSERT INTO search_reference (rtype, id, param, target_type, target_id)
       SELECT 'HealthcareService', id, 'organization', 'Organization', split_part(content -> 'providedBy' ->> 'reference', '/', 2) FROM healthcare_service;
@@ -57,6 +74,10 @@ async function fill(db: PostgresDatabase): Promise<void> {
       SELECT 'HealthcareService', id, 'location', 'Location', split_part(content -> 'location' -> 0 ->> 'reference', '/', 2) FROM healthcare_service;
     INSERT INTO search_reference (rtype, id, param, target_type, target_id)
       SELECT 'Organization', id, 'partof', 'Organization', split_part(content -> 'partOf' ->> 'reference', '/', 2) FROM organization WHERE content ? 'partOf';
+    INSERT INTO search_reference (rtype, id, param, target_type, target_id)
+      SELECT 'PractitionerRole', id, 'practitioner', 'Practitioner', split_part(content -> 'practitioner' ->> 'reference', '/', 2) FROM practitioner_role;
+    INSERT INTO search_reference (rtype, id, param, target_type, target_id)
+      SELECT 'PractitionerRole', id, 'service', 'HealthcareService', split_part(content -> 'healthcareService' -> 0 ->> 'reference', '/', 2) FROM practitioner_role;
     ANALYZE`);
 }
 
@@ -64,7 +85,7 @@ async function runExport(db: PostgresDatabase, label: string, query: string): Pr
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-export-'));
   const service = new ExportService({
     db, store: new ResourceStore(db), readGuard: new ReadGuard(db), access: searchAccessFilter,
-    settings: { dir, batchSize: 1000, pauseMs: 0, leaseSeconds: 60, retentionHours: 24 },
+    settings: { ...SETTINGS, dir },
     log: (m, e) => console.error(m, e),
   });
   const params = [...new URLSearchParams(query).entries()] as [string, string][];
@@ -87,22 +108,42 @@ async function runExport(db: PostgresDatabase, label: string, query: string): Pr
   if (!job || job.status !== 'completed') throw new Error(`export ${label} failed: ${JSON.stringify(job?.error)}`);
   const count = job.output.reduce((n, o) => n + o.count, 0);
   const bytes = fs.readdirSync(path.join(dir, id)).reduce((n, f) => n + fs.statSync(path.join(dir, id, f)).size, 0);
-  console.log(`| ${label} | ${count.toLocaleString('en')} | ${secs.toFixed(1)} s | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s | ${Math.round(count / secs).toLocaleString('en')} | ${Math.round(rss0 / 2 ** 20)} → ${Math.round(peak / 2 ** 20)} MB | ${(bytes / 2 ** 20).toFixed(1)} MB |`);
+  console.log(`| ${label} | ${count.toLocaleString('en')} | ${secs.toFixed(1)} s | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s | ${Math.round(count / secs).toLocaleString('en')} | ${Math.round(rss0 / 2 ** 20)} → ${Math.round(peak / 2 ** 20)} MB | ${(bytes / 2 ** 20).toFixed(1)} MB | ${os.loadavg()[0].toFixed(1)} |`);
+  for (const o of job.output) console.log(`  ${o.type}: ${o.count} resources, ${(fs.statSync(path.join(dir, id, o.file)).size / 2 ** 20).toFixed(1)} MB`);
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-const target = await createPostgresTestDatabase();
-const db = new PostgresDatabase(target.url, 4);
+/** The bench database: a kept one (created and filled on first use), else a throw-away one. */
+async function benchDatabase(): Promise<{ db: PostgresDatabase; filled: boolean; drop(): Promise<void> }> {
+  if (!KEEP) {
+    const target = await createPostgresTestDatabase();
+    return { db: new PostgresDatabase(target.url, 6), filled: false, drop: () => target.drop() };
+  }
+  const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+  await admin.connect();
+  const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [KEEP])).rowCount;
+  if (!exists) await admin.query(`CREATE DATABASE ${KEEP}`);
+  await admin.end();
+  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${KEEP}`, 6);
+  const filled = !!exists && (await db.query<{ n: string }>('SELECT count(*) AS n FROM healthcare_service')).rows[0]?.n !== '0';
+  return { db, filled, drop: async () => undefined };
+}
+
+const { db, filled, drop } = await benchDatabase();
 try {
-  await migrate(db);
-  const t0 = Date.now();
-  await fill(db);
-  console.log(`dataset: ${OFFERS} offers, ${SITES} sites, ${EJS} legal entities, ${SITES} places (${((Date.now() - t0) / 1000).toFixed(1)} s to write)`);
-  console.log('| export (profile-1 application) | resources | wall | node CPU | resources/s (wall) | RSS before → peak | gzip output |');
-  console.log('|---|---|---|---|---|---|---|');
-  await runExport(db, 'system level, all types', '_outputFormat=application/fhir%2Bndjson');
+  if (!filled) {
+    await migrate(db);
+    const t0 = Date.now();
+    await fill(db);
+    console.log(`written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  console.log(`dataset${KEEP ? ` ${KEEP}` : ''}: ${OFFERS} offers, ${SITES} sites, ${EJS} legal entities, ${PLACES} places, ${PRACTITIONERS} practitioners, ${ROLES} roles`);
+  console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, pages of ${SETTINGS.batchSize}`);
+  console.log('| export (profile-1 application) | resources | wall | node CPU | resources/s (wall) | RSS before → peak | gzip output | load avg (1 min) at end |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  if (!process.argv.includes('--regional-only')) await runExport(db, 'system level, all types', '_outputFormat=application/fhir%2Bndjson');
   await runExport(db, 'region 11, offers + _myCompleteExtract', `_type=HealthcareService&includeAssociatedData=_myCompleteExtract&_typeFilter=${encodeURIComponent(`HealthcareService?_tag=${REGION}|11`)}`);
 } finally {
   await db.close();
-  await target.drop();
+  await drop();
 }

@@ -13,7 +13,7 @@ import { ruleFor } from './access-matrix.ts';
 import { recordRestrictedRead } from './audit-log.ts';
 import { offersAtLocation, offersByIds, refIds, rolesOfPractitioner } from './perimeter.ts';
 import { ANONYMOUS, readProfileOf, type Principal } from './principal.ts';
-import { factsOfOffer, mergeFacts, NO_FACTS, redact, type ReadFacts } from './redact.ts';
+import { factsOfOffer, mergeFacts, NO_FACTS, redact, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
 import { MatrixWriteAuthorizer, principalOf } from './write-authorizer.ts';
 
 /** The facts the redaction of a resource depends on, read from the offers it hangs on. */
@@ -37,8 +37,13 @@ export async function readFactsOf(q: Queryable, resource: Resource): Promise<Rea
   }
 }
 
-/** Type and extensions of offers: all `factsOfOffer` reads, without the rest of their content. */
-const OFFER_FACT_COLUMNS = `jsonb_build_object('resourceType', 'HealthcareService', 'type', hs.content -> 'type', 'extension', hs.content -> 'extension')`;
+/**
+ * What `factsOfOffer` reads of an offer, without the rest of its content: its type, and the sensitive-unit
+ * extension rebuilt from the generated `sensitive` column (migration 060: the same containment test), so that
+ * the offers' large extension arrays are not read and shipped for every place or practice redacted.
+ */
+const OFFER_FACT_COLUMNS = `jsonb_build_object('resourceType', 'HealthcareService', 'type', hs.content -> 'type', 'extension',
+  CASE WHEN hs.sensitive THEN jsonb_build_array(jsonb_build_object('url', '${SENSITIVE_UNIT_URL}', 'valueBoolean', true)) ELSE '[]'::jsonb END)`;
 
 /**
  * `readFactsOf` for a whole page (search, history, export): one query per kind of resource

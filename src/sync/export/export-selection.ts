@@ -54,7 +54,15 @@ function referencedBy(from: ResourceType, param: string, to: ResourceType, job: 
     WHERE em.job_id = ${p.add(job)} AND em.resource_type = ${p.add(from)}`;
 }
 
-/** Fills `export_member` for the job (after clearing it): one statement per type. */
+/**
+ * Does the type's output come from `export_member`? Only a `_typeFilter` selection or `_myCompleteExtract`
+ * needs one; a plain type is read straight from its table under the access predicate (type-stream.ts).
+ */
+export function usesMembers(req: ExportRequest, type: ResourceType): boolean {
+  return req.associated || !!req.typeFilters[type]?.length;
+}
+
+/** Fills `export_member` for the job (after clearing it): one statement per type that uses it. */
 export async function selectMembers(q: Queryable, jobId: string, req: ExportRequest, ctx: RequestContext, access: AccessFilter | undefined): Promise<void> {
   await q.query('DELETE FROM export_member WHERE job_id = $1', [jobId]);
   const communes = await communesIfNeeded(q, req);
@@ -71,7 +79,7 @@ export async function selectMembers(q: Queryable, jobId: string, req: ExportRequ
       p.values,
     );
   };
-  for (const type of req.selected) await insert(type, undefined);
+  for (const type of req.selected) if (usesMembers(req, type)) await insert(type, undefined);
   if (!req.associated) return;
   // Organizations of the offers, then up their partOf chain.
   await insert('Organization', (p) => `WITH RECURSIVE chain(id, depth) AS (

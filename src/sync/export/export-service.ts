@@ -1,16 +1,13 @@
 /**
  * Runs `$export` jobs: kick-off (job row + change-feed position), background work on whichever
- * API node holds the job's lease, files written streaming (keyset pages over `export_member`,
- * gzip) to `<ROR_DATA_DIR>/exports/<job>/`, cancellation, expiry. A job found unfinished with a
+ * API node holds the job's lease, files written streaming (type-stream.ts: keyset pages, gzip, a few
+ * types at once) to `<ROR_DATA_DIR>/exports/<job>/`, cancellation, expiry. A job found unfinished with a
  * lapsed (or released) lease is taken over and resumed: finished types are kept, the type under
  * way is written again.
  */
 import { randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import zlib from 'node:zlib';
 import type { Database } from '../../db/database.ts';
 import { tableOf, type ResourceType } from '../../fhir/resource-types.ts';
 import type { Resource } from '../../fhir/types.ts';
@@ -22,7 +19,8 @@ import {
   addOutput, cancelJob, claimJob, finishJob, findJob, insertJob, purgeJobs, releaseJob, renewLease, type ExportJob, type OutputFile,
 } from './export-jobs.ts';
 import type { ExportRequest } from './export-request.ts';
-import { checkSelection, selectMembers } from './export-selection.ts';
+import { checkSelection, selectMembers, usesMembers } from './export-selection.ts';
+import { typeLines, writeGzipFile } from './type-stream.ts';
 
 export interface ExportSettings {
   /** Folder of the output files (`<ROR_DATA_DIR>/exports`). */
@@ -35,6 +33,10 @@ export interface ExportSettings {
   leaseSeconds: number;
   /** Finished jobs and their files are removed after (ROR_EXPORT_RETENTION_HOURS, default 24). */
   retentionHours: number;
+  /** gzip level of the files, 1 (fast) to 9 (small) (ROR_EXPORT_GZIP_LEVEL, default 1: CPU is the bottleneck). */
+  gzipLevel?: number;
+  /** Types written at once, one connection each (ROR_EXPORT_PARALLEL, default 2). */
+  parallel?: number;
 }
 
 export function exportSettingsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): ExportSettings {
@@ -50,6 +52,8 @@ export function exportSettingsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = 
     pauseMs: num('ROR_EXPORT_PAUSE_MS', 0),
     leaseSeconds: Math.max(1, num('ROR_EXPORT_LEASE_SECONDS', 60)),
     retentionHours: num('ROR_EXPORT_RETENTION_HOURS', 24),
+    gzipLevel: Math.min(9, Math.max(1, Math.floor(num('ROR_EXPORT_GZIP_LEVEL', 1)))),
+    parallel: Math.max(1, Math.floor(num('ROR_EXPORT_PARALLEL', 2))),
   };
 }
 
@@ -158,11 +162,25 @@ export class ExportService {
       await fs.promises.mkdir(this.jobDir(job.id), { recursive: true });
       await selectMembers(db, job.id, job.request, job.caller, this.deps.access);
       const done = new Set(job.output.map((o) => o.type));
-      for (const type of job.request.types) {
-        if (done.has(type)) continue;
-        const file = await this.writeType(job, type, abort.signal);
-        if (!(await addOutput(db, job.id, this.owner, 'output', file))) throw new LostJob();
-      }
+      const todo = job.request.types.filter((t) => !done.has(t));
+      // A few types at once: the database reads the next page of one while node processes another.
+      // A worker that fails stops the others (at their next page); the job fails with the first real error.
+      const stopOthers = new AbortController();
+      const signal = AbortSignal.any([abort.signal, stopOthers.signal]);
+      const worker = async () => {
+        try {
+          for (let type = todo.shift(); type; type = todo.shift()) {
+            const file = await this.writeType(job, type, signal);
+            if (!(await addOutput(db, job.id, this.owner, 'output', file))) throw new LostJob();
+          }
+        } catch (err) {
+          stopOthers.abort();
+          throw err;
+        }
+      };
+      const results = await Promise.allSettled(Array.from({ length: Math.max(1, this.deps.settings.parallel ?? 1) }, worker));
+      const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+      if (failures.length) throw failures.find((e) => !(e instanceof LostJob)) ?? failures[0];
       if (job.request.since) {
         const doneDeleted = new Set(job.deleted.map((o) => o.type));
         for (const type of job.request.selected) {
@@ -195,53 +213,20 @@ export class ExportService {
     if (signal.aborted) throw new LostJob();
   }
 
-  /** Writes `<file>.part` through gzip, then renames it: a file listed in the manifest is always whole. */
-  private async writeFile(job: ExportJob, file: string, lines: () => AsyncGenerator<string>): Promise<void> {
-    const target = path.join(this.jobDir(job.id), file);
-    const gzip = zlib.createGzip();
-    const written = pipeline(gzip, fs.createWriteStream(`${target}.part`));
-    try {
-      for await (const chunk of lines()) {
-        if (!gzip.write(chunk)) await once(gzip, 'drain');
-      }
-      gzip.end();
-      await written;
-    } catch (err) {
-      gzip.destroy();
-      await written.catch(() => undefined);
-      throw err;
-    }
-    await fs.promises.rename(`${target}.part`, target);
+  private writeFile(job: ExportJob, file: string, lines: () => AsyncGenerator<string>): Promise<void> {
+    return writeGzipFile(path.join(this.jobDir(job.id), file), lines(), this.deps.settings.gzipLevel ?? 1);
   }
 
-  /** One type's resources: keyset pages over the job's members, as the caller may see them. */
+  /** One type's resources, as the caller may see them (type-stream.ts). */
   private async writeType(job: ExportJob, type: ResourceType, signal: AbortSignal): Promise<OutputFile> {
-    const { db, readGuard, settings } = this.deps;
-    const since = job.request.since;
-    let count = 0;
-    const self = this;
-    await this.writeFile(job, `${type}.ndjson.gz`, async function* () {
-      let after = '';
-      for (;;) {
-        await self.checkpoint(job, signal, `${type} : ${count} ressources écrites`);
-        // Two index-driven statements, whatever the planner believes of the freshly filled export_member.
-        const ids = (await db.query<{ id: string }>(
-          'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4',
-          [job.id, type, after, settings.batchSize],
-        )).rows.map((r) => r.id);
-        if (ids.length === 0) return;
-        after = ids[ids.length - 1];
-        const page = await db.query<{ id: string; content: Resource }>(
-          `SELECT id, content FROM ${tableOf(type)} WHERE id = ANY($1::text[]) AND NOT deleted ${since ? 'AND last_updated > $2::timestamptz' : ''} ORDER BY id`,
-          since ? [ids, since] : [ids],
-        );
-        const seen = await readGuard.view(job.caller, page.rows.map((r) => r.content), 'export');
-        const lines = seen.filter((r): r is Resource => r !== null).map((r) => JSON.stringify(r) + '\n');
-        count += lines.length;
-        if (lines.length) yield lines.join('');
-      }
-    });
-    return { type, file: `${type}.ndjson.gz`, count };
+    const { db, readGuard, settings, access } = this.deps;
+    const counter = { written: 0 };
+    const lines = typeLines({
+      db, readGuard, type, caller: job.caller, access, since: job.request.since, batchSize: settings.batchSize,
+      membersOf: usesMembers(job.request, type) ? job.id : undefined,
+    }, counter, () => this.checkpoint(job, signal, `${type} : ${counter.written} ressources écrites`));
+    await writeGzipFile(path.join(this.jobDir(job.id), `${type}.ndjson.gz`), lines, settings.gzipLevel ?? 1);
+    return { type, file: `${type}.ndjson.gz`, count: counter.written };
   }
 
   /**

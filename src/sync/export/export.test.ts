@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import split2 from 'split2';
 import { REGION_TAG_SYSTEM } from '../../fhir/resource-types.ts';
 import type { Resource } from '../../fhir/types.ts';
-import { SENSITIVE_UNIT_URL } from '../../security/redact.ts';
+import { CONFIDENTIALITY_SYSTEM, SENSITIVE_UNIT_URL } from '../../security/redact.ts';
 import type { RequestContext } from '../../store/context.ts';
 import { startTestServer, type TestServer } from '../../testing/server.ts';
 import { describeWithDatabases } from '../../testing/suite.ts';
@@ -20,6 +20,8 @@ import { completedHealthcareService, example, legalEntity, practice, professiona
 const SETUP: RequestContext = { actor: { id: 'test-setup', kind: 'system' }, source: 'cli', validation: 'lenient' };
 const ASYNC = { prefer: 'respond-async', accept: 'application/fhir+json' };
 
+const RESTRICTED_PHONE = '0130000003';
+
 function offer(id: string, region: string, sensitive = false): Resource {
   const hs = completedHealthcareService();
   hs.id = id;
@@ -27,6 +29,9 @@ function offer(id: string, region: string, sensitive = false): Resource {
   hs.providedBy = { reference: 'Organization/eg-x' };
   hs.location = [{ reference: 'Location/loc-x' }];
   hs.extension = (hs.extension as { url: string }[]).map((e) => (e.url === SENSITIVE_UNIT_URL ? { url: SENSITIVE_UNIT_URL, valueBoolean: sensitive } : e));
+  // A public phone and a very restricted one (TRE_R283 level 3): the latter is for the highest profiles only.
+  const level = (code: string) => [{ url: 'https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/ror-telecom-confidentiality-level', valueCodeableConcept: { coding: [{ system: CONFIDENTIALITY_SYSTEM, code }] } }];
+  hs.telecom = [{ system: 'phone', value: '0130000001', extension: level('1') }, { system: 'phone', value: RESTRICTED_PHONE, extension: level('3') }];
   return hs;
 }
 
@@ -130,6 +135,30 @@ await describeWithDatabases('bulk $export', (db) => {
     const m = await waitManifest(await kickOff(server, 'HealthcareService/$export', p0), p0);
     assert.deepEqual(m.output.map((o) => o.type), ['HealthcareService']);
     assert.deepEqual(ids((await download(m, p0)).get('HealthcareService')), ['hs-11', 'hs-84']);
+  });
+
+  test('profiles 0, 1 and 2: every exported resource equals the FHIR read of the same caller, restricted phones withheld from 0 and 2', async () => {
+    // Profile 1 sees every element (access matrix); 0 and 2 do not see very restricted contacts.
+    for (const profile of [0, 1, 2] as const) {
+      const app = await server.appHeaders(profile);
+      const m = await waitManifest(await kickOff(server, '$export?_type=HealthcareService,Organization,Location,PractitionerRole,Practitioner', app), app);
+      const files = await download(m, app);
+      let redacted = 0;
+      let whole = 0;
+      for (const [type, resources] of files) {
+        for (const r of resources) {
+          const read = await fetch(`${server.fhirBase}/${type}/${r.id}`, { headers: { ...app, accept: 'application/fhir+json' } });
+          assert.equal(read.status, 200, `${type}/${r.id} exported to profile ${profile} but not readable`);
+          assert.deepEqual(r, await read.json(), `${type}/${r.id}: export and read differ for profile ${profile}`);
+          if (profile !== 1) assert.ok(!JSON.stringify(r).includes(RESTRICTED_PHONE), `${type}/${r.id}: very restricted phone exported to profile ${profile}`);
+          if ((r.meta?.security as { code?: string }[] | undefined)?.some((c) => c.code === 'REDACTED')) redacted++;
+          else whole++;
+        }
+      }
+      if (profile !== 1) assert.ok(redacted > 0 && whole > 0, `profile ${profile}: both redacted (${redacted}) and whole (${whole}) resources exported`);
+      else assert.equal(redacted, 0);
+      assert.equal(files.get('HealthcareService')?.some((r) => r.id === 'hs-11-sensitive'), profile === 1, 'sensitive offers for profile 1 only');
+    }
   });
 
   test('_type and _since: only what changed, deletions listed as DELETE Bundles', async () => {

@@ -1,0 +1,117 @@
+/**
+ * The ndjson lines of one type of an export, as the caller may see them, and their gzip file.
+ *
+ * Rows are read as text (`content::text`) in keyset pages, the next page being fetched while the
+ * current one is processed. Every resource still goes through the read guard (same rules, facts and
+ * audit as a FHIR read): what the guard returns unchanged, which is most of the directory for most
+ * callers, is written as the text PostgreSQL gave, without serialising it again; only redacted
+ * resources are serialised. A resource the guard hides is not written.
+ *
+ * Two sources of ids: the job's `export_member` rows (a `_typeFilter` or `_myCompleteExtract`
+ * selection), or, for a plain type, the table itself under the caller's access predicate (no
+ * selection table to fill, one statement per page).
+ */
+import fs from 'node:fs';
+import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import type { Queryable } from '../../db/database.ts';
+import { tableOf, type ResourceType } from '../../fhir/resource-types.ts';
+import type { Resource } from '../../fhir/types.ts';
+import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts';
+import { SqlParams } from '../../search/compile/sql-params.ts';
+import type { ReadGuard } from '../../security/read-guard.ts';
+import type { RequestContext } from '../../store/context.ts';
+
+export interface TypeSource {
+  db: Queryable;
+  readGuard: ReadGuard;
+  type: ResourceType;
+  caller: RequestContext;
+  /** The job whose `export_member` rows list the ids; undefined = every row of the type the caller may read. */
+  membersOf?: string;
+  /** Only the access predicate of the caller's profile (plain types); ignored with `membersOf`. */
+  access?: AccessFilter;
+  /** Versions written after this instant only (`_since`). */
+  since?: string;
+  batchSize: number;
+}
+
+interface Row { id: string; raw: string }
+
+/** The statement reading the page after `after` (keyset on id), for a source. */
+function pageReader(src: TypeSource): (after: string) => Promise<Row[]> {
+  const table = tableOf(src.type);
+  if (src.membersOf) {
+    const job = src.membersOf;
+    return async (after) => {
+      // Two index-driven statements, whatever the planner believes of the freshly filled export_member.
+      const ids = (await src.db.query<{ id: string }>(
+        'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4',
+        [job, src.type, after, src.batchSize],
+      )).rows.map((r) => r.id);
+      if (ids.length === 0) return [];
+      const rows = (await src.db.query<Row>(
+        `SELECT id, content::text AS raw FROM ${table} WHERE id = ANY($1::text[]) AND NOT deleted ${src.since ? 'AND last_updated > $2::timestamptz' : ''} ORDER BY id`,
+        src.since ? [ids, src.since] : [ids],
+      )).rows;
+      // Keyset position = the last id of the page, even when none of its rows is still there.
+      return rows.length && rows[rows.length - 1].id === ids[ids.length - 1] ? rows : [...rows, { id: ids[ids.length - 1], raw: '' }];
+    };
+  }
+  const p = new SqlParams();
+  const where = baseWhere({ ctx: src.caller, params: p, access: src.access }, src.type, 'm');
+  const since = src.since ? ` AND m.last_updated > ${p.add(src.since, 'timestamptz')}` : '';
+  const fixed = [...p.values];
+  const afterAt = `$${fixed.length + 1}`;
+  const sql = `SELECT m.id, m.content::text AS raw FROM ${table} m WHERE ${where}${since} AND m.id > ${afterAt} ORDER BY m.id LIMIT ${Math.floor(src.batchSize)}`;
+  return async (after) => (await src.db.query<Row>(sql, [...fixed, after])).rows;
+}
+
+/**
+ * The ndjson text of a type, one chunk per page. `checkpoint` runs before each page (lease renewal,
+ * cancellation); `counter.written` follows the number of resources written.
+ */
+export async function* typeLines(src: TypeSource, counter: { written: number }, checkpoint: () => Promise<void>): AsyncGenerator<string> {
+  const read = pageReader(src);
+  await checkpoint();
+  let next = read('');
+  for (;;) {
+    const page = await next;
+    if (page.length === 0) return;
+    const rows = page.filter((r) => r.raw !== '');
+    const last = page[page.length - 1].id;
+    await checkpoint();
+    // The next page is read by the database while this one is parsed, guarded and compressed.
+    next = read(last);
+    next.catch(() => undefined);
+    const resources = rows.map((r) => JSON.parse(r.raw) as Resource);
+    const seen = await src.readGuard.view(src.caller, resources, 'export');
+    let text = '';
+    for (const [i, r] of seen.entries()) {
+      if (r === null) continue;
+      // Unchanged by the guard: the stored text as is (jsonb text has no line breaks).
+      text += (r === resources[i] ? rows[i].raw : JSON.stringify(r)) + '\n';
+      counter.written++;
+    }
+    if (text) yield text;
+  }
+}
+
+/** Writes `<target>.part` through gzip at `level`, then renames it: a file listed in a manifest is always whole. */
+export async function writeGzipFile(target: string, chunks: AsyncIterable<string>, level: number): Promise<void> {
+  const gzip = zlib.createGzip({ level });
+  const written = pipeline(gzip, fs.createWriteStream(`${target}.part`));
+  try {
+    for await (const chunk of chunks) {
+      if (!gzip.write(chunk)) await once(gzip, 'drain');
+    }
+    gzip.end();
+    await written;
+  } catch (err) {
+    gzip.destroy();
+    await written.catch(() => undefined);
+    throw err;
+  }
+  await fs.promises.rename(`${target}.part`, target);
+}
