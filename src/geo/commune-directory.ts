@@ -40,6 +40,7 @@ export function normalizePlaceName(text: string): string {
 export class CommuneDirectory {
   private readonly entries: Entry[];
   private readonly byCode = new Map<string, Entry>();
+  private byKey?: Map<string, Entry[]>;
 
   constructor(communes: CommunePlace[]) {
     this.entries = communes
@@ -86,6 +87,15 @@ export class CommuneDirectory {
 
   get size(): number {
     return this.entries.length;
+  }
+
+  /** Communes whose normalised name is exactly this one (several share a name: most populated first). */
+  named(name: string): CommunePlace[] {
+    if (!this.byKey) {
+      this.byKey = new Map();
+      for (const e of this.entries) this.byKey.set(e.key, [...(this.byKey.get(e.key) ?? []), e]);
+    }
+    return (this.byKey.get(normalizePlaceName(name)) ?? []).map(strip);
   }
 
   get(code: string): CommunePlace | undefined {

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import type { AddressLocator } from '../geo/address-locator.ts';
 import type { CommuneDirectory } from '../geo/commune-directory.ts';
 import type { DepartementOutlines } from '../geo/departement-outlines.ts';
 import { errorSchema } from './api-errors.ts';
@@ -19,7 +20,9 @@ const communeSchema = {
 } as const;
 
 /** Place autocomplete over the COG 2026 communes, and the département outlines for the offline map. */
-export function registerGeoRoutes(api: FastifyInstance, deps: { communes: CommuneDirectory; departements: DepartementOutlines; regions?: DepartementOutlines }): void {
+export function registerGeoRoutes(api: FastifyInstance, deps: {
+  communes: CommuneDirectory; departements: DepartementOutlines; regions?: DepartementOutlines; addresses: AddressLocator;
+}): void {
   api.get<{ Querystring: { q: string; limit: number } }>('/communes', {
     schema: {
       tags: ['Géographie'],
@@ -39,6 +42,42 @@ export function registerGeoRoutes(api: FastifyInstance, deps: { communes: Commun
     reply.header('Cache-Control', 'public, max-age=3600');
     return { communes: deps.communes.search(req.query.q, req.query.limit) };
   });
+
+  api.get<{ Querystring: { q: string; limit: number } }>('/address', {
+    schema: {
+      tags: ['Géographie'],
+      summary: 'Localisation d’une adresse du patient',
+      description: 'Par le géocodeur de la Base Adresse Nationale configuré (`ROR_GEOCODER_URL`) ; sans lui, ou s’il ne répond pas, '
+        + 'au centre de la commune que l’adresse nomme (code postal ou nom) : `precision` le dit.',
+      querystring: {
+        type: 'object',
+        properties: {
+          q: { type: 'string', minLength: 3, maxLength: 200, description: 'Adresse, ex. « 12 rue de la République 78520 Limay »' },
+          limit: { type: 'integer', minimum: 1, maximum: 10, default: 5 },
+        },
+        required: ['q'],
+      },
+      response: {
+        200: {
+          type: 'object',
+          properties: {
+            addresses: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  label: { type: 'string' }, lat: { type: 'number' }, lon: { type: 'number' }, commune: communeSchema,
+                  precision: { type: 'string', enum: ['adresse', 'commune'] },
+                },
+                required: ['label', 'lat', 'lon', 'commune', 'precision'],
+              },
+            },
+          },
+        },
+        400: errorSchema,
+      },
+    },
+  }, async (req) => ({ addresses: await deps.addresses.locate(req.query.q, req.query.limit) }));
 
   api.get('/geo/departements', {
     schema: {

@@ -4,6 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { Queryable } from '../db/database.ts';
 import { CommuneDirectory } from '../geo/commune-directory.ts';
+import { AddressLocator } from '../geo/address-locator.ts';
 import { loadDepartementOutlines } from '../geo/departement-outlines.ts';
 import { geoDataDir } from '../geo/shared-data.ts';
 import { useApiErrors } from './api-errors.ts';
@@ -70,7 +71,7 @@ export async function registerWebApp(app: FastifyInstance, deps: WebAppDeps): Pr
 
   await app.register(async (api) => {
     useApiErrors(api);
-    registerGeoRoutes(api, { communes, departements, regions });
+    registerGeoRoutes(api, { communes, departements, regions, addresses: new AddressLocator(communes, env.ROR_GEOCODER_URL || undefined) });
     registerSearchRoutes(api, { db: deps.db, communes, staleAfterDays: staleAfterDays(env) });
     api.get('/config', {
       schema: {

@@ -177,6 +177,20 @@ describe('coordinator search page in Debian chromium', { skip }, () => {
     assert.match(page.url(), new RegExp(`lat=${site.lat}&lon=${site.lon}`));
   });
 
+  test('an address as the place: without a geocoder, placed at the commune it names, and the page says so', async () => {
+    await page.goto(`${base}/`);
+    await page.waitForSelector('#commune');
+    await page.focus('#commune');
+    await page.keyboard.type('12 rue de la République 78520 Limay');
+    const list = await page.getAttribute('#commune', 'aria-controls');
+    await page.locator(`[id="${list}"] [role="option"]`, { hasText: 'commune de l’adresse : Limay' }).first().click();
+    assert.equal(await page.inputValue('#commune'), 'Limay (78520)');
+    assert.match(await page.textContent('#lieu-note') ?? '', /centre de Limay/);
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#offre-hs-kine-limay');
+    assert.match(page.url(), /commune=78335/);
+  });
+
   test('axe-core: no serious or critical accessibility violation on the search page', async () => {
     await assertNoSeriousAxeViolation(page);
   });

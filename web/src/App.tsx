@@ -3,8 +3,8 @@ import { fr } from '@codegouvfr/react-dsfr';
 import { Alert } from '@codegouvfr/react-dsfr/Alert';
 import { Button } from '@codegouvfr/react-dsfr/Button';
 import {
-  fetchCommunes, fetchConfig, fetchMyPlaces, fetchNeedConcepts, NEED_VALUE_SETS, search,
-  type Commune, type MyPlace, type NeedConcept, type SearchResponse, type WebConfig,
+  fetchAddresses, fetchCommunes, fetchConfig, fetchMyPlaces, fetchNeedConcepts, NEED_VALUE_SETS, search,
+  type Commune, type LocatedAddress, type MyPlace, type NeedConcept, type SearchResponse, type WebConfig,
 } from './api.ts';
 import { Combobox } from './Combobox.tsx';
 import { Filters, type FilterState, EMPTY_FILTERS } from './Filters.tsx';
@@ -41,6 +41,28 @@ function useSuggestions<T>(text: string, fetcher: (q: string, s: AbortSignal) =>
   return { items, unavailable };
 }
 
+/** What the place box offers: communes, and, for what looks like a street address, the places of that address. */
+type PlaceOption = { kind: 'commune'; commune: Commune } | { kind: 'address'; address: LocatedAddress };
+
+/** A number and a word, e.g. « 12 rue de la République 78520 Limay »: worth placing as an address. */
+const looksLikeAddress = (q: string) => /\d/.test(q) && /\p{L}{3,}/u.test(q) && /\s/.test(q.trim());
+
+async function fetchPlaces(q: string, signal: AbortSignal): Promise<PlaceOption[]> {
+  const [addresses, communes] = await Promise.all([
+    looksLikeAddress(q) ? fetchAddresses(q, signal).catch(() => []) : Promise.resolve([]),
+    fetchCommunes(q, signal),
+  ]);
+  return [
+    ...addresses.map((address): PlaceOption => ({ kind: 'address', address })),
+    ...communes.map((commune): PlaceOption => ({ kind: 'commune', commune })),
+  ];
+}
+
+const communeLabel = (c: Commune) => `${c.name} (${c.postcodes[0] ?? c.departement})`;
+
+/** Where distances start from when it is not the commune's centre: a site of one's structure, or an address. */
+type Origin = MyPlace & { kind?: 'address' };
+
 const needLabel = (p: NeedConcept['param']) => NEED_VALUE_SETS.find((v) => v.param === p)?.label ?? '';
 
 export function App() {
@@ -50,7 +72,8 @@ export function App() {
   const [placeText, setPlaceText] = useState('');
   const [commune, setCommune] = useState<Commune | null>(null);
   // "Ma structure": the position of a site of the signed-in person's structures (distances start there).
-  const [origin, setOrigin] = useState<MyPlace | null>(null);
+  const [origin, setOrigin] = useState<Origin | null>(null);
+  const [placeNote, setPlaceNote] = useState<string | undefined>();
   const [myPlaces, setMyPlaces] = useState<MyPlace[]>([]);
   const { user } = useSession();
   const [radius, setRadius] = useState(10);
@@ -75,6 +98,7 @@ export function App() {
     setOrigin(p);
     setPlaceText(`Ma structure : ${p.name}`);
     setPlaceError(undefined);
+    setPlaceNote(undefined);
   };
 
   useEffect(() => {
@@ -92,13 +116,14 @@ export function App() {
         const c = list.find((x) => x.code === code);
         if (!c) return setRestoring(false);
         setCommune(c);
-        setPlaceText(`${c.name} (${c.postcodes[0] ?? c.departement})`);
-        // A search from "Ma structure" keeps its position in the address.
+        setPlaceText(communeLabel(c));
+        // A search from "Ma structure" or from an address keeps its position in the address bar.
         const lat = Number(u.get('lat')), lon = Number(u.get('lon'));
         if (u.get('lat') && u.get('lon') && Number.isFinite(lat) && Number.isFinite(lon)) {
-          const name = u.get('lieu') ?? 'position indiquée';
-          setOrigin({ locationId: '', organizationId: '', name, lat, lon, commune: c.code });
-          setPlaceText(`Ma structure : ${name}`);
+          const address = u.get('adresse');
+          const name = address ?? u.get('lieu') ?? 'position indiquée';
+          setOrigin({ locationId: '', organizationId: '', name, lat, lon, commune: c.code, ...(address ? { kind: 'address' as const } : {}) });
+          setPlaceText(address ?? `Ma structure : ${name}`);
         }
         const radiusParam = Number(u.get('radius'));
         if (RADII.includes(radiusParam)) setRadius(radiusParam);
@@ -120,11 +145,11 @@ export function App() {
   }, []); // eslint-disable-line react-hooks/exhaustive-deps
 
   const needs = useSuggestions<NeedConcept>(need ? '' : needText, fetchNeedConcepts, 2);
-  const places = useSuggestions<Commune>(commune ? '' : placeText, fetchCommunes, 2);
+  const places = useSuggestions<PlaceOption>(commune ? '' : placeText, fetchPlaces, 2);
 
   const run = useCallback(async (focusResults: boolean) => {
     if (!commune) {
-      setPlaceError('Choisissez une commune dans la liste (nom ou code postal).');
+      setPlaceError('Choisissez un lieu dans la liste (commune, code postal ou adresse).');
       return;
     }
     setPlaceError(undefined);
@@ -149,7 +174,7 @@ export function App() {
       // The search is in the address: it can be bookmarked, shared or reloaded.
       const shown = new URLSearchParams(p);
       if (need) shown.set('besoin', need.display);
-      if (origin) shown.set('lieu', origin.name);
+      if (origin) shown.set(origin.kind === 'address' ? 'adresse' : 'lieu', origin.name);
       window.history.replaceState(null, '', `?${shown.toString()}`);
       searched.current = true;
       if (focusResults) setTimeout(() => resultsHeading.current?.focus(), 0);
@@ -203,28 +228,48 @@ export function App() {
               />
             </div>
             <div className={fr.cx('fr-col-12', 'fr-col-md-4')}>
-              <Combobox<Commune>
-                label="Commune du patient"
-                hint="Nom ou code postal"
+              <Combobox<PlaceOption>
+                label="Lieu du patient"
+                hint="Commune, code postal ou adresse"
                 inputId="commune"
                 value={placeText}
                 onValueChange={(t) => {
                   setPlaceText(t);
                   setCommune(null);
                   setOrigin(null);
+                  setPlaceNote(undefined);
                 }}
                 options={places.items}
-                optionKey={(c) => c.code}
-                renderOption={(c) => <><span>{c.name}</span> <span className="ror-option-kind">{c.postcodes[0] ?? c.departement}</span></>}
-                onSelect={(c) => {
-                  setCommune(c);
-                  setOrigin(null);
-                  setPlaceText(`${c.name} (${c.postcodes[0] ?? c.departement})`);
+                optionKey={(o) => (o.kind === 'commune' ? o.commune.code : `adresse|${o.address.label}|${o.address.lat}|${o.address.lon}`)}
+                renderOption={(o) => (o.kind === 'commune'
+                  ? <><span>{o.commune.name}</span> <span className="ror-option-kind">{o.commune.postcodes[0] ?? o.commune.departement}</span></>
+                  : <><span>{o.address.label}</span> <span className="ror-option-kind">{o.address.precision === 'adresse' ? 'adresse' : `commune de l’adresse : ${o.address.commune.name}`}</span></>)}
+                onSelect={(o) => {
                   setPlaceError(undefined);
+                  if (o.kind === 'commune') {
+                    setCommune(o.commune);
+                    setOrigin(null);
+                    setPlaceNote(undefined);
+                    setPlaceText(communeLabel(o.commune));
+                    return;
+                  }
+                  const a = o.address;
+                  setCommune(a.commune);
+                  if (a.precision === 'adresse') {
+                    setOrigin({ kind: 'address', locationId: '', organizationId: '', name: a.label, lat: a.lat, lon: a.lon, commune: a.commune.code });
+                    setPlaceText(a.label);
+                    setPlaceNote(undefined);
+                  } else {
+                    // Without a geocoder (or when it does not know the street): the commune's centre, said so.
+                    setOrigin(null);
+                    setPlaceText(communeLabel(a.commune));
+                    setPlaceNote(`Adresse non localisée précisément : distances comptées depuis le centre de ${a.commune.name}.`);
+                  }
                 }}
-                statusText={places.items.length ? `${places.items.length} communes proposées` : ''}
+                statusText={places.items.length ? `${places.items.length} lieux proposés` : ''}
                 errorText={placeError}
               />
+              {placeNote && <p className={fr.cx('fr-info-text')} id="lieu-note">{placeNote}</p>}
               {myPlaces.slice(0, 3).map((mp) => (
                 <Button key={mp.locationId} type="button" size="small" priority="tertiary" iconId="fr-icon-building-line"
                   className={fr.cx('fr-mt-1v')} onClick={() => void pickMyPlace(mp)}

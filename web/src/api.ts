@@ -67,6 +67,18 @@ export const fetchConfig = () => getJson<WebConfig>('/api/config');
 export const fetchCommunes = (q: string, signal?: AbortSignal) =>
   getJson<{ communes: Commune[] }>(`/api/communes?q=${encodeURIComponent(q)}&limit=8`, signal).then((r) => r.communes);
 
+/** A patient's address placed by the server: by the geocoder (`adresse`) or at the centre of its commune (`commune`). */
+export interface LocatedAddress {
+  label: string;
+  lat: number;
+  lon: number;
+  commune: Commune;
+  precision: 'adresse' | 'commune';
+}
+
+export const fetchAddresses = (q: string, signal?: AbortSignal) =>
+  getJson<{ addresses: LocatedAddress[] }>(`/api/address?q=${encodeURIComponent(q)}&limit=4`, signal).then((r) => r.addresses);
+
 export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'interventionZoneMatch' | 'score' | 'reasons' | 'location' | 'capacity'> {
   comment?: string;
   interventionZone: string[];
