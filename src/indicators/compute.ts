@@ -1,8 +1,8 @@
 /**
  * The whole indicator computation for one reference date, done once: the population rows and the quality
- * results share their sources. The JSON of every ROR object and FINESS record is read once into temporary
- * tables (dropped at commit), analysed so the planner knows their sizes, and both the population rows and the
- * rules are then computed from them. Same statements as populationRows / qualityResults (same CTE texts), so
+ * results share their sources. The facts of every ROR object and FINESS record (columns written with each
+ * resource, facts.ts) are read once into temporary tables (dropped at commit), analysed so the planner knows
+ * their sizes, and both the population rows and the rules are then computed from them. Same statements as populationRows / qualityResults (same CTE texts), so
  * the same results; the separate functions stay for one-off API calls.
  */
 import type { Database, Queryable } from '../db/database.ts';
@@ -18,14 +18,11 @@ export interface IndicatorComputation {
   results: RuleResult[];
 }
 
-/**
- * The CTEs materialised, in dependency order, with their columns (the sites' JSON content is not needed
- * downstream: leaving it out keeps the tables small) and the columns worth an index.
- */
+/** The CTEs materialised, in dependency order, with their columns and the columns worth an index. */
 const MATERIALISED: { name: string; columns: string; index?: string[] }[] = [
   { name: 'finess_et', columns: '*', index: ['finess'] },
   { name: 'auth', columns: '*', index: ['finess'] },
-  { name: 'ror_eg', columns: 'id, last_updated, region, finess, id_nat, category, ej_id, closing_type, open, insee', index: ['id', 'finess'] },
+  { name: 'ror_eg', columns: '*', index: ['id', 'finess'] },
   { name: 'ror_eg_x', columns: '*', index: ['id'] },
   { name: 'eg_of', columns: '*', index: ['id'] },
   { name: 'ue', columns: '*', index: ['eg_id'] },

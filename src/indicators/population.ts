@@ -59,13 +59,16 @@ export interface PopulationAggregate {
 }
 
 /**
- * Runs the indicator queries in one read transaction without JIT: PostgreSQL's cost estimates of the
- * JSON functions are high enough to trigger JIT compilation, which costs seconds on a small dataset.
+ * Runs the indicator queries in one read transaction without JIT (PostgreSQL's cost estimates of the SQL
+ * functions are high enough to trigger JIT compilation, which costs seconds on a small dataset) and with
+ * more memory per sort or hash than the server's default.
  */
 export async function indicatorQuery<T>(db: Database | Queryable, fn: (q: Queryable) => Promise<T>): Promise<T> {
   if (!('transaction' in db)) return fn(db);
   return db.transaction(async (tx) => {
     await tx.query('SET LOCAL jit = off');
+    // A national run sorts 620k rule results and hashes 142k organizations: in memory rather than on disk.
+    await tx.query(`SET LOCAL work_mem = '128MB'`);
     return fn(tx);
   });
 }

@@ -8,7 +8,7 @@ import type { Database, Queryable } from '../db/database.ts';
 import { computeIndicators } from './compute.ts';
 import type { ComputeOptions } from './population.ts';
 import { CITY_SECTORS, DOMAIN_CATEGORIES, RULE_CODES } from './reference-data.ts';
-import { arr, categoryValues, lit, URL } from './sources.ts';
+import { arr, categoryValues, lit } from './sources.ts';
 
 export const RULES = {
   'EX1.2': 'Exhaustivité : chaque établissement FINESS du périmètre est décrit dans le ROR',
@@ -61,8 +61,6 @@ const MEDICO_SOCIAL = arr(DOMAIN_CATEGORIES['Médico-social']);
 const CITY = arr(CITY_SECTORS);
 /** Name without accents, lower case (the published SQL compares with French_CI_AI). */
 const norm = (e: string) => `lower(unaccent(coalesce(${e}, '')))`;
-const codes = (expr: string, system: string) =>
-  `ARRAY(SELECT c->>'code' FROM jsonb_array_elements(coalesce(${expr}, '[]'::jsonb)) t, jsonb_array_elements(coalesce(t->'coding', '[]'::jsonb)) c WHERE c->>'system' = ${lit(system)})`;
 const row = (rule: string, type: string, id: string, finess: string, region: string, dep: string, domain: string, status: string, reason: string) =>
   `SELECT ${lit(rule)}::text AS rule, ${lit(type)}::text AS object_type, ${id}::text AS object_id, ${finess}::text AS finess, ${region}::text AS region,
           ${dep}::text AS departement, ${domain}::text AS domain, ${status}::text AS status, ${reason}::text AS reason`;
@@ -72,24 +70,16 @@ function qualityCtes(): string {
   const keywords = RULE_CODES.co3Keywords.filter((k) => k !== 'smpr').join('|');
   return `
   ue_x AS (
-    SELECT u.id, u.eg_id, u.provider_id, u.last_updated, u.content->>'name' AS name,
-      ${codes(`u.content->'specialty'`, URL.r211)} AS activities,
-      ${codes(`u.content->'characteristic'`, URL.r213)} AS care_modes,
-      ${codes(`u.content->'category'`, URL.r244)} AS org_categories,
-      ${codes(`u.content->'characteristic'`, URL.r240)} AS reception_types,
-      ${codes(`u.content->'characteristic'`, URL.r253)} AS maternity_types,
-      (SELECT max(c->>'code') FROM jsonb_array_elements(coalesce(u.content->'characteristic', '[]'::jsonb)) t, jsonb_array_elements(coalesce(t->'coding', '[]'::jsonb)) c
-        WHERE c->>'system' = ${lit(URL.r253)}) AS maternity_max,
-      coalesce((SELECT (e->>'valueBoolean')::boolean FROM jsonb_array_elements(coalesce(u.content->'extension', '[]'::jsonb)) e WHERE e->>'url' = ${lit(URL.sensitive)} LIMIT 1), false) AS sensitive,
-      coalesce((SELECT sum((n->>'valueInteger')::int) FROM jsonb_array_elements(coalesce(u.content->'location', '[]'::jsonb)) lr
-                 JOIN loc l ON l.id = substr(lr->>'reference', 10), jsonb_array_elements(coalesce(l.content->'extension', '[]'::jsonb)) cap, jsonb_array_elements(coalesce(cap->'extension', '[]'::jsonb)) n
-                 WHERE cap->>'url' = ${lit(URL.capacity)} AND n->>'url' = 'nbCapacity'
-                   AND EXISTS (SELECT 1 FROM jsonb_array_elements(cap->'extension') s WHERE s->>'url' = 'capacityStatus' AND s->'valueCodeableConcept'->'coding'->0->>'code' = '01')), 0) AS installed,
+    SELECT u.id, u.eg_id, u.provider_id, u.last_updated, u.name, u.activities, u.care_modes, u.org_categories,
+      u.reception_types, u.maternity_types, (SELECT max(t) FROM unnest(u.maternity_types) t) AS maternity_max,
+      u.sensitive, u.installed,
       e.category AS eg_category, e.region, e.departement, e.domain, e.finess AS eg_finess,
-      ${norm(`u.content->>'name'`)} AS norm_name
+      ${norm('u.name')} AS norm_name
     FROM ue u JOIN ror_eg_x e ON e.id = u.eg_id),
+  -- The organizations providing offers, with the normalised name of the UFs (CO3).
   provider AS (
-    SELECT o.id, ${norm(`o.content->>'name'`)} AS norm_name, ${codes(`o.content->'type'`, URL.r207)} AS oi_types FROM org o),
+    SELECT o.id, o.f_oi_types AS oi_types, CASE WHEN ${lit('3')} = ANY(o.f_oi_types) THEN ${norm('o.f_name')} END AS norm_name
+    FROM org o WHERE o.id IN (SELECT provider_id FROM ue_x)),
   co3 AS (
     SELECT x.*,
       (x.eg_category IS NULL OR NOT x.eg_category = ANY(${arr(R.co3ExcludedCategories)}))
@@ -103,10 +93,8 @@ function qualityCtes(): string {
     FROM finess_et f JOIN ${categoryValues()} ON cat.category = f.category LEFT JOIN auth a ON a.finess = f.finess
     WHERE f.open AND f.departement <> '975' AND cat.perimeter <> 'Non suivi'),
   ror_ej AS (
-    SELECT o.id, o.region, (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.finess)} LIMIT 1) AS finess,
-      (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.idNatSt)} LIMIT 1) AS id_nat,
-      coalesce((o.content->>'active')::boolean, true) AS open
-    FROM org o WHERE o.content->'partOf' IS NULL AND NOT EXISTS (SELECT 1 FROM ror_eg e WHERE e.id = o.id)),
+    SELECT o.id, o.region, o.f_finess AS finess, o.f_id_nat AS id_nat, o.f_active AS open
+    FROM org o WHERE NOT o.f_has_parent AND NOT EXISTS (SELECT 1 FROM ror_eg e WHERE e.id = o.id)),
   ror_finess AS (SELECT DISTINCT finess FROM ror_eg WHERE finess IS NOT NULL),
   -- Activities of the offers of the ROR sites carrying each FINESS number (EX3–EX5).
   finess_acts AS (

@@ -6,6 +6,7 @@
  * as literals; the only parameter is the reference date ($1, a date) and, for history, the instant ($2).
  */
 import { REGION_TAG_SYSTEM } from '../fhir/resource-types.ts';
+import { factColumns, type FactTable } from './facts.ts';
 import { EXTENSIONS, SYSTEMS } from '../ingest/finess/mapping.ts';
 import { jdv, rorExt, tre } from '../validation/profiles/urls.ts';
 import {
@@ -63,11 +64,15 @@ export interface SourceOptions {
 
 const TABLES: Record<string, string> = { Organization: 'organization', HealthcareService: 'healthcare_service', Location: 'location' };
 
-/** The live resources of one type: id, content, region, last_updated. */
+/**
+ * The live resources of one type: id, region, last_updated and their indicator facts (`f_…`, facts.ts): the
+ * stored columns, or for a past instant the same fact functions applied to the contents of the history.
+ */
 function resources(type: keyof typeof TABLES, opts: SourceOptions): string {
   const only = restriction(type, opts);
-  if (!opts.asOf) return `SELECT id, content, region, last_updated FROM ${TABLES[type]} WHERE NOT deleted${only}`;
-  return `SELECT id, content, region, last_updated FROM (
+  const table = TABLES[type] as FactTable;
+  if (!opts.asOf) return `SELECT id, region, last_updated, ${factColumns(table, false)} FROM ${table} WHERE NOT deleted${only}`;
+  return `SELECT id, region, last_updated, ${factColumns(table, true)} FROM (
       SELECT DISTINCT ON (id) id, content, region, last_updated, deleted FROM resource_history
       WHERE resource_type = ${lit(type)} AND last_updated <= $2::timestamptz${only} ORDER BY id, version_id DESC) h
     WHERE NOT deleted`;
@@ -83,18 +88,21 @@ function restriction(type: keyof typeof TABLES, opts: SourceOptions): string {
   return '';
 }
 
-/** First code of a CodeableConcept array (jsonb) with this system. */
-const codeOf = (expr: string, system: string) =>
-  `(SELECT c->>'code' FROM jsonb_array_elements(coalesce(${expr}, '[]'::jsonb)) t, jsonb_array_elements(coalesce(t->'coding', '[]'::jsonb)) c WHERE c->>'system' = ${lit(system)} LIMIT 1)`;
-/** Whether a CodeableConcept array holds a coding of value set `vs`. */
-const codedIn = (expr: string, vs: string) =>
-  `EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(${expr}, '[]'::jsonb)) t, jsonb_array_elements(coalesce(t->'coding', '[]'::jsonb)) c WHERE indicator_code_in(${lit(vs)}, c->>'system', c->>'code'))`;
+/**
+ * Whether one of the `system|code` codings of a fact column belongs to value set `vs`: an array overlap with the
+ * members found by the `coded` CTE (membership is checked at run time, the NOS can change; once per distinct
+ * coding: per offer, the function calls cost half a millisecond each, 16 s at national scale).
+ */
+const codedIn = (codings: string, vs: string) => `coalesce(${codings} && (SELECT members FROM coded WHERE vs = ${lit(vs)}), false)`;
+/** The value sets of the criteria and the offer fact column each one checks. */
+const CODED: [string, string][] = [
+  [URL.j20, 'f_type_codings'], [URL.j34, 'f_category_codings'], [URL.j17, 'f_specialty_codings'],
+  [URL.j19, 'f_characteristic_codings'], [URL.j220, 'f_contact_functions'], [URL.j221, 'f_contact_natures'],
+];
 /** Département of a COG commune code, else of a FINESS number (2 characters, 3 overseas). */
 const departementOf = (insee: string, finess: string) =>
   `CASE WHEN ${insee} ~ '^9[78]' THEN left(${insee}, 3) WHEN ${insee} IS NOT NULL THEN left(${insee}, 2)
         WHEN ${finess} ~ '^9[78]' THEN left(${finess}, 3) ELSE left(${finess}, 2) END`;
-const inseeOf = (addressArray: string) =>
-  `(SELECT e->'valueCoding'->>'code' FROM jsonb_array_elements(coalesce(${addressArray}, '[]'::jsonb)) a, jsonb_array_elements(coalesce(a->'extension', '[]'::jsonb)) e WHERE e->>'url' = ${lit(URL.inseeCode)} LIMIT 1)`;
 const SANITAIRE = arr(DOMAIN_CATEGORIES.Sanitaire);
 
 /** Category reference table as a VALUES list. */
@@ -113,31 +121,26 @@ export function categoryValues(): string {
  */
 export function baseCtes(opts: SourceOptions = {}): string {
   const a = AUTHORISATION;
-  const tag = (o: string) => `(SELECT t->>'code' FROM jsonb_array_elements(coalesce(${o}, '[]'::jsonb)) t LIMIT 1)`;
-  const periodOf = (exts: string, part: 'start' | 'end') =>
-    `(SELECT e->'valuePeriod'->>'${part}' FROM jsonb_array_elements(coalesce(${exts}, '[]'::jsonb)) e WHERE e->>'url' = ${lit(URL.period)} LIMIT 1)`;
-  const extCode = (exts: string, url: string) =>
-    `(SELECT c->>'code' FROM jsonb_array_elements(coalesce(${exts}, '[]'::jsonb)) e, jsonb_array_elements(coalesce(e->'valueCodeableConcept'->'coding', '[]'::jsonb)) c WHERE e->>'url' = ${lit(url)} LIMIT 1)`;
   // Live tables are inlined (NOT MATERIALIZED) so that look-ups by id use their primary keys; the
-  // as-of-date version (DISTINCT ON over the history) is computed once.
+  // as-of-date version (DISTINCT ON over the history, facts computed from the contents) is computed once.
   const mat = opts.asOf ? 'MATERIALIZED' : 'NOT MATERIALIZED';
   return `
   org AS ${mat} (${resources('Organization', opts)}),
   hs AS ${mat} (${resources('HealthcareService', opts)}),
   loc AS ${mat} (${resources('Location', opts)}),
-  -- MATERIALIZED: finess_et refers to the commune several times (département); inlined, each reference
-  -- re-read the JSON.
+  -- The offers' codings that belong to each value set of the criteria (see codedIn).
+  coded AS MATERIALIZED (
+    SELECT d.vs, array_agg(d.s) AS members
+    FROM (SELECT DISTINCT y.vs, u.s FROM hs h
+          CROSS JOIN LATERAL (VALUES ${CODED.map(([vs, col]) => `(${lit(vs)}, h.${col})`).join(', ')}) AS y(vs, cs)
+          -- OFFSET 0: the distinct codings first, then the membership test (pushed down, it ran per offer).
+          CROSS JOIN LATERAL unnest(y.cs) AS u(s) OFFSET 0) d
+    WHERE ror_fact_coded_in(d.vs, ARRAY[d.s])
+    GROUP BY d.vs),
+  -- The FINESS copy as the last import wrote it: its facts are columns of import_provenance (migration 099).
   finess_raw AS MATERIALIZED (
-    SELECT substr(p.id, ${'finess-eg-'.length + 1}) AS finess,
-      ${codeOf(`p.fields->${lit(`type|${URL.r66}`)}`, URL.r66)} AS category,
-      substr(p.fields->'partOf'->>'reference', ${'Organization/finess-ej-'.length + 1}) AS finess_ej,
-      p.fields->>'name' AS name,
-      ${periodOf(`p.fields->${lit(`extension|${URL.period}`)}`, 'start')} AS opened,
-      ${periodOf(`p.fields->${lit(`extension|${URL.period}`)}`, 'end')} AS closing_date,
-      ${extCode(`p.fields->${lit(`extension|${URL.closingType}`)}`, URL.closingType)} AS closing_type,
-      p.closed_at,
-      ${tag(`p.fields->${lit(`meta.tag|${URL.region}`)}`)} AS region,
-      ${inseeOf(`p.fields->'address'`)} AS insee
+    SELECT substr(p.id, ${'finess-eg-'.length + 1}) AS finess, p.f_category AS category, p.f_finess_ej AS finess_ej, p.f_name AS name,
+      p.f_opened AS opened, p.f_closing_date AS closing_date, p.f_closing_type AS closing_type, p.closed_at, p.f_region AS region, p.f_insee AS insee
     FROM import_provenance p
     WHERE p.source = 'finess' AND p.resource_type = 'Organization' AND p.id LIKE 'finess-eg-%'),
   finess_et AS (
@@ -165,19 +168,13 @@ export function baseCtes(opts: SourceOptions = {}): string {
     WHERE (datefin IS NULL OR datefin >= DATE ${lit(AUTHORISATION_VALID_FROM)})
       AND coalesce(indcaduc, 'N') <> 'O' AND coalesce(indsupact, 'N') <> 'O'
     GROUP BY nofinesset),
+  -- Sites: the organizations with an establishment category (TRE_R66, or a TRE_R02 city sector).
   ror_eg AS (
-    SELECT o.id, o.content, o.last_updated, coalesce(o.region, '-2') AS region,
-      (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.finess)} LIMIT 1) AS finess,
-      (SELECT i->>'value' FROM jsonb_array_elements(coalesce(o.content->'identifier', '[]'::jsonb)) i WHERE i->>'system' = ${lit(URL.idNatSt)} LIMIT 1) AS id_nat,
-      coalesce(k.c66, k.c02) AS category,
-      substr(o.content->'partOf'->>'reference', 14) AS ej_id,
-      ${extCode(`o.content->'extension'`, URL.closingType)} AS closing_type,
-      (coalesce((o.content->>'active')::boolean, true)
-        AND coalesce(${periodOf(`o.content->'extension'`, 'end')} > $1::date::text, true)) AS open,
-      ${inseeOf(`o.content->'address'`)} AS insee
-    -- OFFSET 0 keeps the category look-ups evaluated once per row (not copied into the WHERE clause).
-    FROM org o CROSS JOIN LATERAL (SELECT ${codeOf(`o.content->'type'`, URL.r66)} AS c66, ${codeOf(`o.content->'type'`, URL.r02)} AS c02 OFFSET 0) k
-    WHERE k.c66 IS NOT NULL OR k.c02 IS NOT NULL),
+    SELECT o.id, o.last_updated, coalesce(o.region, '-2') AS region, o.f_finess AS finess, o.f_id_nat AS id_nat,
+      o.f_category AS category, o.f_parent AS ej_id, o.f_closing_type AS closing_type,
+      (o.f_active AND coalesce(o.f_period_end > $1::date::text, true)) AS open, o.f_insee AS insee
+    FROM org o
+    WHERE o.f_category IS NOT NULL),
   ror_eg_x AS (
     SELECT e.*, ${departementOf('e.insee', "coalesce(e.finess, '')")} AS departement, coalesce(cat.domain, 'Non défini') AS domain
     FROM ror_eg e LEFT JOIN ${categoryValues()} ON cat.category = e.category),
@@ -187,9 +184,9 @@ export function baseCtes(opts: SourceOptions = {}): string {
   org_chain AS (
     SELECT o.id, p2.id AS a2, p3.id AS a3, p4.id AS a4
     FROM org o
-    LEFT JOIN org p2 ON p2.id = substr(o.content->'partOf'->>'reference', 14)
-    LEFT JOIN org p3 ON p3.id = substr(p2.content->'partOf'->>'reference', 14)
-    LEFT JOIN org p4 ON p4.id = substr(p3.content->'partOf'->>'reference', 14)),
+    LEFT JOIN org p2 ON p2.id = o.f_parent
+    LEFT JOIN org p3 ON p3.id = p2.f_parent
+    LEFT JOIN org p4 ON p4.id = p3.f_parent),
   -- MATERIALIZED: joined on eg_id as a plain column (a hash join), not on the coalesce of outer-joined columns.
   eg_of AS MATERIALIZED (
     SELECT c.id, coalesce(e1.id, e2.id, e3.id, e4.id) AS eg_id,
@@ -202,37 +199,25 @@ export function baseCtes(opts: SourceOptions = {}): string {
   -- Open offers with their site, joined once on their own (MATERIALIZED): inside the criteria query below, the
   -- planner joined offers and eg_of by a nested loop (offers × organizations: hours at national scale).
   ue_base AS MATERIALIZED (
-    SELECT h.id, h.content, h.last_updated, h.region, g.eg_id, g.eg_category
-    FROM (SELECT h0.*, substr(h0.content->'providedBy'->>'reference', 14) AS provider FROM hs h0 WHERE coalesce((h0.content->>'active')::boolean, true) OFFSET 0) h
-    JOIN eg_of g ON g.id = h.provider AND g.eg_id IS NOT NULL),
+    SELECT h.*, g.eg_id, g.eg_category
+    FROM hs h JOIN eg_of g ON g.id = h.f_provider AND g.eg_id IS NOT NULL
+    WHERE h.f_active),
   ue_raw AS (
-    SELECT h.id, h.content, h.last_updated, h.region, h.eg_id, h.eg_category,
-      substr(h.content->'providedBy'->>'reference', 14) AS provider_id, k.*
+    SELECT h.id, h.last_updated, h.region, h.eg_id, h.eg_category, h.f_provider AS provider_id, h.f_name AS name,
+      h.f_activities AS activities, h.f_care_modes AS care_modes, h.f_org_categories AS org_categories,
+      h.f_reception_types AS reception_types, h.f_maternity_types AS maternity_types, h.f_sensitive AS sensitive, k.*
     -- The criteria in a LATERAL sub-query kept apart (OFFSET 0): computed once per offer. Inlined, each was
-    -- evaluated again by every reference in \`ue\` (met, applicable, status): 4× the JSON work (bench/RESULTS.md).
+    -- evaluated again by every reference in \`ue\` (met, applicable, status).
     FROM ue_base h CROSS JOIN LATERAL (SELECT
-      ${codeOf(`h.content->'type'`, URL.r227)} AS field_code,
-      ${codedIn(`h.content->'type'`, URL.j20)} AS c1,
-      CASE WHEN h.eg_category = ANY(${arr(ORGANISATION_CATEGORY_REQUIRED)}) THEN ${codedIn(`h.content->'category'`, URL.j34)} END AS c2,
-      ${codedIn(`h.content->'specialty'`, URL.j17)} AS c3,
-      ${codedIn(`h.content->'characteristic'`, URL.j19)} AS c4,
-      EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'extension', '[]'::jsonb)) p, jsonb_array_elements(coalesce(p->'extension', '[]'::jsonb)) r
-              WHERE p->>'url' = ${lit(URL.patientType)} AND r->>'url' = 'ageRange'
-                AND r->'valueRange'->'low'->'value' IS NOT NULL AND r->'valueRange'->'high'->'value' IS NOT NULL) AS c5,
-      EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'location', '[]'::jsonb)) lr JOIN loc l ON l.id = substr(lr->>'reference', 10)
-              WHERE (jsonb_array_length(coalesce(l.content->'address'->'line', '[]'::jsonb)) > 0
-                     OR EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(l.content->'address'->'extension', '[]'::jsonb)) x WHERE x->>'url' = ${lit(URL.lieuDit)}))
-                AND coalesce(l.content->'address'->>'city', '') <> '' AND coalesce(l.content->'address'->>'postalCode', '') <> '') AS c6,
-      EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'extension', '[]'::jsonb)) c
-              WHERE c->>'url' = ${lit(URL.contact)}
-                AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(c->'extension', '[]'::jsonb)) s, jsonb_array_elements(coalesce(s->'valueCodeableConcept'->'coding', '[]'::jsonb)) k
-                            WHERE (s->>'url' = ${lit(URL.contactFunction)} AND indicator_code_in(${lit(URL.j220)}, k->>'system', k->>'code'))
-                               OR (s->>'url' = 'purposeContact' AND indicator_code_in(${lit(URL.j221)}, k->>'system', k->>'code')))
-                AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(c->'extension', '[]'::jsonb)) t
-                            WHERE t->>'url' = ${lit(URL.contactTelecom)}
-                              AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomChannel)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
-                              AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = ${lit(URL.telecomConfidentiality)} AND v->'valueCodeableConcept'->'coding'->0->>'code' IS NOT NULL)
-                              AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(t->'extension', '[]'::jsonb)) v WHERE v->>'url' = 'telecomAddress' AND coalesce(v->>'valueString', '') <> ''))) AS c7
+      h.f_field_code AS field_code,
+      ${codedIn('h.f_type_codings', URL.j20)} AS c1,
+      CASE WHEN h.eg_category = ANY(${arr(ORGANISATION_CATEGORY_REQUIRED)}) THEN ${codedIn('h.f_category_codings', URL.j34)} END AS c2,
+      ${codedIn('h.f_specialty_codings', URL.j17)} AS c3,
+      ${codedIn('h.f_characteristic_codings', URL.j19)} AS c4,
+      h.f_ages AS c5,
+      EXISTS (SELECT 1 FROM unnest(h.f_locations) r JOIN loc l ON l.id = r WHERE l.f_address_ok) AS c6,
+      (${codedIn('h.f_contact_functions', URL.j220)} OR ${codedIn('h.f_contact_natures', URL.j221)}) AS c7,
+      coalesce((SELECT sum(l.f_installed) FROM unnest(h.f_locations) r JOIN loc l ON l.id = r), 0) AS installed
       OFFSET 0) k),
   ue AS (
     SELECT u.*,
