@@ -3,7 +3,8 @@
  * entities, places, from the validation fixtures) written by SQL, then the export run by the job
  * service as a consumer application of profile 1 would get it (selection, read guard, gzip files).
  *   node --import tsx bench/export.ts [--offers 100000] [--sites N] [--ejs N] [--places N] [--practitioners N] [--roles N]
- *     [--keep] [--regional-only]
+ *     [--keep] [--regional-only] [--profile 0..5]
+ *   node --import tsx bench/export.ts --source ror_national --profile 0   (read-only export of an existing database)
  * --keep: the database ror_e_export_<offers>_<practitioners> is created and filled once, then reused (drop it by hand).
  * Export settings from the environment as the server reads them (ROR_EXPORT_GZIP_LEVEL, ROR_EXPORT_PARALLEL, ROR_EXPORT_BATCH).
  * Prints wall time, resources/s, peak RSS and output size; results go to bench/RESULTS.md.
@@ -20,6 +21,7 @@ import type { RequestContext } from '../src/store/context.ts';
 import { ResourceStore } from '../src/store/resource-store.ts';
 import { parseExportRequest } from '../src/sync/export/export-request.ts';
 import { ExportService, exportSettingsFromEnv } from '../src/sync/export/export-service.ts';
+import { typeLines, writeGzipFile } from '../src/sync/export/type-stream.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
 import { completedHealthcareService, example, legalEntity, practice, professional, site } from '../src/validation/fixtures.ts';
 
@@ -35,8 +37,11 @@ const PRACTITIONERS = arg('practitioners', 0);
 const ROLES = arg('roles', PRACTITIONERS);
 /** Kept database (filled once, reused by later runs); without it a throw-away one. */
 const KEEP = process.argv.includes('--keep') ? `ror_e_export_${OFFERS}_${PRACTITIONERS}` : undefined;
+/** Read-only run against an existing database (e.g. ror_national, written by someone else): `--source <name>`. */
+const SOURCE = process.argv.includes('--source') ? process.argv[process.argv.indexOf('--source') + 1] : undefined;
+const PROFILE = arg('profile', 1) as 0 | 1 | 2 | 3 | 4 | 5;
 const APP: RequestContext = {
-  actor: { id: 'bench-app', kind: 'app', principal: { kind: 'app', id: 'bench-app', accessProfile: 1, scopes: [] } }, source: 'api',
+  actor: { id: 'bench-app', kind: 'app', principal: { kind: 'app', id: 'bench-app', accessProfile: PROFILE, scopes: [] } }, source: 'api',
 };
 /** Export settings as a server would take them from the environment (ROR_EXPORT_GZIP_LEVEL, ROR_EXPORT_PARALLEL…). */
 const SETTINGS = exportSettingsFromEnv(os.tmpdir());
@@ -113,6 +118,51 @@ async function runExport(db: PostgresDatabase, label: string, query: string): Pr
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+/**
+ * The export of an existing database through a read-only connection (`default_transaction_read_only`): the
+ * same type streams as the job service (type-stream.ts: access predicate, read guard, gzip, types in
+ * parallel) without the job tables, which would be writes. Profile 0 only: its reads disclose nothing
+ * restricted, so the read guard has no audit row to write (a profile-1 run would need one, and fail).
+ */
+async function exportReadOnly(name: string): Promise<void> {
+  if (PROFILE !== 0) throw new Error('--source runs as a profile-0 application (no audit rows to write): pass --profile 0');
+  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${name}?options=${encodeURIComponent('-c default_transaction_read_only=on')}`, (SETTINGS.parallel ?? 1) + 2);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-export-'));
+  try {
+    const ro = (await db.query<{ v: string }>('SELECT current_setting(\'default_transaction_read_only\') AS v')).rows[0]?.v;
+    if (ro !== 'on') throw new Error(`the connection to ${name} is not read-only (${ro})`);
+    const req = parseExportRequest([['_outputFormat', 'application/fhir+ndjson']], undefined, 'http://bench/fhir', 'http://bench/fhir/$export');
+    const guard = new ReadGuard(db);
+    const todo = [...req.types];
+    const counts = new Map<string, number>();
+    const rss0 = process.memoryUsage().rss;
+    let peak = rss0;
+    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 200);
+    const t0 = Date.now();
+    const cpu0 = process.cpuUsage();
+    const worker = async () => {
+      for (let type = todo.shift(); type; type = todo.shift()) {
+        const counter = { written: 0 };
+        const t1 = Date.now();
+        const lines = typeLines({ db, readGuard: guard, type, caller: APP, access: searchAccessFilter, batchSize: SETTINGS.batchSize }, counter, async () => undefined);
+        await writeGzipFile(path.join(dir, `${type}.ndjson.gz`), lines, SETTINGS.gzipLevel ?? 1);
+        counts.set(type, counter.written);
+        console.log(`  ${type}: ${counter.written} resources in ${((Date.now() - t1) / 1000).toFixed(1)} s, ${(fs.statSync(path.join(dir, `${type}.ndjson.gz`)).size / 2 ** 20).toFixed(1)} MB`);
+      }
+    };
+    await Promise.all(Array.from({ length: SETTINGS.parallel ?? 1 }, worker));
+    const secs = (Date.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    clearInterval(sampler);
+    const count = [...counts.values()].reduce((a, b) => a + b, 0);
+    const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
+    console.log(`| ${name}, system level, profile 0, read-only | ${count.toLocaleString('en')} | ${secs.toFixed(1)} s | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s | ${Math.round(count / secs).toLocaleString('en')} | ${Math.round(rss0 / 2 ** 20)} → ${Math.round(peak / 2 ** 20)} MB | ${(bytes / 2 ** 20).toFixed(1)} MB | ${os.loadavg()[0].toFixed(1)} |`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await db.close();
+  }
+}
+
 /** The bench database: a kept one (created and filled on first use), else a throw-away one. */
 async function benchDatabase(): Promise<{ db: PostgresDatabase; filled: boolean; drop(): Promise<void> }> {
   if (!KEEP) {
@@ -129,6 +179,11 @@ async function benchDatabase(): Promise<{ db: PostgresDatabase; filled: boolean;
   return { db, filled, drop: async () => undefined };
 }
 
+if (SOURCE) {
+  console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, pages of ${SETTINGS.batchSize}`);
+  await exportReadOnly(SOURCE);
+  process.exit(0);
+}
 const { db, filled, drop } = await benchDatabase();
 try {
   if (!filled) {
