@@ -18,6 +18,22 @@ const DEPARTEMENT_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_G09-DepartementOM
 export interface CompileContext extends BaseWhereContext {
   /** Département and région of a commune (intervention-zone expansion). */
   commune?(cog: string): { departement: string; region: string } | undefined;
+  /**
+   * The searched rows are narrowed by their own index (an activity, an id, an identifier): chain hops
+   * then run per candidate row (EXISTS fenced with OFFSET 0, which the planner may not turn into a join)
+   * instead of joining every reference of the hop — for `location.capacity-status=…&location.nb-capacity=…`
+   * the planner hashed all places with a capacity against all offer→place references.
+   */
+  fenceChains?: boolean;
+}
+
+/** Parameters whose values select a small share of the rows (≤ ~10 % of offers for one activity). */
+const ANCHOR_PARAMS = new Set(['specialty', '_id', 'identifier']);
+
+/** Does a top-level criterion of the query narrow the searched rows through their own index? */
+export function anchoredQuery(criteria: Criterion[]): boolean {
+  return criteria.some((c) => c.kind === 'param' && c.chain.length === 0 && !c.negate && !c.modifier && !c.hierarchy
+    && ANCHOR_PARAMS.has(c.param.code) && c.values.length <= MAX_ARRAY_OR);
 }
 
 type TokenValue = Extract<Value, { kind: 'token' }>;
@@ -75,7 +91,7 @@ function viaChain(cc: CompileContext, chain: ChainLink[], type: ResourceType, al
   const t = p.alias('c');
   return `EXISTS (SELECT 1 FROM search_reference ${r} JOIN ${tableOf(hop.target)} ${t} ON ${t}.id = ${r}.target_id
     WHERE ${r}.rtype = ${p.add(type)} AND ${r}.id = ${alias}.id AND ${r}.param = ${p.add(hop.param.code)}
-    AND ${r}.target_type = ${p.add(hop.target)} AND ${baseWhere(cc, hop.target, t)} AND ${viaChain(cc, rest, hop.target, t, last)})`;
+    AND ${r}.target_type = ${p.add(hop.target)} AND ${baseWhere(cc, hop.target, t)} AND ${viaChain(cc, rest, hop.target, t, last)}${cc.fenceChains ? ' OFFSET 0' : ''})`;
 }
 
 /** `:above` on Organization: the organization matching, or any one under it through partOf. */

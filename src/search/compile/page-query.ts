@@ -12,7 +12,7 @@ import { tableOf } from '../../fhir/resource-types.ts';
 import type { SearchQuery, SortKey } from '../parse/search-query.ts';
 import { SearchInputError } from '../parse/values.ts';
 import { baseWhere } from './base-where.ts';
-import { compileCriterion, contentRank, type CompileContext } from './criteria.ts';
+import { anchoredQuery, compileCriterion, contentRank, type CompileContext } from './criteria.ts';
 
 
 export interface Cursor {
@@ -96,7 +96,8 @@ function sortKeyExpr(cc: CompileContext, q: SearchQuery, k: SortKey, alias: stri
 
 /** The WHERE of the matches (base condition + criteria), shared by the page and the total. */
 export function matchWhere(cc: CompileContext, q: SearchQuery, alias: string): string {
-  return [baseWhere(cc, q.type, alias), ...q.criteria.map((c) => compileCriterion(cc, c, q.type, alias))].join('\n  AND ');
+  const c2: CompileContext = { ...cc, fenceChains: anchoredQuery(q.criteria) };
+  return [baseWhere(c2, q.type, alias), ...q.criteria.map((c) => compileCriterion(c2, c, q.type, alias))].join('\n  AND ');
 }
 
 export interface PageSql {
