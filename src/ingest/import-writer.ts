@@ -101,13 +101,14 @@ export async function writeImported(
   }
   const last = new Map<string, Fields>();
   const lastRun = new Map<string, number>();
+  const lastState = new Map<string, { scope: string | null; closed: boolean }>();
   const other = new Map<string, Fields>();
   const otherSource = opts.takeOverFrom ?? opts.yieldTo?.source;
   // One primary-key probe per item, forced by the LATERAL subquery (OFFSET 0 keeps it from being flattened
   // into a join): as a plain join, a table without statistics yet (a first import) was sorted whole for a
   // merge join, 250 ms a batch at 25k rows and growing with the table.
-  const prov = await tx.query<{ source: string; resource_type: string; id: string; fields: Fields; last_run: string | number }>(
-    `SELECT p.source, p.resource_type, p.id, p.fields, p.last_run FROM unnest($2::text[], $3::text[]) AS k(t, i)
+  const prov = await tx.query<{ source: string; resource_type: string; id: string; fields: Fields; last_run: string | number; scope: string | null; closed: boolean }>(
+    `SELECT p.source, p.resource_type, p.id, p.fields, p.last_run, p.scope, p.closed_at IS NOT NULL AS closed FROM unnest($2::text[], $3::text[]) AS k(t, i)
      CROSS JOIN LATERAL (SELECT * FROM import_provenance q WHERE q.source = ANY($1::text[]) AND q.resource_type = k.t AND q.id = k.i OFFSET 0) p`,
     [otherSource ? [source, otherSource] : [source], items.map((i) => i.resource.resourceType), items.map((i) => i.resource.id!)],
   );
@@ -116,6 +117,7 @@ export async function writeImported(
     if (row.source === source) {
       last.set(key, row.fields);
       lastRun.set(key, Number(row.last_run));
+      lastState.set(key, { scope: row.scope, closed: row.closed });
     } else other.set(key, row.fields);
   }
 
@@ -154,7 +156,13 @@ export async function writeImported(
     if (cur && (!touched || same(comparable(cur.content), comparable(merged)))) tally.unchanged++;
     else changed.push(merged);
     const fields = fieldsOf(imported);
-    rows.push({ t: resource.resourceType, i: resource.id!, f: stored && same(fields, stored) ? undefined : fields, s: scope, c: !!closed });
+    const sameFields = !!stored && same(fields, stored);
+    const state = lastState.get(key);
+    // A provenance row already as it would be written is left alone (a re-import of an unchanged file writes
+    // nothing): `last_run` is then the last run that changed it. Closure tells this run's resources by the ids
+    // it saw, not by `last_run`; only `oncePerRun` needs every resource of the run stamped.
+    if (sameFields && !opts.oncePerRun && state && state.scope === scope && state.closed === !!closed) continue;
+    rows.push({ t: resource.resourceType, i: resource.id!, f: sameFields ? undefined : fields, s: scope, c: !!closed });
   }
   // One bulk write for the batch (a refused resource refuses the batch: the caller retries smaller).
   for (const result of await txs.bulkPut(changed, ctx, { sampler: opts.sampler })) {

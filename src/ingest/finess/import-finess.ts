@@ -255,11 +255,23 @@ async function closeMissing(
   inTransaction: (fn: (tx: TxStore, tally: Tally) => Promise<void>) => Promise<Tally>, add: (t: Tally) => void, batchSize: number,
 ): Promise<void> {
   const closingDate = report.snapshotDate ?? new Date().toISOString().slice(0, 10);
-  const closeRows = async (rows: { resource_type: string; id: string; fields: Fields; scope: string | null }[]) => {
+  type Row = { resource_type: string; id: string; scope: string | null; fields?: Fields };
+  const closeRows = async (rows: Row[]) => {
     for (let i = 0; i < rows.length; i += batchSize) {
       const part = rows.slice(i, i + batchSize);
+      // Fields read per batch of closures only: the national file has 240k provenance rows in scope.
+      const fields = new Map<string, Fields>();
+      const missing = part.filter((r) => !r.fields);
+      if (missing.length) {
+        const f = await store.db.query<{ resource_type: string; id: string; fields: Fields }>(
+          `SELECT p.resource_type, p.id, p.fields FROM unnest($2::text[], $3::text[]) AS k(t, i)
+           CROSS JOIN LATERAL (SELECT * FROM import_provenance q WHERE q.source = $1 AND q.resource_type = k.t AND q.id = k.i OFFSET 0) p`,
+          [SOURCE, missing.map((r) => r.resource_type), missing.map((r) => r.id)],
+        );
+        for (const row of f.rows) fields.set(`${row.resource_type}/${row.id}`, row.fields);
+      }
       const items = part.map((row) => ({
-        resource: closedVersion(resourceFromFields(row.resource_type, row.id, row.fields), closingDate),
+        resource: closedVersion(resourceFromFields(row.resource_type, row.id, row.fields ?? fields.get(`${row.resource_type}/${row.id}`)!), closingDate),
         scope: row.scope,
         closed: true,
       }));
@@ -272,8 +284,10 @@ async function closeMissing(
       }
     }
   };
-  const sites = await store.db.query<{ resource_type: string; id: string; fields: Fields; scope: string | null }>(
-    `SELECT resource_type, id, fields, scope FROM import_provenance
+  // `last_run` is only the last run that changed a row (an unchanged resource's row is not rewritten):
+  // this run's establishments are told by the ids it saw.
+  const sites = await store.db.query<Row>(
+    `SELECT resource_type, id, scope FROM import_provenance
      WHERE source = $1 AND closed_at IS NULL AND last_run <> $2 AND scope = ANY($3::text[]) ORDER BY resource_type, id`,
     [SOURCE, runId, scopes],
   );
@@ -281,7 +295,7 @@ async function closeMissing(
   await closeRows(missingSites);
   // In a dry run the sites were not really closed: count the entities whose sites are all among them.
   const closedSites = report.dryRun ? missingSites.filter((r) => r.resource_type === 'Organization').map((r) => r.id) : [];
-  const entities = await store.db.query<{ resource_type: string; id: string; fields: Fields; scope: string | null }>(
+  const entities = await store.db.query<Row>(
     `SELECT p.resource_type, p.id, p.fields, p.scope FROM import_provenance p
      WHERE p.source = $1 AND p.resource_type = 'Organization' AND p.scope IS NULL AND p.closed_at IS NULL AND p.last_run <> $2
        AND NOT EXISTS (
