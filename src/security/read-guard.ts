@@ -114,6 +114,8 @@ function disclosesRestricted(resource: Resource, principal: Principal, seen: Res
   const publicView = redact(resource, ANONYMOUS, facts);
   if (publicView === null) return true;
   if (publicView === resource) return false;
+  // `redact` returns the resource itself when it removes nothing: the caller saw it whole, the public did not.
+  if (seen === resource) return true;
   return JSON.stringify(publicView) !== JSON.stringify(seen);
 }
 
