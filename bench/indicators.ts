@@ -8,18 +8,21 @@
  * the indicator queries do not read), the demo generator's offers for every site of the demo categories, then the
  * same timings, and the whole computation (population + quality + both snapshots) as one figure.
  *   node --import tsx bench/indicators.ts national [--reload] [--sites]
+ * --read-only: another engineer's database (ROR_BENCH_DB, e.g. ror_national) left untouched: no migration (refused
+ * when one is pending), no load, no snapshot stored; the computation of the week (population rows + rules) and the
+ * population rows of the quarter's end (what the population snapshot computes), in temporary tables only.
  * --sites: instead of the whole computation, one site's units (the referent tree's to-do list) for 20 sites with
  * offers — what a referent's page pays per site.
  */
 import type { Database } from '../src/db/database.ts';
-import { migrate } from '../src/db/migrate.ts';
+import { allMigrations, migrate } from '../src/db/migrate.ts';
 import { PGliteDatabase } from '../src/db/pglite.ts';
 import { PostgresDatabase } from '../src/db/postgres.ts';
 import { buildSiteOffers, type DemoSite } from '../src/demo/establishment-offers.ts';
 import type { Resource } from '../src/fhir/types.ts';
 import { computeIndicators } from '../src/indicators/compute.ts';
 import { unitStatuses } from '../src/indicators/population.ts';
-import { takePopulationSnapshot, takeQualitySnapshot } from '../src/indicators/snapshots.ts';
+import { quarterEnd, takePopulationSnapshot, takeQualitySnapshot } from '../src/indicators/snapshots.ts';
 import { AUTHORISATIONS_FIXTURE, DEP78, importYvelines, TEST_CONTEXT } from '../src/indicators/test-fixtures.ts';
 import { importFinessAuthorisations } from '../src/indicators/finess-authorisations.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
@@ -85,6 +88,21 @@ async function compute(db: Database): Promise<void> {
   console.log(`load: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
 }
 
+/** The computations of `compute` without storing anything (temporary tables only). */
+async function computeReadOnly(db: Database): Promise<void> {
+  console.log(`load: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const t0 = process.hrtime.bigint();
+  const computed = await time('population rows + quality rules (shared)', () => computeIndicators(db, {
+    onStep: (step, s) => console.log(`  ${step.padEnd(42)} ${s.toFixed(2)} s`),
+  }));
+  const end = quarterEnd(computed.referenceDate);
+  const rows = end === computed.referenceDate ? computed.rows
+    : (await time(`population rows at the quarter's end (${end})`, () => computeIndicators(db, { referenceDate: end, rules: [] }))).rows;
+  console.log(`both computations`.padEnd(44), `${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(2)} s`);
+  console.log(`rows ${computed.rows.length} (quarter's end ${rows.length}), rule results ${computed.results.length}, écarts ${computed.results.filter((r) => r.status === 'ecart').length}`);
+  console.log(`load: ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
 async function run(db: Database): Promise<void> {
   await migrate(db);
   const store = await loadYvelines(db);
@@ -110,14 +128,41 @@ async function timeSites(db: Database): Promise<void> {
   console.log(`one site's units, ${sites.length} sites × 2: p50 ${q(0.5)} ms, p95 ${q(0.95)} ms, max ${q(1)} ms (load ${os.loadavg()[0].toFixed(1)})`);
 }
 
+async function printCounts(db: Database, name: string): Promise<void> {
+  const counts = await db.query<{ t: string; n: number }>(
+    `SELECT 'organization' AS t, count(*)::int AS n FROM organization WHERE NOT deleted UNION ALL SELECT 'location', count(*)::int FROM location WHERE NOT deleted
+     UNION ALL SELECT 'healthcare_service', count(*)::int FROM healthcare_service WHERE NOT deleted
+     UNION ALL SELECT 'FINESS copy rows', count(*)::int FROM import_provenance WHERE source = 'finess' AND id LIKE 'finess-eg-%'
+     UNION ALL SELECT 'finess_authorisation', count(*)::int FROM finess_authorisation`);
+  console.log(`${name}: ${counts.rows.map((r) => `${r.t} ${r.n}`).join(', ')}`);
+}
+
 /** The kept national database: created when missing, loaded when empty (or with --reload). */
 async function runNational(): Promise<void> {
   const admin = new URL(process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
   // ROR_BENCH_DB: another kept database (a scratch copy, or another engineer's national data set).
   const name = process.env.ROR_BENCH_DB ?? 'ror_bench_indicators';
   if (!/^[a-z_0-9]+$/.test(name)) throw new Error(`ROR_BENCH_DB: not a plain database name: ${name}`);
+  const readOnly = process.argv.includes('--read-only');
   const c = new pg.Client({ connectionString: admin.toString() });
   await c.connect();
+  if (readOnly) {
+    const exists = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
+    await c.end();
+    if (!exists) throw new Error(`--read-only: no database ${name}`);
+    admin.pathname = `/${name}`;
+    const db = new PostgresDatabase(admin.toString(), 4);
+    try {
+      const applied = new Set((await db.query<{ id: string }>('SELECT id FROM schema_migration')).rows.map((r) => r.id));
+      const pending = (await allMigrations()).map((m) => m.id).filter((id) => !applied.has(id));
+      if (pending.length) throw new Error(`--read-only: ${name} lacks migrations ${pending.join(', ')} (not applied: read-only)`);
+      await printCounts(db, name);
+      await computeReadOnly(db);
+    } finally {
+      await db.close();
+    }
+    return;
+  }
   if (process.argv.includes('--reload')) await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
   const exists = (await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount;
   if (!exists) await c.query(`CREATE DATABASE ${name}`);
@@ -135,10 +180,7 @@ async function runNational(): Promise<void> {
       await addOffers(db, store);
       await db.query('ANALYZE');
     }
-    const counts = await db.query<{ t: string; n: number }>(
-      `SELECT 'organization' AS t, count(*)::int AS n FROM organization UNION ALL SELECT 'location', count(*)::int FROM location
-       UNION ALL SELECT 'healthcare_service', count(*)::int FROM healthcare_service UNION ALL SELECT 'finess_authorisation', count(*)::int FROM finess_authorisation`);
-    console.log(counts.rows.map((r) => `${r.t} ${r.n}`).join(', '));
+    await printCounts(db, name);
     if (process.argv.includes('--sites')) await timeSites(db);
     else await compute(db);
   } finally {
