@@ -126,7 +126,7 @@ async function runExport(db: PostgresDatabase, label: string, query: string): Pr
  */
 async function exportReadOnly(name: string): Promise<void> {
   if (PROFILE !== 0) throw new Error('--source runs as a profile-0 application (no audit rows to write): pass --profile 0');
-  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${name}?options=${encodeURIComponent('-c default_transaction_read_only=on')}`, (SETTINGS.parallel ?? 1) + 2);
+  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${name}?options=${encodeURIComponent('-c default_transaction_read_only=on')}`, (SETTINGS.parallel ?? 1) * (SETTINGS.readAhead ?? 1) + 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-export-'));
   try {
     const ro = (await db.query<{ v: string }>('SELECT current_setting(\'default_transaction_read_only\') AS v')).rows[0]?.v;
@@ -144,7 +144,7 @@ async function exportReadOnly(name: string): Promise<void> {
       for (let type = todo.shift(); type; type = todo.shift()) {
         const counter = { written: 0 };
         const t1 = Date.now();
-        const lines = typeLines({ db, readGuard: guard, type, caller: APP, access: searchAccessFilter, batchSize: SETTINGS.batchSize }, counter, async () => undefined);
+        const lines = typeLines({ db, readGuard: guard, type, caller: APP, access: searchAccessFilter, batchSize: SETTINGS.batchSize, readAhead: SETTINGS.readAhead }, counter, async () => undefined);
         await writeGzipFile(path.join(dir, `${type}.ndjson.gz`), lines, SETTINGS.gzipLevel ?? 1);
         counts.set(type, counter.written);
         console.log(`  ${type}: ${counter.written} resources in ${((Date.now() - t1) / 1000).toFixed(1)} s, ${(fs.statSync(path.join(dir, `${type}.ndjson.gz`)).size / 2 ** 20).toFixed(1)} MB`);
@@ -167,20 +167,20 @@ async function exportReadOnly(name: string): Promise<void> {
 async function benchDatabase(): Promise<{ db: PostgresDatabase; filled: boolean; drop(): Promise<void> }> {
   if (!KEEP) {
     const target = await createPostgresTestDatabase();
-    return { db: new PostgresDatabase(target.url, 6), filled: false, drop: () => target.drop() };
+    return { db: new PostgresDatabase(target.url, 10), filled: false, drop: () => target.drop() };
   }
   const admin = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
   await admin.connect();
   const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [KEEP])).rowCount;
   if (!exists) await admin.query(`CREATE DATABASE ${KEEP}`);
   await admin.end();
-  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${KEEP}`, 6);
+  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${KEEP}`, 10);
   const filled = !!exists && (await db.query<{ n: string }>('SELECT count(*) AS n FROM healthcare_service')).rows[0]?.n !== '0';
   return { db, filled, drop: async () => undefined };
 }
 
 if (SOURCE) {
-  console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, pages of ${SETTINGS.batchSize}`);
+  console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, ${SETTINGS.readAhead} pages read ahead, pages of ${SETTINGS.batchSize}`);
   await exportReadOnly(SOURCE);
   process.exit(0);
 }
@@ -195,7 +195,7 @@ try {
     console.log(`written in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   console.log(`dataset${KEEP ? ` ${KEEP}` : ''}: ${OFFERS} offers, ${SITES} sites, ${EJS} legal entities, ${PLACES} places, ${PRACTITIONERS} practitioners, ${ROLES} roles`);
-  console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, pages of ${SETTINGS.batchSize}`);
+  console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, ${SETTINGS.readAhead} pages read ahead, pages of ${SETTINGS.batchSize}`);
   console.log('| export (profile-1 application) | resources | wall | node CPU | resources/s (wall) | RSS before → peak | gzip output | load avg (1 min) at end |');
   console.log('|---|---|---|---|---|---|---|---|');
   const only = process.argv.includes('--type') ? `&_type=${process.argv[process.argv.indexOf('--type') + 1]}` : '';

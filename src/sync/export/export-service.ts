@@ -35,8 +35,10 @@ export interface ExportSettings {
   retentionHours: number;
   /** gzip level of the files, 1 (fast) to 9 (small) (ROR_EXPORT_GZIP_LEVEL, default 1: CPU is the bottleneck). */
   gzipLevel?: number;
-  /** Types written at once, one connection each (ROR_EXPORT_PARALLEL, default 2). */
+  /** Types written at once (ROR_EXPORT_PARALLEL, default 2). */
   parallel?: number;
+  /** Pages of a type read at once, one connection each (ROR_EXPORT_READ_AHEAD, default 2). */
+  readAhead?: number;
 }
 
 export function exportSettingsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = process.env): ExportSettings {
@@ -54,6 +56,7 @@ export function exportSettingsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = 
     retentionHours: num('ROR_EXPORT_RETENTION_HOURS', 24),
     gzipLevel: Math.min(9, Math.max(1, Math.floor(num('ROR_EXPORT_GZIP_LEVEL', 1)))),
     parallel: Math.max(1, Math.floor(num('ROR_EXPORT_PARALLEL', 2))),
+    readAhead: Math.max(1, Math.floor(num('ROR_EXPORT_READ_AHEAD', 2))),
   };
 }
 
@@ -222,7 +225,7 @@ export class ExportService {
     const { db, readGuard, settings, access } = this.deps;
     const counter = { written: 0 };
     const lines = typeLines({
-      db, readGuard, type, caller: job.caller, access, since: job.request.since, batchSize: settings.batchSize,
+      db, readGuard, type, caller: job.caller, access, since: job.request.since, batchSize: settings.batchSize, readAhead: settings.readAhead,
       membersOf: usesMembers(job.request, type) ? job.id : undefined,
     }, counter, () => this.checkpoint(job, signal, `${type} : ${counter.written} ressources écrites`));
     await writeGzipFile(path.join(this.jobDir(job.id), `${type}.ndjson.gz`), lines, settings.gzipLevel ?? 1);

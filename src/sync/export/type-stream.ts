@@ -35,66 +35,97 @@ export interface TypeSource {
   /** Versions written after this instant only (`_since`). */
   since?: string;
   batchSize: number;
+  /** Pages read at once (default 2). */
+  readAhead?: number;
 }
 
 interface Row { id: string; raw: string }
 
-/** The statement reading the page after `after` (keyset on id), for a source. */
-function pageReader(src: TypeSource): (after: string) => Promise<Row[]> {
+interface PageQueries {
+  /** The ids of the next page after `after` (keyset on id, index-only where it can). */
+  ids(after: string): Promise<string[]>;
+  /** The contents of those ids, as text, in id order. */
+  contents(ids: string[]): Promise<Row[]>;
+}
+
+/** The two statements of a page, for a source. */
+function pageQueries(src: TypeSource): PageQueries {
   const table = tableOf(src.type);
+  const n = Math.floor(src.batchSize);
   if (src.membersOf) {
     const job = src.membersOf;
-    return async (after) => {
-      // Two index-driven statements, whatever the planner believes of the freshly filled export_member.
-      const ids = (await src.db.query<{ id: string }>(
-        'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4',
-        [job, src.type, after, src.batchSize],
-      )).rows.map((r) => r.id);
-      if (ids.length === 0) return [];
-      const rows = (await src.db.query<Row>(
+    return {
+      ids: async (after) => (await src.db.query<{ id: string }>(
+        'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4', [job, src.type, after, n],
+      )).rows.map((r) => r.id),
+      contents: async (ids) => (await src.db.query<Row>(
         `SELECT id, content::text AS raw FROM ${table} WHERE id = ANY($1::text[]) AND NOT deleted ${src.since ? 'AND last_updated > $2::timestamptz' : ''} ORDER BY id`,
         src.since ? [ids, src.since] : [ids],
-      )).rows;
-      // Keyset position = the last id of the page, even when none of its rows is still there.
-      return rows.length && rows[rows.length - 1].id === ids[ids.length - 1] ? rows : [...rows, { id: ids[ids.length - 1], raw: '' }];
+      )).rows,
     };
   }
+  // The access predicate is applied to both statements: a row changed in between is judged as read.
   const p = new SqlParams();
-  const where = baseWhere({ ctx: src.caller, params: p, access: src.access }, src.type, 'm');
-  const since = src.since ? ` AND m.last_updated > ${p.add(src.since, 'timestamptz')}` : '';
+  const where = baseWhere({ ctx: src.caller, params: p, access: src.access }, src.type, 'm')
+    + (src.since ? ` AND m.last_updated > ${p.add(src.since, 'timestamptz')}` : '');
   const fixed = [...p.values];
-  const afterAt = `$${fixed.length + 1}`;
-  const sql = `SELECT m.id, m.content::text AS raw FROM ${table} m WHERE ${where}${since} AND m.id > ${afterAt} ORDER BY m.id LIMIT ${Math.floor(src.batchSize)}`;
-  return async (after) => (await src.db.query<Row>(sql, [...fixed, after])).rows;
+  const next = `$${fixed.length + 1}`;
+  return {
+    ids: async (after) => (await src.db.query<{ id: string }>(
+      `SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, [...fixed, after],
+    )).rows.map((r) => r.id),
+    contents: async (ids) => (await src.db.query<Row>(
+      `SELECT m.id, m.content::text AS raw FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`, [...fixed, ids],
+    )).rows,
+  };
 }
 
 /**
  * The ndjson text of a type, one chunk per page. `checkpoint` runs before each page (lease renewal,
- * cancellation); `counter.written` follows the number of resources written.
+ * cancellation); `counter.written` follows the number of resources written. `readAhead` pages are read at
+ * once (each on its own connection) while the oldest is parsed, guarded and compressed: reading and
+ * converting the rows is most of the work of the database, and one connection uses one core.
  */
 export async function* typeLines(src: TypeSource, counter: { written: number }, checkpoint: () => Promise<void>): AsyncGenerator<string> {
-  const read = pageReader(src);
-  await checkpoint();
-  let next = read('');
-  for (;;) {
-    const page = await next;
-    if (page.length === 0) return;
-    const rows = page.filter((r) => r.raw !== '');
-    const last = page[page.length - 1].id;
-    await checkpoint();
-    // The next page is read by the database while this one is parsed, guarded and compressed.
-    next = read(last);
-    next.catch(() => undefined);
-    const resources = rows.map((r) => JSON.parse(r.raw) as Resource);
-    const seen = await src.readGuard.view(src.caller, resources, 'export');
-    let text = '';
-    for (const [i, r] of seen.entries()) {
-      if (r === null) continue;
-      // Unchanged by the guard: the stored text as is (jsonb text has no line breaks).
-      text += (r === resources[i] ? rows[i].raw : JSON.stringify(r)) + '\n';
-      counter.written++;
+  const q = pageQueries(src);
+  const depth = Math.max(1, Math.floor(src.readAhead ?? 2));
+  const queue: Promise<Row[]>[] = [];
+  let after = '';
+  let exhausted = false;
+  const fill = async () => {
+    while (!exhausted && queue.length < depth) {
+      const ids = await q.ids(after);
+      if (ids.length === 0) {
+        exhausted = true;
+        return;
+      }
+      after = ids[ids.length - 1];
+      const page = q.contents(ids);
+      page.catch(() => undefined);
+      queue.push(page);
     }
-    if (text) yield text;
+  };
+  try {
+    await checkpoint();
+    await fill();
+    while (queue.length) {
+      const rows = await queue.shift()!;
+      await checkpoint();
+      await fill();
+      const resources = rows.map((r) => JSON.parse(r.raw) as Resource);
+      const seen = await src.readGuard.view(src.caller, resources, 'export');
+      let text = '';
+      for (const [i, r] of seen.entries()) {
+        if (r === null) continue;
+        // Unchanged by the guard: the stored text as is (jsonb text has no line breaks).
+        text += (r === resources[i] ? rows[i].raw : JSON.stringify(r)) + '\n';
+        counter.written++;
+      }
+      if (text) yield text;
+    }
+  } finally {
+    // Stopped early (cancel, error): let the reads in flight finish before the caller releases anything.
+    await Promise.allSettled(queue);
   }
 }
 
