@@ -210,6 +210,22 @@ await describeWithDatabases('bulk writes', (db) => {
       (err: unknown) => err instanceof BulkWriteError && err.status === 422);
   });
 
+  test('trusted writes compress their JSON with lz4 on a PostgreSQL server that has it, other writes keep the default', async (t) => {
+    if (db().kind !== 'postgres') {
+      t.skip('PGlite has one compression method');
+      return;
+    }
+    const run = randomUUID().slice(0, 8);
+    // Large enough to be compressed (TOAST threshold ≈ 2 kB).
+    const big = (id: string): Resource => ({ ...site(), id, alias: Array.from({ length: 200 }, (_, i) => `Site annexe numéro ${i}`) });
+    await store().bulkPut([big(`z${run}-t`)], lenient, { sampler: new ValidationSampler(0, 1000) });
+    await store().bulkPut([big(`z${run}-f`)], lenient);
+    const r = await db().query<{ id: string; m: string }>(
+      `SELECT id, pg_column_compression(content) AS m FROM resource_history WHERE id LIKE $1 ORDER BY id`, [`z${run}-%`]);
+    const def = (await db().query<{ d: string }>("SELECT current_setting('default_toast_compression') AS d")).rows[0].d;
+    assert.deepEqual(r.rows.map((x) => [x.id, x.m]), [[`z${run}-f`, def], [`z${run}-t`, 'lz4']]);
+  });
+
   test('a resource given twice in a batch gets two successive versions; a deleted one comes back', async () => {
     const run = randomUUID().slice(0, 8);
     const a = { ...professional(), id: `d${run}-ps` };
