@@ -295,15 +295,18 @@ async function closeMissing(
   await closeRows(missingSites);
   // In a dry run the sites were not really closed: count the entities whose sites are all among them.
   const closedSites = report.dryRun ? missingSites.filter((r) => r.resource_type === 'Organization').map((r) => r.id) : [];
-  const entities = await store.db.query<Row>(
-    `SELECT p.resource_type, p.id, p.fields, p.scope FROM import_provenance p
-     WHERE p.source = $1 AND p.resource_type = 'Organization' AND p.scope IS NULL AND p.closed_at IS NULL AND p.last_run <> $2
-       AND NOT EXISTS (
-         SELECT 1 FROM import_provenance e
-         WHERE e.source = $1 AND e.resource_type = 'Organization' AND e.scope IS NOT NULL AND e.closed_at IS NULL
-           AND NOT (e.id = ANY($3::text[])) AND e.fields -> 'partOf' ->> 'reference' = 'Organization/' || p.id)
-     ORDER BY p.id`,
-    [SOURCE, runId, closedSites],
+  // The legal entities still referred to by an open site, then those left without one: matched here, not by
+  // a correlated NOT EXISTS (without planner statistics it became a nested loop, 47k × 95k at national size).
+  const parents = await store.db.query<{ ref: string | null }>(
+    `SELECT DISTINCT fields -> 'partOf' ->> 'reference' AS ref FROM import_provenance
+     WHERE source = $1 AND resource_type = 'Organization' AND scope IS NOT NULL AND closed_at IS NULL AND NOT (id = ANY($2::text[]))`,
+    [SOURCE, closedSites],
   );
-  await closeRows(entities.rows.filter((r) => !seen.has(r.id)));
+  const referred = new Set(parents.rows.map((r) => r.ref));
+  const entities = await store.db.query<Row>(
+    `SELECT resource_type, id, scope FROM import_provenance
+     WHERE source = $1 AND resource_type = 'Organization' AND scope IS NULL AND closed_at IS NULL ORDER BY id`,
+    [SOURCE],
+  );
+  await closeRows(entities.rows.filter((r) => !seen.has(r.id) && !referred.has(`Organization/${r.id}`)));
 }
