@@ -2,11 +2,12 @@
  * Coordinator search latency from the browser's point of view: Debian's chromium (playwright-core) on the web
  * app, "Rechercher" clicked → the list of results rendered (measured inside the page: click, then the first
  * animation frame after the button is enabled again with results in the list), ~30 searches per commune.
- * Usage: node --import tsx bench/web-latency.ts <pglite-dir | postgres://…> [searches-per-commune] [communes]
+ * Usage: node --import tsx bench/web-latency.ts <pglite-dir | postgres://…> [searches-per-commune] [communes] [need]
  * The database is filled beforehand, e.g. by `ROR_DATA_DIR=<dir> ROR_DEMO=0 ror generate --scale region
  * --region 11` (PGlite) or `DATABASE_URL=… ror generate --scale national` (PostgreSQL); it is migrated, not
  * modified otherwise. Communes default to Limay, Mantes-la-Jolie and
- * Paris 15e (78335,78361,75115), radius 10 km with widening, no need (the broadest, densest search).
+ * Paris 15e (78335,78361,75115), radius 10 km with widening, no need (the broadest, densest search); `need` adds the
+ * app's own query string for one, e.g. `profession=70&besoin=Masseur-Kinésithérapeute` or `field=02`.
  */
 import os from 'node:os';
 import { migrate } from '../src/db/migrate.ts';
@@ -18,6 +19,7 @@ const dir = process.argv[2];
 if (!dir) throw new Error('usage: bench/web-latency.ts <pglite-dir | postgres://…> [searches-per-commune] [communes]');
 const runs = Number(process.argv[3] ?? 30);
 const communes = (process.argv[4] ?? '78335,78361,75115').split(',');
+const need = process.argv[5] ? `&${process.argv[5]}` : '';
 const unavailable = browserUnavailable();
 if (unavailable) throw new Error(unavailable);
 
@@ -35,7 +37,7 @@ const rows: string[] = [];
 try {
   for (const code of communes) {
     // The search in the address fills the form and runs once (warm-up); then "Rechercher" again and again.
-    await page.goto(`${base}/?commune=${code}&radius=10`);
+    await page.goto(`${base}/?commune=${code}&radius=10${need}`);
     await page.waitForSelector('ol.ror-results > li', { timeout: 120_000 });
     const heading = (await page.textContent('#titre-resultats'))?.trim();
     const times: number[] = [];
@@ -66,4 +68,5 @@ try {
   await db.close();
 }
 console.log(`${/^postgres/.test(dir) ? "PostgreSQL" : "PGlite"} data: ${counts.rows[0].offers} offers, ${counts.rows[0].places} places; ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+console.log(`need: ${need.slice(1) || 'none'}`);
 console.log('| commune | results heading | n | p50 ms | p95 ms | max ms |\n|---|---|---|---|---|---|\n' + rows.join('\n'));

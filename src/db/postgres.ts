@@ -12,7 +12,10 @@ export class PostgresDatabase implements Database {
   private readonly pool: pg.Pool;
 
   constructor(connectionString: string, poolSize = Number(process.env.ROR_DB_POOL ?? 10)) {
-    this.pool = new pg.Pool({ connectionString, max: poolSize });
+    // No JIT: the server's statements are short searches and writes whose cost estimates (SQL functions, arrays)
+    // cross jit_above_cost; compiling took 0.4 s of a 1.3 s capacity search on the national dataset (bench/RESULTS.md).
+    // The indicator transactions already turned it off for the same reason.
+    this.pool = new pg.Pool({ connectionString, max: poolSize, options: '-c jit=off' });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => undefined);
   }
