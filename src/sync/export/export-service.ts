@@ -33,7 +33,7 @@ export interface ExportSettings {
   leaseSeconds: number;
   /** Finished jobs and their files are removed after (ROR_EXPORT_RETENTION_HOURS, default 24). */
   retentionHours: number;
-  /** gzip level of the files, 1 (fast) to 9 (small) (ROR_EXPORT_GZIP_LEVEL, default 1: CPU is the bottleneck). */
+  /** gzip level of the files, 1 (fast) to 9 (small) (ROR_EXPORT_GZIP_LEVEL, default 6: level 1 saved ≈ 5 % of the time for files 5× larger, bench/RESULTS.md). */
   gzipLevel?: number;
   /** Types written at once (ROR_EXPORT_PARALLEL, default 2). */
   parallel?: number;
@@ -54,7 +54,7 @@ export function exportSettingsFromEnv(dataDir: string, env: NodeJS.ProcessEnv = 
     pauseMs: num('ROR_EXPORT_PAUSE_MS', 0),
     leaseSeconds: Math.max(1, num('ROR_EXPORT_LEASE_SECONDS', 60)),
     retentionHours: num('ROR_EXPORT_RETENTION_HOURS', 24),
-    gzipLevel: Math.min(9, Math.max(1, Math.floor(num('ROR_EXPORT_GZIP_LEVEL', 1)))),
+    gzipLevel: Math.min(9, Math.max(1, Math.floor(num('ROR_EXPORT_GZIP_LEVEL', 6)))),
     parallel: Math.max(1, Math.floor(num('ROR_EXPORT_PARALLEL', 2))),
     readAhead: Math.max(1, Math.floor(num('ROR_EXPORT_READ_AHEAD', 2))),
   };
