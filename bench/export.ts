@@ -145,7 +145,7 @@ async function exportReadOnly(name: string): Promise<void> {
         const counter = { written: 0 };
         const t1 = Date.now();
         const lines = typeLines({ db, readGuard: guard, type, caller: APP, access: searchAccessFilter, batchSize: SETTINGS.batchSize, readAhead: SETTINGS.readAhead }, counter, async () => undefined);
-        await writeGzipFile(path.join(dir, `${type}.ndjson.gz`), lines, SETTINGS.gzipLevel ?? 1);
+        await writeGzipFile(path.join(dir, `${type}.ndjson.gz`), lines, SETTINGS.gzipLevel ?? 6);
         counts.set(type, counter.written);
         console.log(`  ${type}: ${counter.written} resources in ${((Date.now() - t1) / 1000).toFixed(1)} s, ${(fs.statSync(path.join(dir, `${type}.ndjson.gz`)).size / 2 ** 20).toFixed(1)} MB`);
       }

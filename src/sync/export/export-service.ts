@@ -217,7 +217,7 @@ export class ExportService {
   }
 
   private writeFile(job: ExportJob, file: string, lines: () => AsyncGenerator<string>): Promise<void> {
-    return writeGzipFile(path.join(this.jobDir(job.id), file), lines(), this.deps.settings.gzipLevel ?? 1);
+    return writeGzipFile(path.join(this.jobDir(job.id), file), lines(), this.deps.settings.gzipLevel ?? 6);
   }
 
   /** One type's resources, as the caller may see them (type-stream.ts). */
@@ -228,7 +228,7 @@ export class ExportService {
       db, readGuard, type, caller: job.caller, access, since: job.request.since, batchSize: settings.batchSize, readAhead: settings.readAhead,
       membersOf: usesMembers(job.request, type) ? job.id : undefined,
     }, counter, () => this.checkpoint(job, signal, `${type} : ${counter.written} ressources écrites`));
-    await writeGzipFile(path.join(this.jobDir(job.id), `${type}.ndjson.gz`), lines, settings.gzipLevel ?? 1);
+    await writeGzipFile(path.join(this.jobDir(job.id), `${type}.ndjson.gz`), lines, settings.gzipLevel ?? 6);
     return { type, file: `${type}.ndjson.gz`, count: counter.written };
   }
 
