@@ -1,7 +1,7 @@
 /**
  * The coordinator search ("by need, near a patient") on the search engine's index, in one SQL statement at the
- * requested radius (and once more at the widest step when too few): the candidate offers, the radius actually used
- * (widened 10 → 20 → 30 → 50 km), the drill-down facet counts and the ranked page.
+ * requested radius (and at the next steps, 10 → 20 → 30 → 50 km, while too few): the candidate offers, the radius
+ * actually used, the drill-down facet counts and the ranked page.
  */
 import type { Queryable } from '../db/database.ts';
 import { cellsAround } from '../search/geo/geo-cell.ts';
@@ -290,14 +290,17 @@ export function scoreOf(c: Candidate, radiusKm: number): number {
 }
 
 /**
- * Runs the search: one statement at the requested radius; when it holds too few offers (and widening is on), once
- * more with every step up to the widest (a sparse area, so a cheap query), which picks the smallest step that holds
- * enough.
+ * Runs the search: one statement at the requested radius; while it holds too few offers (and widening is on), once
+ * more at the next step. Step by step rather than straight to the widest: near a dense city (Mantes-la-Jolie, 50 km
+ * from Paris) the widest circle holds tens of thousands of places, while the next step usually suffices.
  */
 export async function searchOffers(db: Queryable, q: OfferQuery): Promise<OfferSearchOutcome> {
   const steps = radiusSteps(q.radiusKm, q.widen);
   let row = await runSearch(db, q, steps[0], [steps[0]]);
-  if (row.total < q.minResults && steps.length > 1) row = await runSearch(db, q, steps[steps.length - 1], steps);
+  for (const step of steps.slice(1)) {
+    if (row.total >= q.minResults) break;
+    row = await runSearch(db, q, step, [step]);
+  }
   const radiusKm = Number(row.radius);
   const page = asJson<SearchRow['page']>(row.page).map((r): RankedCandidate => ({
     id: r.id,
