@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { createServices } from '../src/app/services.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Database, Queryable } from '../src/db/database.ts';
+import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { generate } from '../src/generate/generate.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
+import { timed, timings } from './statement-timings.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -21,35 +22,6 @@ const region = arg('--region') ?? '52';
 const fraction = Number(arg('--fraction') ?? '0.05');
 const validate = arg('--validate') as 'all' | 'sample' | undefined;
 
-const timings = new Map<string, { n: number; ms: number }>();
-function label(sql: string): string {
-  const s = sql.replace(/\s+/g, ' ').trim();
-  if (s.startsWith('WITH x AS (SELECT * FROM jsonb_to_recordset') || s.startsWith('WITH x AS (SELECT * FROM unnest')) return 'store: rows + history + audit (bulk)';
-  if (s.startsWith('WITH k AS (SELECT * FROM unnest')) return 'search index (bulk)';
-  if (/FOR UPDATE/.test(s)) return 'store: lock current rows';
-  if (s.startsWith('INSERT INTO import_provenance')) return 'import: provenance';
-  if (s.includes('FROM import_provenance')) return 'import: read provenance';
-  if (s.startsWith('SELECT id, deleted, content FROM')) return 'import: read current';
-  return s.slice(0, 40);
-}
-function timed(db: Database): Database {
-  const wrap = (q: Queryable): Queryable => ({
-    query: async <T,>(sql: string, params?: unknown[]) => {
-      const t = performance.now();
-      try {
-        return await q.query<T>(sql, params);
-      } finally {
-        const e = timings.get(label(sql)) ?? { n: 0, ms: 0 };
-        e.n++;
-        e.ms += performance.now() - t;
-        timings.set(label(sql), e);
-      }
-    },
-    exec: (sql: string) => q.exec(sql),
-  });
-  const w = Object.create(db) as Database;
-  return Object.assign(w, { query: wrap(db).query, transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(wrap(tx))) });
-}
 
 /**
  * CPU seconds (user + system) of the PostgreSQL backends serving a database, from /proc: polled every

@@ -13,13 +13,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { createServices } from '../src/app/services.ts';
 import { loadConfig } from '../src/config.ts';
-import type { Database, Queryable } from '../src/db/database.ts';
+import type { Database } from '../src/db/database.ts';
 import { openDatabase } from '../src/db/open.ts';
 import { importFiness } from '../src/ingest/finess/import-finess.ts';
 import { importRpps } from '../src/ingest/rpps/import-rpps.ts';
 import { defaultFinessDir } from '../src/ingest/reference-data.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
 import { writeSyntheticRpps } from './rpps-synthetic.ts';
+import { timed, timings } from './statement-timings.ts';
 
 const arg = (name: string) => {
   const i = process.argv.indexOf(name);
@@ -39,36 +40,6 @@ if (rppsLines) {
 }
 
 const concurrency = arg('--concurrency') ? Number(arg('--concurrency')) : undefined;
-/** Wall time spent in each kind of statement (`--timings`): where an import waits on the database. */
-const timings = new Map<string, { n: number; ms: number }>();
-function label(sql: string): string {
-  const s = sql.replace(/\s+/g, ' ').trim();
-  if (s.startsWith('WITH x AS (SELECT * FROM jsonb_to_recordset')) return 'store: rows + history + audit (bulk)';
-  if (s.startsWith('WITH k AS (SELECT * FROM unnest')) return 'search index (bulk)';
-  if (/FOR UPDATE/.test(s)) return 'store: lock current rows';
-  if (s.startsWith('INSERT INTO import_provenance')) return 'import: provenance';
-  if (s.startsWith('SELECT p.source, p.resource_type, p.id, p.fields')) return 'import: read provenance';
-  if (s.startsWith('SELECT id, deleted, content FROM')) return 'import: read current';
-  return s.slice(0, 40);
-}
-function timed(db: Database): Database {
-  const wrap = (q: Queryable): Queryable => ({
-    query: async <T,>(sql: string, params?: unknown[]) => {
-      const t = performance.now();
-      try {
-        return await q.query<T>(sql, params);
-      } finally {
-        const e = timings.get(label(sql)) ?? { n: 0, ms: 0 };
-        e.n++;
-        e.ms += performance.now() - t;
-        timings.set(label(sql), e);
-      }
-    },
-    exec: (sql: string) => q.exec(sql),
-  });
-  const w = Object.create(db) as Database;
-  return Object.assign(w, { query: wrap(db).query, transaction: <T,>(fn: (tx: Queryable) => Promise<T>) => db.transaction((tx) => fn(wrap(tx))) });
-}
 
 async function run(name: string, plain: Database): Promise<string[]> {
   const db = process.argv.includes('--timings') ? timed(plain) : plain;
