@@ -277,7 +277,7 @@ await describeWithDatabases('FHIR search', (db) => {
     await rejects400('HealthcareService', '_summary=maybe', /_summary/);
   });
 
-  test(':in a value set (NOS JDV from the terminology tables)', async () => {
+  test(':in / :not-in a value set (NOS JDV from the terminology tables)', async () => {
     const J55 = 'https://mos.esante.gouv.fr/NOS/JDV_J55-CategorieEG-ROR/FHIR/JDV-J55-CategorieEG-ROR';
     const members = new Set((await db().query<{ code: string }>('SELECT code FROM terminology_value_set_member WHERE value_set = $1 AND NOT removed', [J55])).rows.map((r) => r.code));
     const orgs = fx.resources.filter((r) => r.resourceType === 'Organization') as (Resource & { type?: { coding: { code: string }[] }[] })[];
@@ -291,6 +291,18 @@ await describeWithDatabases('FHIR search', (db) => {
     assert.deepEqual(await ids('HealthcareService', `specialty:in=${J19}`), []);
     assert.deepEqual(await ids('HealthcareService', `characteristic:in=${J19}`), sorted(hs.map((h) => h.id!)));
     await rejects400('HealthcareService', 'specialty:in=https://example.org/ValueSet/none', /specialty/);
+    // :not-in: none of the value set's codes (organizations without a type included, as :not): with :in, a
+    // partition of the organizations stored now (other tests of this suite add some).
+    const count = async (q: string) => (await search('Organization', `${q}&_summary=count`)).total!;
+    const [all, inside, outside] = [await count('_id:missing=false'), await count(`type:in=${J55}`), await count(`type:not-in=${J55}`)];
+    assert.ok(inside > 0 && outside > 0);
+    assert.equal(inside + outside, all);
+    const inPage = new Set(await ids('Organization', `type:in=${J55}&_count=200`));
+    const page = await ids('Organization', `type:not-in=${J55}&_count=200`);
+    assert.ok(page.length > 0 && page.every((id) => !inPage.has(id)), 'no organization both in and not in the value set');
+    assert.deepEqual(await ids('HealthcareService', `specialty:not-in=${J19}`), sorted(hs.map((h) => h.id!)));
+    assert.deepEqual(await ids('HealthcareService', `specialty:not-in=${J17}`), []);
+    await rejects400('HealthcareService', 'specialty:not-in=https://example.org/ValueSet/none', /specialty:not-in/);
   });
 
   test('keyset paging: next/previous links cover every match once, even when data changes between pages', async () => {

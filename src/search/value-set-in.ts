@@ -1,5 +1,6 @@
 /**
- * Token `:in=<ValueSet canonical>`: the value set is expanded from the terminology tables (its members,
+ * Token `:in=<ValueSet canonical>` (and `:not-in`, its negation, as `:not` of the same list: resources with none of
+ * the value set's codes, including those without the element): the value set is expanded from the terminology tables (its members,
  * the value sets it includes, the whole code systems it includes) before compiling, and the criterion
  * becomes the plain OR list of those system|code pairs — so it uses the same indexes as any token list.
  * Members whose code system the NOS files do not name (system_known = false) match on the code alone,
@@ -12,7 +13,7 @@ import { SearchInputError } from './parse/values.ts';
 type ParamCriterion = Extract<Criterion, { kind: 'param' }>;
 
 function collect(c: Criterion, out: ParamCriterion[]): void {
-  if (c.kind === 'param' && c.modifier === 'in') out.push(c);
+  if (c.kind === 'param' && (c.modifier === 'in' || c.modifier === 'not-in')) out.push(c);
   else if (c.kind === 'and' || c.kind === 'or') c.items.forEach((x) => collect(x, out));
   else if (c.kind === 'not') collect(c.item, out);
   else if (c.kind === 'has') collect(c.inner, out);
@@ -36,7 +37,7 @@ async function expand(db: Queryable, url: string): Promise<Value[] | undefined> 
     .map((x) => (x.system ? { kind: 'token', system: x.system, code: x.code } : { kind: 'token', code: x.code }));
 }
 
-/** Replaces every `:in` criterion by the OR list of its value set's codes (in place). */
+/** Replaces every `:in` / `:not-in` criterion by the (negated) OR list of its value set's codes (in place). */
 export async function expandValueSetCriteria(db: Queryable, criteria: Criterion[]): Promise<void> {
   const found: ParamCriterion[] = [];
   criteria.forEach((c) => collect(c, found));
@@ -46,11 +47,13 @@ export async function expandValueSetCriteria(db: Queryable, criteria: Criterion[
       const url = v.kind === 'uri' ? v.uri.split('|')[0] : '';
       const codes = url ? await expand(db, url) : undefined;
       if (!codes) {
-        throw new SearchInputError(c.name, `Jeu de valeurs inconnu « ${url} » pour ${c.name}:in`, `Unknown value set "${url}" for ${c.name}:in`);
+        throw new SearchInputError(c.name, `Jeu de valeurs inconnu « ${url} » pour ${c.name}:${c.modifier}`, `Unknown value set "${url}" for ${c.name}:${c.modifier}`);
       }
       values.push(...codes);
     }
-    c.modifier = undefined;
+    const negated = c.modifier === 'not-in';
+    c.modifier = negated ? 'not' : undefined;
+    c.negate = negated;
     c.values = values;
   }
 }

@@ -25,7 +25,7 @@ const IGNORED = new Set(['_format', '_pretty']);
 const CONTROLS = new Set(['_count', '_sort', '_total', '_summary', '_elements', '_include', '_revinclude', '_cursor', '_filter', '_contained', '_containedType']);
 
 const MODIFIERS_BY_TYPE: Record<string, Set<string>> = {
-  token: new Set(['not', 'text', 'missing', 'of-type', 'above', 'in']),
+  token: new Set(['not', 'text', 'missing', 'of-type', 'above', 'in', 'not-in']),
   string: new Set(['exact', 'contains', 'missing', 'above']),
   reference: new Set(['missing']),
   date: new Set(['missing', 'above']),
@@ -135,7 +135,7 @@ export function parseCriterion(pc: ParseContext, type: ResourceType, name: strin
     }
     return { kind: 'missing', name, chain, param, missing: rawValue === 'true' };
   }
-  if (modifier === 'in') {
+  if (modifier === 'in' || modifier === 'not-in') {
     // Value set canonical URLs, expanded by the engine (value-set-in.ts).
     return { kind: 'param', name, chain, param, modifier, values: splitEscaped(rawValue, ',').map((raw) => ({ kind: 'uri', uri: unescape(raw) })) };
   }
