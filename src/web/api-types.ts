@@ -1,5 +1,5 @@
 /**
- * The shapes of the coordinator JSON API (/api/search, /api/offers), shared by the server and the web app
+ * The shapes of the coordinator JSON API (/api/search, /api/offers, /api/places/mine), shared by the server and the web app
  * (web/src/api.ts imports them: this module must import nothing).
  */
 export interface Coded {
@@ -33,4 +33,15 @@ export interface OfferResult {
   /** Why this offer is in the list, in French. */
   reasons: string[];
   fhirUrl: string;
+}
+
+/** A site of the signed-in person's structures, usable as the place of the search ("Ma structure"). */
+export interface MyPlace {
+  locationId: string;
+  organizationId: string;
+  name: string;
+  lat: number;
+  lon: number;
+  /** INSEE code of the site's commune, when indexed (intervention zones are matched on it). */
+  commune?: string;
 }

@@ -4,16 +4,7 @@
  * (`organization` and `partof` references), a handful of rows.
  */
 import type { Queryable } from '../db/database.ts';
-
-export interface MyPlace {
-  locationId: string;
-  organizationId: string;
-  name: string;
-  lat: number;
-  lon: number;
-  /** INSEE code of the site's commune, when indexed (intervention zones are matched on it). */
-  commune?: string;
-}
+import type { MyPlace } from './api-types.ts';
 
 export async function myPlaces(db: Queryable, organizations: readonly string[]): Promise<MyPlace[]> {
   if (!organizations.length) return [];

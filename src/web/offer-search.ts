@@ -110,7 +110,7 @@ const MEDICO_SOCIAL = '04';
  * (`search_reference`), plus the offers whose intervention zone covers `$8`; the filters on the dedicated token
  * arrays; the places available now at each candidate's nearest place from its `available_places` column
  * (migration 097), no JSON read. Then, still in the database so that a dense city (thousands of candidates) sends
- * back one small row: the radius used (the first of `$21` holding `$22` results), the total, the drill-down facet
+ * back one small row: the total within the radius `$3`, the drill-down facet
  * counts (each facet counted under the other facets' filters, not its own) and the ranked page.
  */
 export const searchSql = `
@@ -184,48 +184,38 @@ raw AS (
     AND (cardinality($16::text[]) = 0 OR EXISTS (SELECT 1 FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id AND t.doc LIKE ALL ($16::text[])))
 ),
 cand AS MATERIALIZED (
-  -- Availability the caller may not see (access matrix, $24) counts as none, before filters, facets and ranking.
+  -- Availability the caller may not see (access matrix, $22) counts as none, before filters, facets and ranking.
   SELECT raw.*, home_visit_trait OR zone_match AS home_visit,
-    CASE WHEN closed OR $24::text = 'none' OR ($24::text = 'medico-social' AND field IS DISTINCT FROM '${MEDICO_SOCIAL}') THEN 0
+    CASE WHEN closed OR $22::text = 'none' OR ($22::text = 'medico-social' AND field IS DISTINCT FROM '${MEDICO_SOCIAL}') THEN 0
          ELSE coalesce(places_now, 0) END AS available_places
   FROM raw
 ),
-steps AS (
-  SELECT s.step, count(c.id) FILTER (WHERE (c.zone_match OR c.km <= s.step) AND c.ok_care AND c.ok_field AND c.ok_public
-                                        AND (NOT $23::boolean OR c.available_places > 0)) AS n
-  FROM unnest($21::float8[]) s(step) LEFT JOIN cand c ON true
-  GROUP BY s.step
-),
-chosen AS (
-  SELECT coalesce((SELECT min(step) FROM steps WHERE n >= $22::int), (SELECT max(step) FROM steps)) AS radius
-),
-inr AS MATERIALIZED (SELECT c.* FROM cand c, chosen WHERE c.zone_match OR c.km <= chosen.radius),
-base AS (SELECT * FROM inr WHERE ok_care AND ok_field AND ok_public),
-matching AS (SELECT * FROM base WHERE NOT $23::boolean OR available_places > 0),
+base AS (SELECT * FROM cand WHERE ok_care AND ok_field AND ok_public),
+matching AS (SELECT * FROM base WHERE NOT $21::boolean OR available_places > 0),
 ranked AS (
   -- scoreOf() below, the reference definition; floor(x + 0.5) rounds as Math.round does.
   SELECT m.*, floor((0.5 * m.relevance
                      + 0.35 * CASE WHEN m.zone_match THEN 0.7 + 0.3 * d.by_distance ELSE d.by_distance END
                      + 0.15 * CASE WHEN m.available_places > 0 THEN 1 ELSE 0 END) * 1000 + 0.5) / 1000 AS score
-  FROM matching m, chosen,
-       LATERAL (SELECT CASE WHEN m.km IS NULL THEN 0 ELSE greatest(0, 1 - m.km / greatest(chosen.radius, 1)) END AS by_distance) d
+  FROM matching m,
+       LATERAL (SELECT CASE WHEN m.km IS NULL THEN 0 ELSE greatest(0, 1 - m.km / greatest($3::float8, 1)) END AS by_distance) d
 )
-SELECT (SELECT radius FROM chosen)::float8 AS radius,
+SELECT $3::float8 AS radius,
   (SELECT count(*) FROM matching)::int AS total,
   (SELECT coalesce(json_agg(p ORDER BY p.score DESC, coalesce(p.km, 0), p.id), '[]'::json) FROM (
      SELECT id, location_id, km, zone_match, field, characteristic, patient_type, home_visit, available_places, relevance,
             last_updated, score
-     FROM ranked ORDER BY score DESC, coalesce(km, 0), id LIMIT $25::int OFFSET $26::int) p) AS page,
+     FROM ranked ORDER BY score DESC, coalesce(km, 0), id LIMIT $23::int OFFSET $24::int) p) AS page,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT field AS code, count(*)::int AS n FROM inr WHERE ok_care AND ok_public AND field IS NOT NULL GROUP BY field) f) AS field_facet,
+     SELECT field AS code, count(*)::int AS n FROM cand WHERE ok_care AND ok_public AND field IS NOT NULL GROUP BY field) f) AS field_facet,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT m.code, count(*)::int AS n FROM inr,
-       LATERAL (SELECT DISTINCT substr(k, ${CARE_PREFIX.length + 1}) AS code FROM unnest(inr.characteristic) k
+     SELECT m.code, count(*)::int AS n FROM cand,
+       LATERAL (SELECT DISTINCT substr(k, ${CARE_PREFIX.length + 1}) AS code FROM unnest(cand.characteristic) k
                 WHERE left(k, ${CARE_PREFIX.length}) = ${lit(CARE_PREFIX)}) m
      WHERE ok_field AND ok_public GROUP BY m.code) f) AS care_mode_facet,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT m.code, count(*)::int AS n FROM inr,
-       LATERAL (SELECT DISTINCT substring(k FROM '[^|]*$') AS code FROM unnest(inr.patient_type) k WHERE strpos(k, '|') > 0) m
+     SELECT m.code, count(*)::int AS n FROM cand,
+       LATERAL (SELECT DISTINCT substring(k FROM '[^|]*$') AS code FROM unnest(cand.patient_type) k WHERE strpos(k, '|') > 0) m
      WHERE ok_field AND ok_care GROUP BY m.code) f) AS public_facet,
   (SELECT count(*) FROM base WHERE home_visit)::int AS home_visit_facet,
   (SELECT count(*) FROM base WHERE available_places > 0)::int AS available_facet
@@ -252,8 +242,8 @@ const codesIn = (arr: string[] | null, system: string) =>
 /** Codes of a token array whatever their system (patient types come with several systems, see J29). */
 const bareCodes = (arr: string[] | null) => [...new Set((arr ?? []).filter((k) => k.includes('|')).map((k) => k.slice(k.lastIndexOf('|') + 1)))];
 
-/** One run of the statement: candidates within `maxKm`, the radius chosen among `steps` (all ≤ maxKm). */
-async function runSearch(db: Queryable, q: OfferQuery, maxKm: number, steps: number[]): Promise<SearchRow> {
+/** One run of the statement: the offers within `maxKm` (or whose intervention zone covers the commune). */
+async function runSearch(db: Queryable, q: OfferQuery, maxKm: number): Promise<SearchRow> {
   const dLat = maxKm / 111.2;
   const dLon = maxKm / (111.32 * Math.max(0.05, Math.cos((q.lat * Math.PI) / 180)));
   const patterns = textPatterns(q.text);
@@ -265,7 +255,7 @@ async function runSearch(db: Queryable, q: OfferQuery, maxKm: number, steps: num
     keys(SYSTEMS.field, q.field), q.publicType,
     q.age ?? null, q.homeVisit, patterns, textForSimilarity,
     cellsAround(q.lat, q.lon, maxKm * 1000) ?? null, HOME_VISIT_KEYS, q.profession,
-    steps, q.minResults, q.available, q.capacityAccess ?? 'all', q.limit, q.offset,
+    q.available, q.capacityAccess ?? 'all', q.limit, q.offset,
   ]);
   return rows[0];
 }
@@ -296,10 +286,10 @@ export function scoreOf(c: Candidate, radiusKm: number): number {
  */
 export async function searchOffers(db: Queryable, q: OfferQuery): Promise<OfferSearchOutcome> {
   const steps = radiusSteps(q.radiusKm, q.widen);
-  let row = await runSearch(db, q, steps[0], [steps[0]]);
+  let row = await runSearch(db, q, steps[0]);
   for (const step of steps.slice(1)) {
     if (row.total >= q.minResults) break;
-    row = await runSearch(db, q, step, [step]);
+    row = await runSearch(db, q, step);
   }
   const radiusKm = Number(row.radius);
   const page = asJson<SearchRow['page']>(row.page).map((r): RankedCandidate => ({

@@ -11,8 +11,8 @@ export interface Commune {
   lon: number;
 }
 
-export type { Coded, OfferResult } from '../../src/web/api-types.ts';
-import type { Coded, OfferResult } from '../../src/web/api-types.ts';
+export type { Coded, MyPlace, OfferResult } from '../../src/web/api-types.ts';
+import type { Coded, MyPlace, OfferResult } from '../../src/web/api-types.ts';
 
 export interface FacetCount {
   code: string;
@@ -88,15 +88,6 @@ export interface OfferDetail extends Omit<OfferResult, 'distanceKm' | 'intervent
 
 export const fetchOffer = (id: string) => getJson<OfferDetail>(`/api/offers/${encodeURIComponent(id)}`);
 
-/** A site of the signed-in person's structures, usable as the place of the search ("Ma structure"). */
-export interface MyPlace {
-  locationId: string;
-  organizationId: string;
-  name: string;
-  lat: number;
-  lon: number;
-  commune?: string;
-}
 export const fetchMyPlaces = () => getJson<{ places: MyPlace[] }>('/api/places/mine').then((r) => r.places);
 
 export const fetchDepartements = () => getJson<GeoJSON.FeatureCollection>('/api/geo/departements');
