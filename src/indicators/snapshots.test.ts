@@ -6,7 +6,7 @@ import { measureReports, measures, POPULATION_MEASURE_ID, publishMeasures, quali
 import { today } from './population.ts';
 import { RULE_CODES_LIST } from './quality.ts';
 import { computeIndicators } from './compute.ts';
-import { listSnapshots, populationSnapshotRows, qualitySnapshotRows, quarterEnd, takePopulationSnapshot, takeQualitySnapshot, weekMonday } from './snapshots.ts';
+import { listSnapshots, populationSnapshotRows, qualitySnapshotRows, quarterEnd, takePopulationSnapshot, takeQualitySnapshot, weekMonday, weekSunday } from './snapshots.ts';
 import { complete, importYvelines, offer, writeAll } from './test-fixtures.ts';
 
 test('reference dates: quarter end and Monday of the week', () => {
@@ -16,6 +16,7 @@ test('reference dates: quarter end and Monday of the week', () => {
   assert.equal(weekMonday('2026-11-23'), '2026-11-23');
   assert.equal(weekMonday('2026-11-29'), '2026-11-23');
   assert.equal(weekMonday('2026-01-01'), '2025-12-29');
+  assert.equal(weekSunday('2025-12-29'), '2026-01-04');
 });
 
 await describeWithDatabases('indicator snapshots and FHIR measures', (db) => {
@@ -50,12 +51,18 @@ await describeWithDatabases('indicator snapshots and FHIR measures', (db) => {
   });
 
   test('weekly quality snapshot with per-rule national figures', async () => {
+    // The current week is measured live whatever the weekday: the data imported today counts.
     const q = await takeQualitySnapshot(db(), { day });
     assert.equal(q.referenceDate, weekMonday(day));
+    assert.equal(q.summary.live, true);
     const rules = q.summary.rules as Record<string, { perimeter: number; deviations: number }>;
     // EX1.2: the three historical ETs are in the ROR; CP4: 4 rows, 3 not finalised.
     assert.deepEqual(rules['EX1.2'], { perimeter: 3, deviations: 0, conformity: 1 });
     assert.deepEqual(rules.CP4, { perimeter: 4, deviations: 3, conformity: 0.25 });
+    // A past week is measured as the store stood at the end of its Sunday: nothing was imported yet.
+    const past = await takeQualitySnapshot(db(), { day: '2025-05-10' });
+    assert.deepEqual([past.referenceDate, past.summary.live], ['2025-05-05', false]);
+    assert.deepEqual((past.summary.rules as Record<string, { perimeter: number; deviations: number }>)['EX1.2'], { perimeter: 3, deviations: 3, conformity: 0 });
   });
 
   test('snapshots from a computation already done equal snapshots computed afresh', async () => {
@@ -64,7 +71,7 @@ await describeWithDatabases('indicator snapshots and FHIR measures', (db) => {
     const [popA, popB] = [await takePopulationSnapshot(db(), { day, computed }), await takePopulationSnapshot(db(), { day })];
     assert.deepEqual(strip(await populationSnapshotRows(db(), popA.id)), strip(await populationSnapshotRows(db(), popB.id)));
     assert.deepEqual(popA.summary, popB.summary);
-    const week = await computeIndicators(db(), { referenceDate: weekMonday(day), asOf: weekMonday(day) < day ? `${weekMonday(day)}T23:59:59.999Z` : undefined });
+    const week = await computeIndicators(db(), { referenceDate: weekMonday(day) });
     const [qA, qB] = [await takeQualitySnapshot(db(), { day, computed: week }), await takeQualitySnapshot(db(), { day })];
     const qRows = await qualitySnapshotRows(db(), qA.id);
     assert.ok(qRows.length > 0);

@@ -36,9 +36,19 @@ export function weekMonday(day: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** For a past reference date, the store as it stood at the end of that day; live otherwise. */
-function asOfFor(referenceDate: string, now = today()): string | undefined {
-  return referenceDate < now ? `${referenceDate}T23:59:59.999Z` : undefined;
+/** Sunday closing the ISO week that starts on `monday`. */
+export function weekSunday(monday: string): string {
+  const d = new Date(`${monday}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 6);
+  return d.toISOString().slice(0, 10);
+}
+
+/**
+ * A period that ended before today is measured on the store as it stood at the end of its last day;
+ * the current period (today included) is measured live.
+ */
+function asOfFor(periodEnd: string, now = today()): string | undefined {
+  return periodEnd < now ? `${periodEnd}T23:59:59.999Z` : undefined;
 }
 
 async function insertSnapshot(tx: Queryable, kind: SnapshotKind, referenceDate: string, summary: Record<string, unknown>): Promise<number> {
@@ -63,8 +73,8 @@ async function insertRows(tx: Queryable, table: string, columns: string[], rows:
 }
 
 /** A computation already done (computeIndicators) serves a snapshot of the same reference date and source. */
-function reusable(computed: IndicatorComputation | undefined, referenceDate: string): IndicatorComputation | undefined {
-  return computed && computed.referenceDate === referenceDate && computed.live === !asOfFor(referenceDate) ? computed : undefined;
+function reusable(computed: IndicatorComputation | undefined, referenceDate: string, periodEnd: string): IndicatorComputation | undefined {
+  return computed && computed.referenceDate === referenceDate && computed.live === !asOfFor(periodEnd) ? computed : undefined;
 }
 
 /**
@@ -73,7 +83,7 @@ function reusable(computed: IndicatorComputation | undefined, referenceDate: str
  */
 export async function takePopulationSnapshot(db: Database, opts: { day?: string; computed?: IndicatorComputation } = {}): Promise<SnapshotInfo> {
   const referenceDate = quarterEnd(opts.day ?? today());
-  const rows = reusable(opts.computed, referenceDate)?.rows ?? await populationRows(db, { referenceDate, asOf: asOfFor(referenceDate) });
+  const rows = reusable(opts.computed, referenceDate, referenceDate)?.rows ?? await populationRows(db, { referenceDate, asOf: asOfFor(referenceDate) });
   const aggs = aggregatePopulation(rows);
   const total = aggs.reduce((s, a) => ({ perimeter: s.perimeter + a.perimeterCount, finalised: s.finalised + a.finalised }), { perimeter: 0, finalised: 0 });
   const summary = { ...total, rate: total.perimeter ? total.finalised / total.perimeter : 0, live: !asOfFor(referenceDate) };
@@ -90,7 +100,8 @@ export async function takePopulationSnapshot(db: Database, opts: { day?: string;
 /** Computes and stores the quality snapshot of the week of `day` (default: this week); `computed` as above. */
 export async function takeQualitySnapshot(db: Database, opts: { day?: string; computed?: IndicatorComputation } = {}): Promise<SnapshotInfo> {
   const referenceDate = weekMonday(opts.day ?? today());
-  const results = reusable(opts.computed, referenceDate)?.results ?? (await computeIndicators(db, { referenceDate, asOf: asOfFor(referenceDate) })).results;
+  const weekEnd = weekSunday(referenceDate);
+  const results = reusable(opts.computed, referenceDate, weekEnd)?.results ?? (await computeIndicators(db, { referenceDate, asOf: asOfFor(weekEnd) })).results;
   const aggs = aggregateQuality(results);
   const national = aggs.filter((a) => a.region === '00');
   const summary = {
@@ -100,7 +111,7 @@ export async function takeQualitySnapshot(db: Database, opts: { day?: string; co
       const deviations = rows.reduce((s, a) => s + a.deviations, 0);
       return [rule, { perimeter, deviations, conformity: perimeter ? 1 - deviations / perimeter : 1 }];
     })),
-    live: !asOfFor(referenceDate),
+    live: !asOfFor(weekEnd),
   };
   const id = await db.transaction(async (tx) => {
     const id = await insertSnapshot(tx, 'quality', referenceDate, summary);
