@@ -4,16 +4,10 @@
  * configured and answers; otherwise, and always offline, at the centroid of the commune the address names
  * (postcode and/or commune name, COG 2026), said as such to the user.
  */
-import { normalizePlaceName, type CommuneDirectory, type CommunePlace } from './commune-directory.ts';
+import { normalizePlaceName, type CommuneDirectory } from './commune-directory.ts';
+import type { CommunePlace, LocatedAddress } from './place-types.ts';
 
-export interface LocatedAddress {
-  label: string;
-  lat: number;
-  lon: number;
-  commune: CommunePlace;
-  /** `adresse`: the geocoder placed the street or house number; `commune`: only the commune was found. */
-  precision: 'adresse' | 'commune';
-}
+export type { LocatedAddress } from './place-types.ts';
 
 /** BAN / addok answer (GeoCodeJSON), the fields read here. */
 interface GeocodeJson {

@@ -1,18 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** A COG 2026 commune (or municipal arrondissement) with its centroid, as offered by the place autocomplete. */
-export interface CommunePlace {
-  /** INSEE code (COG), a string: leading zeros and 2A/2B matter. */
-  code: string;
-  name: string;
-  departement: string;
-  region: string;
-  postcodes: string[];
-  population: number;
-  lat: number;
-  lon: number;
-}
+export type { CommunePlace } from './place-types.ts';
+import type { CommunePlace } from './place-types.ts';
 
 interface Entry extends CommunePlace {
   /** Normalised name (see `normalizePlaceName`). */

@@ -19,6 +19,18 @@ const communeSchema = {
   required: ['code', 'name', 'departement', 'postcodes', 'lat', 'lon'],
 } as const;
 
+/** The query string of a look-up: the text typed (`q`) and how many answers (`limit`). */
+function lookupQuery(q: { minLength: number; maxLength: number; description: string }, maxLimit: number, defaultLimit: number) {
+  return {
+    type: 'object',
+    properties: {
+      q: { type: 'string', ...q },
+      limit: { type: 'integer', minimum: 1, maximum: maxLimit, default: defaultLimit },
+    },
+    required: ['q'],
+  } as const;
+}
+
 /** Place autocomplete over the COG 2026 communes, and the département outlines for the offline map. */
 export function registerGeoRoutes(api: FastifyInstance, deps: {
   communes: CommuneDirectory; departements: DepartementOutlines; regions?: DepartementOutlines; addresses: AddressLocator;
@@ -28,14 +40,7 @@ export function registerGeoRoutes(api: FastifyInstance, deps: {
       tags: ['Géographie'],
       summary: 'Autocomplétion des communes (COG 2026)',
       description: 'Nom (sans accents ni casse, préfixe), code postal ou code INSEE ; les communes les plus peuplées d’abord.',
-      querystring: {
-        type: 'object',
-        properties: {
-          q: { type: 'string', minLength: 1, maxLength: 100, description: 'Début du nom, code postal ou code INSEE' },
-          limit: { type: 'integer', minimum: 1, maximum: 50, default: 10 },
-        },
-        required: ['q'],
-      },
+      querystring: lookupQuery({ minLength: 1, maxLength: 100, description: 'Début du nom, code postal ou code INSEE' }, 50, 10),
       response: { 200: { type: 'object', properties: { communes: { type: 'array', items: communeSchema } } }, 400: errorSchema },
     },
   }, async (req, reply) => {
@@ -49,14 +54,7 @@ export function registerGeoRoutes(api: FastifyInstance, deps: {
       summary: 'Localisation d’une adresse du patient',
       description: 'Par le géocodeur de la Base Adresse Nationale configuré (`ROR_GEOCODER_URL`) ; sans lui, ou s’il ne répond pas, '
         + 'au centre de la commune que l’adresse nomme (code postal ou nom) : `precision` le dit.',
-      querystring: {
-        type: 'object',
-        properties: {
-          q: { type: 'string', minLength: 3, maxLength: 200, description: 'Adresse, ex. « 12 rue de la République 78520 Limay »' },
-          limit: { type: 'integer', minimum: 1, maximum: 10, default: 5 },
-        },
-        required: ['q'],
-      },
+      querystring: lookupQuery({ minLength: 3, maxLength: 200, description: 'Adresse, ex. « 12 rue de la République 78520 Limay »' }, 10, 5),
       response: {
         200: {
           type: 'object',

@@ -1,15 +1,8 @@
 /** Calls to the server's JSON API and to the FHIR terminology, typed as the web app uses them. */
 import { synonymConcepts } from './needSynonyms.ts';
 
-export interface Commune {
-  code: string;
-  name: string;
-  departement: string;
-  postcodes: string[];
-  population?: number;
-  lat: number;
-  lon: number;
-}
+export type { CommunePlace as Commune, LocatedAddress } from '../../src/geo/place-types.ts';
+import type { CommunePlace as Commune, LocatedAddress } from '../../src/geo/place-types.ts';
 
 export type { Coded, MyPlace, OfferResult } from '../../src/web/api-types.ts';
 import type { Coded, MyPlace, OfferResult } from '../../src/web/api-types.ts';
@@ -68,14 +61,6 @@ export const fetchCommunes = (q: string, signal?: AbortSignal) =>
   getJson<{ communes: Commune[] }>(`/api/communes?q=${encodeURIComponent(q)}&limit=8`, signal).then((r) => r.communes);
 
 /** A patient's address placed by the server: by the geocoder (`adresse`) or at the centre of its commune (`commune`). */
-export interface LocatedAddress {
-  label: string;
-  lat: number;
-  lon: number;
-  commune: Commune;
-  precision: 'adresse' | 'commune';
-}
-
 export const fetchAddresses = (q: string, signal?: AbortSignal) =>
   getJson<{ addresses: LocatedAddress[] }>(`/api/address?q=${encodeURIComponent(q)}&limit=4`, signal).then((r) => r.addresses);
 
