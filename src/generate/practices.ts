@@ -12,6 +12,7 @@ import { rorExt } from '../demo/codes.ts';
 import { Random } from '../demo/random.ts';
 import type { Resource } from '../fhir/types.ts';
 import type { CommunePlace } from '../geo/commune-directory.ts';
+import { rorRegion } from '../geo/ror-region.ts';
 import type { CommuneGrid } from './commune-grid.ts';
 
 type Activity = { code: string; display: string };
@@ -103,7 +104,8 @@ export function* communePractices(
   commune: CommunePlace, professionals: number, grid: CommuneGrid, seed: number, creationDate: string, counts: PracticeCounts,
 ): Generator<Resource[]> {
   const rnd = new Random((communeNumber(commune.code) * 2654435761 + seed) >>> 0);
-  const meta = () => ({ tag: [{ system: SYSTEM.region, code: commune.region }, SYNTHETIC_TAG] });
+  const region = rorRegion(commune.region);
+  const meta = () => ({ tag: [{ system: SYSTEM.region, code: region }, SYNTHETIC_TAG] });
   const creation = { url: rorExt('ror-meta-creation-date'), valueDateTime: creationDate };
   const withCreation = (r: Resource): Resource => JSON.parse(JSON.stringify({ ...r, extension: [...((r.extension as unknown[]) ?? []), creation] }));
   const num = communeNumber(commune.code);
@@ -137,7 +139,7 @@ export function* communePractices(
         const id = `gen-offre-${commune.code}-${spec.key}-${k}-${activity.code}`;
         offerIds.set(activity.code, id);
         out.push(cityOffer({
-          id, meta: meta(), region: commune.region, organizationId: ids.organization, locationId: ids.location, activity,
+          id, meta: meta(), region, organizationId: ids.organization, locationId: ids.location, activity,
           ageLow: activity.code === '428' ? 60 : 0, name: `${activity.display} — ${cabinetName} (${commune.name})`,
           phone, homeVisits, zone, hours: spec.hours,
         }));

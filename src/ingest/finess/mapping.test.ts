@@ -54,10 +54,27 @@ describe('FINESS → ROR mapping', () => {
     // Former commune merged since 2021: Le Chesnay → Le Chesnay-Rocquencourt (78158).
     assert.equal(ctx.communes.resolve('78150', 'LE CHESNAY')?.code, '78158');
     assert.equal(ctx.communes.resolve('78051', 'VERSAILLES CEDEX')?.code, '78646');
+    // CEDEX postcodes of real FINESS sites: a merged commune's short name, an overseas CEDEX prefix.
+    assert.equal(ctx.communes.resolve('67403', 'ILLKIRCH CEDEX')?.code, '67218');
+    assert.equal(ctx.communes.resolve('91024', 'EVRY CEDEX')?.code, '91228');
+    assert.equal(ctx.communes.resolve('97826', 'LE PORT CEDEX')?.code, '97407');
+    // Ambiguous short name (several Saint-… communes in 78): not guessed.
+    assert.equal(ctx.communes.resolve('78999', 'SAINT CEDEX'), null);
     const lost = mapEstablishment({ ...noCode, postalCode: '78051', city: 'ST QUENTIN EN YVELINES CED' }, ctx);
     assert.equal(lost.commune, null);
     assert.match(lost.warnings[0]!.fr, /commune introuvable/);
     assert.equal(lost.location.extension, undefined);
+  });
+
+  test('Saint-Barthélemy and Saint-Martin get the source region of the ARS of Guadeloupe (JDV_J237 has no 977/978)', () => {
+    const gustavia = mapEstablishment({
+      ...fleyriat, nofinesset: '970112470', nofinessej: '970100186', communeCog: undefined, departement: undefined,
+      postalCode: '97133', city: 'ST BARTHELEMY', position: undefined,
+    }, ctx);
+    assert.equal(gustavia.commune?.code, '97701');
+    assert.deepEqual(gustavia.location.meta?.tag, [{ system: SYSTEMS.region, code: '01' }]);
+    assert.equal(ctx.communes.regionOf('978'), '01');
+    assert.equal(ctx.communes.regionOf('974'), '04');
   });
 
   test('names compare without accents, case, punctuation or abbreviations', () => {

@@ -151,7 +151,8 @@ describe('FINESS etalab overseas establishments', () => {
       if (item.kind !== 'establishment' || !item.record.nofinesset.startsWith('97')) continue;
       const dep = item.record.postalCode?.slice(0, 3);
       const commune = communes.resolve(item.record.postalCode, item.record.city);
-      if (!dep || !commune || picked.has(dep) || !communes.centroid(commune.code)) continue;
+      // A CEDEX postcode may carry another département's prefix (97826 is Le Port, 974): keep plain ones.
+      if (!dep || !commune || commune.departement !== dep || picked.has(dep) || !communes.centroid(commune.code)) continue;
       picked.set(dep, { ...item.record, position: communes.centroid(commune.code) });
     }
     assert.deepEqual([...picked.keys()].sort(), ['971', '972', '973', '974']);

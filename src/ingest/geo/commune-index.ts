@@ -1,10 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { rorRegion } from '../../geo/ror-region.ts';
 import { communesCsvPath, parseCommunes } from '../../search/geo/communes.ts';
 import { defaultGeoDir } from '../reference-data.ts';
 
-/** A current commune of the COG (code INSEE), with its département and région. */
+/** A current commune of the COG (code INSEE), with its département and its ROR source région. */
 export interface Commune {
   code: string;
   name: string;
@@ -46,6 +47,9 @@ export function normalizeCommuneName(name: string): string {
     .join(' ');
 }
 
+/** The overseas départements: a CEDEX postcode there may carry another one's prefix (`97826` is Le Port, in 974). */
+const OVERSEAS_DEPARTEMENTS = ['971', '972', '973', '974', '976'];
+
 /** Département of a postcode: `78` from `78100`, `2A`/`2B` for Corsica (both tried), `974` overseas. */
 function departementsOfPostcode(postcode: string): string[] {
   if (postcode.startsWith('97') || postcode.startsWith('98')) return [postcode.slice(0, 3)];
@@ -62,6 +66,8 @@ export class CommuneIndex {
   private readonly byPostcode = new Map<string, Commune[]>();
   /** `<département>|<normalised name>` → communes (current ones, and former/delegated ones pointing to their current commune). */
   private readonly byName = new Map<string, Commune[]>();
+  /** `<département>` → its names as in `byName`, for the names a postcode cannot narrow (CEDEX). */
+  private readonly namesByDepartement = new Map<string, { name: string; commune: Commune }[]>();
   private readonly regionOfDepartement = new Map<string, string>();
   private readonly centroids = new Map<string, { latitude: number; longitude: number }>();
 
@@ -70,17 +76,21 @@ export class CommuneIndex {
     centroids: { cog: string; lat: number; lon: number }[] = [],
   ) {
     for (const c of centroids) this.centroids.set(c.cog, { latitude: c.lat, longitude: c.lon });
-    for (const d of departements) this.regionOfDepartement.set(d.code, d.region);
+    for (const d of departements) this.regionOfDepartement.set(d.code, rorRegion(d.region));
     for (const e of entries) {
       if (e.type === 'commune-actuelle' && e.departement && e.region) {
-        this.byCode.set(e.code, { code: e.code, name: e.nom, departement: e.departement, region: e.region });
+        this.byCode.set(e.code, { code: e.code, name: e.nom, departement: e.departement, region: rorRegion(e.region) });
       }
     }
     const addName = (dep: string, name: string, c: Commune) => {
-      const key = `${dep}|${normalizeCommuneName(name)}`;
+      const normalized = normalizeCommuneName(name);
+      const key = `${dep}|${normalized}`;
       const list = this.byName.get(key) ?? [];
       if (!list.some((x) => x.code === c.code)) list.push(c);
       this.byName.set(key, list);
+      const names = this.namesByDepartement.get(dep) ?? [];
+      names.push({ name: normalized, commune: c });
+      this.namesByDepartement.set(dep, names);
     };
     // Current communes first, so that a name shared with a delegated commune prefers the current one.
     for (const c of this.byCode.values()) addName(c.departement, c.name, c);
@@ -133,8 +143,13 @@ export class CommuneIndex {
       const exact = candidates.filter((c) => normalizeCommuneName(c.name) === name);
       if (exact.length === 1) return { ...exact[0]!, method: 'postcode+name' };
       // The name of a former or delegated commune, or a postcode missing from the COG (CEDEX): search the département.
-      const deps = postcode ? departementsOfPostcode(postcode) : [];
-      const byName = deps.flatMap((d) => this.byName.get(`${d}|${name}`) ?? []);
+      let deps = postcode ? departementsOfPostcode(postcode) : [];
+      const named = (ds: string[]) => ds.flatMap((d) => this.byName.get(`${d}|${name}`) ?? []);
+      let byName = named(deps);
+      if (byName.length === 0 && postcode?.startsWith('97') && candidates.length === 0) {
+        deps = OVERSEAS_DEPARTEMENTS;
+        byName = named(deps);
+      }
       const inPostcode = byName.filter((c) => candidates.some((x) => x.code === c.code));
       if (inPostcode.length === 1) return { ...inPostcode[0]!, method: 'postcode+name' };
       if (byName.length === 1) return { ...byName[0]!, method: 'name' };
@@ -145,6 +160,15 @@ export class CommuneIndex {
         return name.startsWith(`${n} `) || n.startsWith(`${name} `) || (name.length >= 20 && n.startsWith(name));
       });
       if (partial.length === 1) return { ...partial[0]!, method: 'postcode+name' };
+      // A CEDEX postcode narrows nothing: the short form of a merged commune's name (`ILLKIRCH` for
+      // Illkirch-Graffenstaden, `EVRY` for Évry-Courcouronnes) when one commune of the département has it.
+      if (candidates.length === 0) {
+        const longer = new Map<string, Commune>();
+        for (const d of deps) {
+          for (const n of this.namesByDepartement.get(d) ?? []) if (n.name.startsWith(`${name} `)) longer.set(n.commune.code, n.commune);
+        }
+        if (longer.size === 1) return { ...[...longer.values()][0]!, method: 'name' };
+      }
     }
     if (candidates.length === 1) return { ...candidates[0]!, method: 'postcode' };
     return null;
