@@ -4,7 +4,7 @@
  * service as a consumer application of profile 1 would get it (selection, read guard, gzip files).
  *   node --import tsx bench/export.ts [--offers 100000] [--sites N] [--ejs N] [--places N] [--practitioners N] [--roles N]
  *     [--keep] [--regional-only] [--type T1,T2] [--profile 0..5]
- *   node --import tsx bench/export.ts --source ror_national --profile 0   (read-only export of an existing database)
+ *   node --import tsx bench/export.ts --source ror_national --profile 0   (export of an existing database; read-only at profile 0)
  * --keep: the database ror_e_export_<offers>_<practitioners> is created and filled once, then reused (drop it by hand).
  * Export settings from the environment as the server reads them (ROR_EXPORT_GZIP_LEVEL, ROR_EXPORT_PARALLEL, ROR_EXPORT_BATCH).
  * Prints wall time, resources/s, peak RSS and output size; results go to bench/RESULTS.md.
@@ -121,16 +121,19 @@ async function runExport(db: PostgresDatabase, label: string, query: string): Pr
 /**
  * The export of an existing database through a read-only connection (`default_transaction_read_only`): the
  * same type streams as the job service (type-stream.ts: access predicate, read guard, gzip, types in
- * parallel) without the job tables, which would be writes. Profile 0 only: its reads disclose nothing
- * restricted, so the read guard has no audit row to write (a profile-1 run would need one, and fail).
+ * parallel) without the job tables. Profile 0 reads disclose nothing restricted: read-only connection; other
+ * profiles write only the read guard's audit rows.
  */
 async function exportReadOnly(name: string): Promise<void> {
-  if (PROFILE !== 0) throw new Error('--source runs as a profile-0 application (no audit rows to write): pass --profile 0');
-  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${name}?options=${encodeURIComponent('-c default_transaction_read_only=on')}`, (SETTINGS.parallel ?? 1) * (SETTINGS.readAhead ?? 1) + 2);
+  // Profile 0 reads disclose nothing restricted: no audit row, so the connection can be read-only. Other
+  // profiles write their `read-restricted` audit rows (and nothing else) into the source database.
+  const readOnly = PROFILE === 0;
+  const options = readOnly ? `?options=${encodeURIComponent('-c default_transaction_read_only=on')}` : '';
+  const db = new PostgresDatabase(`postgres://postgres@127.0.0.1:5432/${name}${options}`, (SETTINGS.parallel ?? 1) * (SETTINGS.readAhead ?? 1) + 2);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-bench-export-'));
   try {
     const ro = (await db.query<{ v: string }>('SELECT current_setting(\'default_transaction_read_only\') AS v')).rows[0]?.v;
-    if (ro !== 'on') throw new Error(`the connection to ${name} is not read-only (${ro})`);
+    if (readOnly && ro !== 'on') throw new Error(`the connection to ${name} is not read-only (${ro})`);
     const req = parseExportRequest([['_outputFormat', 'application/fhir+ndjson']], undefined, 'http://bench/fhir', 'http://bench/fhir/$export');
     const guard = new ReadGuard(db);
     const todo = [...req.types];
@@ -156,7 +159,7 @@ async function exportReadOnly(name: string): Promise<void> {
     clearInterval(sampler);
     const count = [...counts.values()].reduce((a, b) => a + b, 0);
     const bytes = fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
-    console.log(`| ${name}, system level, profile 0, read-only | ${count.toLocaleString('en')} | ${secs.toFixed(1)} s | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s | ${Math.round(count / secs).toLocaleString('en')} | ${Math.round(rss0 / 2 ** 20)} → ${Math.round(peak / 2 ** 20)} MB | ${(bytes / 2 ** 20).toFixed(1)} MB | ${os.loadavg()[0].toFixed(1)} |`);
+    console.log(`| ${name}, system level, profile ${PROFILE}${readOnly ? ', read-only' : ''} | ${count.toLocaleString('en')} | ${secs.toFixed(1)} s | ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s | ${Math.round(count / secs).toLocaleString('en')} | ${Math.round(rss0 / 2 ** 20)} → ${Math.round(peak / 2 ** 20)} MB | ${(bytes / 2 ** 20).toFixed(1)} MB | ${os.loadavg()[0].toFixed(1)} |`);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
     await db.close();

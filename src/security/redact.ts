@@ -20,7 +20,7 @@ export const FIELD_CITY = '05';
 export const CONFIDENTIALITY_SYSTEM = 'https://mos.esante.gouv.fr/NOS/TRE_R283-NiveauConfidentialite/FHIR/TRE-R283-NiveauConfidentialite';
 const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
 /** Code systems of the restricted offer details (characteristic slices specificAct, outsideOfficeAct, ressourceProfession, specificCompetence). */
-const DETAIL_SYSTEMS = new Set(['R210-ActeSpecifique', 'R243-CompetenceSpecifique', 'R356-ProfessionRessource', 'G15-ProfessionSante',
+export const DETAIL_SYSTEMS = new Set(['R210-ActeSpecifique', 'R243-CompetenceSpecifique', 'R356-ProfessionRessource', 'G15-ProfessionSante',
   'R94-ProfessionSocial', 'R95-UsagerTitre', 'G16-ProfessionFormation', 'R96-AutreFonctionSanitaire', 'R85-RolePriseCharge'].map(TRE));
 /** TRE_R330-TypeStatutCapacite: 01 Installé, 06 Supplémentaire. */
 const CAPACITY_INSTALLED = '01';

@@ -21,6 +21,8 @@ import type { Resource } from '../../fhir/types.ts';
 import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts';
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
+import { DETAIL_PATTERNS, featuresSql, plainRowTest } from '../../security/redaction-features.ts';
+import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
 export interface TypeSource {
@@ -37,9 +39,11 @@ export interface TypeSource {
   batchSize: number;
   /** Pages read at once (default 2). */
   readAhead?: number;
+  /** false: every row through the read guard, even those plain for the caller (tests compare both ways). */
+  plainRows?: boolean;
 }
 
-interface Row { id: string; raw: string }
+interface Row { id: string; raw: string; features?: number }
 
 interface PageQueries {
   /** The ids of the next page after `after` (keyset on id, index-only where it can). */
@@ -48,19 +52,22 @@ interface PageQueries {
   contents(ids: string[]): Promise<Row[]>;
 }
 
-/** The two statements of a page, for a source. */
-function pageQueries(src: TypeSource): PageQueries {
+/** The two statements of a page, for a source; `features`: also read each row's redaction features. */
+function pageQueries(src: TypeSource, features: boolean): PageQueries {
   const table = tableOf(src.type);
   const n = Math.floor(src.batchSize);
   if (src.membersOf) {
     const job = src.membersOf;
+    const since = src.since ? 'AND m.last_updated > $2::timestamptz' : '';
+    const fixed = [...(src.since ? [src.since] : []), ...(features ? [DETAIL_PATTERNS] : [])];
+    const featureColumn = features ? `, ${featuresSql('m.content', `$${fixed.length + 1}`)} AS features` : '';
     return {
       ids: async (after) => (await src.db.query<{ id: string }>(
         'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4', [job, src.type, after, n],
       )).rows.map((r) => r.id),
       contents: async (ids) => (await src.db.query<Row>(
-        `SELECT id, content::text AS raw FROM ${table} WHERE id = ANY($1::text[]) AND NOT deleted ${src.since ? 'AND last_updated > $2::timestamptz' : ''} ORDER BY id`,
-        src.since ? [ids, src.since] : [ids],
+        `SELECT m.id, m.content::text AS raw${featureColumn} FROM ${table} m WHERE m.id = ANY($1::text[]) AND NOT m.deleted ${since} ORDER BY m.id`,
+        [ids, ...fixed],
       )).rows,
     };
   }
@@ -70,12 +77,14 @@ function pageQueries(src: TypeSource): PageQueries {
     + (src.since ? ` AND m.last_updated > ${p.add(src.since, 'timestamptz')}` : '');
   const fixed = [...p.values];
   const next = `$${fixed.length + 1}`;
+  const featureColumn = features ? `, ${featuresSql('m.content', `$${fixed.length + 2}`)} AS features` : '';
   return {
     ids: async (after) => (await src.db.query<{ id: string }>(
       `SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, [...fixed, after],
     )).rows.map((r) => r.id),
     contents: async (ids) => (await src.db.query<Row>(
-      `SELECT m.id, m.content::text AS raw FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`, [...fixed, ids],
+      `SELECT m.id, m.content::text AS raw${featureColumn} FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`,
+      [...fixed, ids, ...(features ? [DETAIL_PATTERNS] : [])],
     )).rows,
   };
 }
@@ -87,7 +96,8 @@ function pageQueries(src: TypeSource): PageQueries {
  * converting the rows is most of the work of the database, and one connection uses one core.
  */
 export async function* typeLines(src: TypeSource, counter: { written: number }, checkpoint: () => Promise<void>): AsyncGenerator<string> {
-  const q = pageQueries(src);
+  const plain = src.plainRows === false ? undefined : plainRowTest(principalOf(src.caller), src.type);
+  const q = pageQueries(src, plain !== undefined);
   const depth = Math.max(1, Math.floor(src.readAhead ?? 2));
   const queue: Promise<Row[]>[] = [];
   let after = '';
@@ -112,13 +122,22 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
       const rows = await queue.shift()!;
       await checkpoint();
       await fill();
-      const resources = rows.map((r) => JSON.parse(r.raw) as Resource);
+      // Plain rows are written as PostgreSQL gave them; the others are parsed and guarded (the guard's facts,
+      // redaction and audit see only them).
+      const guarded = plain ? rows.filter((r) => !plain(Number(r.features))) : rows;
+      const resources = guarded.map((r) => JSON.parse(r.raw) as Resource);
       const seen = await src.readGuard.view(src.caller, resources, 'export');
+      // What the guard changed: a redacted copy, or null for a hidden resource.
+      const changed = new Map<Row, Resource | null>();
+      guarded.forEach((row, i) => {
+        if (seen[i] !== resources[i]) changed.set(row, seen[i]);
+      });
       let text = '';
-      for (const [i, r] of seen.entries()) {
-        if (r === null) continue;
-        // Unchanged by the guard: the stored text as is (jsonb text has no line breaks).
-        text += (r === resources[i] ? rows[i].raw : JSON.stringify(r)) + '\n';
+      for (const row of rows) {
+        const view = changed.get(row);
+        if (view === null) continue;
+        // Unchanged: the stored text as is (jsonb text has no line breaks).
+        text += (view === undefined ? row.raw : JSON.stringify(view)) + '\n';
         counter.written++;
       }
       if (text) yield text;

@@ -1,0 +1,203 @@
+// The plain-row claim of redaction-features.ts, checked against redact() itself on both engines: for every
+// resource of a corpus (real FINESS Yvelines sites mapped as imported, the validation fixtures, and edge cases),
+// every caller and every combination of facts, a row the SQL features call plain comes out of redact() unchanged
+// for the caller, and for an anonymous visitor when the caller's reads are audited. Then the $export of the
+// same rows with and without plain rows: same bytes, same audit.
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { before, test } from 'node:test';
+import type { Database } from '../db/database.ts';
+import type { ResourceType } from '../fhir/resource-types.ts';
+import type { Resource } from '../fhir/types.ts';
+import { CommuneIndex } from '../ingest/geo/commune-index.ts';
+import { mapEstablishment } from '../ingest/finess/mapping.ts';
+import { loadFinessNos } from '../ingest/finess/nos-reference.ts';
+import { readFiness } from '../ingest/finess/read-finess.ts';
+import { defaultFinessDir } from '../ingest/reference-data.ts';
+import type { RequestContext } from '../store/context.ts';
+import { ResourceStore } from '../store/resource-store.ts';
+import { typeLines } from '../sync/export/type-stream.ts';
+import { describeWithDatabases } from '../testing/suite.ts';
+import { capacityRecord, completedHealthcareService, example, legalEntity, practice, professional, rorTelecom, site } from '../validation/fixtures.ts';
+import { ANONYMOUS, type Principal } from './principal.ts';
+import { ReadGuard } from './read-guard.ts';
+import { CHAMP_ACTIVITE_SYSTEM, factsOfOffer, redact, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
+import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FEATURE, featuresSql, plainRowTest } from './redaction-features.ts';
+
+const ROR = (name: string) => `https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/${name}`;
+const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
+const level = (code: string) => ({ url: ROR('ror-contact-confidentiality-level'), valueCodeableConcept: { coding: [{ system: TRE('R283-NiveauConfidentialite'), code }] } });
+
+/** Edge cases of every rule redact() applies, each in a public and a restricted variant. */
+function edgeCases(): Resource[] {
+  const org = (id: string, extra: Record<string, unknown>): Resource => ({ ...site(), id, ...extra });
+  const hs = (id: string, change: (r: Resource) => void): Resource => {
+    const r = completedHealthcareService();
+    r.id = id;
+    change(r);
+    return r;
+  };
+  const noLevel = { system: 'phone', value: '0100000000' };
+  const twoLevels = { ...rorTelecom('0100000001', '2', '1'), extension: [...rorTelecom('x', '2', '3').extension, ...rorTelecom('x', '2', '1').extension] };
+  const uncoded = { ...rorTelecom('0100000002'), extension: [{ url: ROR('ror-telecom-confidentiality-level'), valueCodeableConcept: { coding: [{ system: 'x' }, { code: '1' }] } }] };
+  const numeric = { ...rorTelecom('0100000003'), extension: [{ url: ROR('ror-telecom-confidentiality-level'), valueCodeableConcept: { coding: [{ code: 1 }] } }] };
+  return [
+    org('edge-tel-public', { telecom: [rorTelecom('0100000010', '2', '1')] }),
+    org('edge-tel-2', { telecom: [rorTelecom('0100000011', '2', '2')] }),
+    org('edge-tel-3', { telecom: [rorTelecom('0100000012', '2', '3')] }),
+    org('edge-tel-none', { telecom: [noLevel] }),
+    org('edge-tel-two-levels', { telecom: [twoLevels] }),
+    org('edge-tel-uncoded-first', { telecom: [uncoded] }),
+    org('edge-tel-numeric', { telecom: [numeric] }),
+    org('edge-contact-2', { contact: [{ extension: [level('2')], telecom: [rorTelecom('0100000020')] }] }),
+    org('edge-contact-telecom-3', { contact: [{ extension: [level('1')], telecom: [rorTelecom('0100000021', '2', '3')] }] }),
+    org('edge-contact-no-level', { contact: [{ telecom: [rorTelecom('0100000022')] }] }),
+    org('edge-orsan', { extension: [{ url: ROR('ror-organization-level-recourse-orsan'), valueCodeableConcept: { coding: [{ code: '1' }] } }] }),
+    { ...example('Location-ror-location-exemple'), id: 'edge-capacity-elsewhere', extension: [{ ...capacityRecord(), url: 'https://example.org/ror-location-supported-capacity' }] },
+    org('edge-drop-zone', { extension: [{ url: ROR('ror-organization-drop-zone'), valueBoolean: true }] }),
+    { ...example('Location-ror-location-exemple'), id: 'edge-capacity', extension: [capacityRecord()] },
+    { ...example('Location-ror-location-exemple'), id: 'edge-no-capacity', extension: [], telecom: [rorTelecom('0100000030')] },
+    hs('edge-hs-sensitive', (r) => { r.extension = [...(r.extension as unknown[]).filter((e) => (e as { url: string }).url !== SENSITIVE_UNIT_URL), { url: SENSITIVE_UNIT_URL, valueBoolean: true }]; }),
+    hs('edge-hs-not-sensitive', (r) => { r.extension = [...(r.extension as unknown[]).filter((e) => (e as { url: string }).url !== SENSITIVE_UNIT_URL), { url: SENSITIVE_UNIT_URL, valueBoolean: false }]; }),
+    hs('edge-hs-sensitive-twice', (r) => { r.extension = [...(r.extension as unknown[]), { url: SENSITIVE_UNIT_URL, valueBoolean: false }, { url: SENSITIVE_UNIT_URL, valueBoolean: true }]; }),
+    hs('edge-hs-detail', (r) => { (r.characteristic as unknown[]).push({ coding: [{ system: DETAIL_SYSTEM_LIST[0], code: '01' }] }); }),
+    hs('edge-hs-no-detail', (r) => { r.characteristic = (r.characteristic as { coding?: { system?: string }[] }[]).filter((c) => !(c.coding ?? []).some((x) => x.system && DETAIL_SYSTEM_LIST.includes(x.system))); }),
+    hs('edge-hs-contact-2', (r) => { r.extension = [...(r.extension as unknown[]), { url: ROR('ror-healthcareservice-contact'), extension: [level('2')] }]; }),
+    hs('edge-hs-contact-telecom-3', (r) => {
+      r.extension = [...(r.extension as unknown[]), { url: ROR('ror-healthcareservice-contact'), extension: [level('1'), { ...rorTelecom('0100000040', '2', '3'), url: ROR('ror-healthcareservice-contact-telecom') }] }];
+    }),
+    hs('edge-hs-medico-social', (r) => { r.type = [{ coding: [{ system: CHAMP_ACTIVITE_SYSTEM, code: '04' }] }]; }),
+    { ...practice(), id: 'edge-role' },
+    { ...professional(), id: 'edge-practitioner' },
+    { ...professional(), id: 'edge-practitioner-tel', telecom: [rorTelecom('0100000050', '2', '1')] },
+    { ...legalEntity(), id: 'edge-ej' },
+  ];
+}
+
+/** The Yvelines FINESS sites (real data) as the import maps them: legal entities, sites, places. */
+async function yvelines(): Promise<Resource[]> {
+  const ctx = { communes: CommuneIndex.load(), nos: loadFinessNos() };
+  const out = new Map<string, Resource>();
+  for await (const item of readFiness(path.join(defaultFinessDir(), 'finess-etablissements-20210108-wgs84-dep78.csv'))) {
+    if (item.kind !== 'establishment') continue;
+    const m = mapEstablishment(item.record, ctx);
+    for (const r of [m.ej, m.eg, m.location]) out.set(`${r.resourceType}/${r.id}`, r);
+    if (out.size > 600) break;
+  }
+  return [...out.values()];
+}
+
+const FACTS: ReadFacts[] = [0, 1, 2, 3, 4, 5, 6, 7].map((n) => ({ sensitive: !!(n & 1), medicoSocial: !!(n & 2), city: !!(n & 4) }));
+const app = (accessProfile: 0 | 1 | 2 | 3 | 4 | 5): Principal => ({ kind: 'app', id: `app-${accessProfile}`, accessProfile, scopes: [] });
+const CALLERS: Principal[] = [
+  ANONYMOUS, app(0), app(1), app(2), app(3), app(4), app(5),
+  { kind: 'user', id: 'referent', role: 'referent', organizations: [], regions: [] } as unknown as Principal,
+  { kind: 'user', id: 'admin', role: 'national-admin', organizations: [], regions: [] } as unknown as Principal,
+  { kind: 'system' },
+];
+
+async function featuresOf(db: Database, resources: Resource[]): Promise<number[]> {
+  const r = await db.query<{ f: number }>(
+    `SELECT ${featuresSql('x.c', '$2')} AS f FROM unnest($1::jsonb[]) WITH ORDINALITY AS x(c, n) ORDER BY x.n`,
+    [resources.map((x) => JSON.stringify(x)), DETAIL_PATTERNS],
+  );
+  return r.rows.map((row) => Number(row.f));
+}
+
+await describeWithDatabases('redaction features', (db) => {
+  let corpus: Resource[];
+  let features: number[];
+  before(async () => {
+    corpus = [...edgeCases(), ...(await yvelines())];
+    features = await featuresOf(db(), corpus);
+  });
+
+  test('every bit is found where redact() could act, and only there (edge cases)', async () => {
+    const of = (id: string) => features[corpus.findIndex((r) => r.id === id)];
+    assert.equal(of('edge-tel-public'), 0);
+    // The first coding that has a code decides, as in redact.ts: here a public one.
+    assert.equal(of('edge-tel-uncoded-first'), 0);
+    for (const id of ['edge-tel-2', 'edge-tel-3', 'edge-tel-none', 'edge-tel-two-levels', 'edge-tel-numeric',
+      'edge-contact-2', 'edge-contact-telecom-3', 'edge-contact-no-level', 'edge-hs-contact-2', 'edge-hs-contact-telecom-3']) {
+      assert.equal(of(id)! & FEATURE.restrictedContact, FEATURE.restrictedContact, id);
+    }
+    assert.equal(of('edge-orsan'), FEATURE.orsan);
+    assert.equal(of('edge-drop-zone'), FEATURE.orsan);
+    assert.equal(of('edge-capacity'), FEATURE.capacity);
+    assert.equal(of('edge-capacity-elsewhere'), FEATURE.capacity);
+    // An extension without a url cannot be one that redact() withholds.
+    assert.deepEqual(await featuresOf(db(), [{ ...site(), id: 'edge-ext-no-url', extension: [{ valueString: 'x' }] }]), [0]);
+    assert.equal(of('edge-no-capacity'), 0);
+    assert.equal(of('edge-hs-sensitive')! & FEATURE.sensitiveUnit, FEATURE.sensitiveUnit);
+    assert.equal(of('edge-hs-sensitive-twice')! & FEATURE.sensitiveUnit, FEATURE.sensitiveUnit);
+    assert.equal(of('edge-hs-not-sensitive')! & FEATURE.sensitiveUnit, 0);
+    assert.equal(of('edge-hs-detail')! & FEATURE.offerDetails, FEATURE.offerDetails);
+    assert.equal(of('edge-hs-no-detail')! & FEATURE.offerDetails, 0);
+    assert.equal(of('edge-role'), 0);
+    assert.equal(of('edge-practitioner-tel'), 0);
+  });
+
+  test('a row called plain comes out of redact() unchanged for the caller, and for the public when audited', () => {
+    let plain = 0;
+    let guarded = 0;
+    for (const caller of CALLERS) {
+      for (const [i, r] of corpus.entries()) {
+        const isPlain = plainRowTest(caller, r.resourceType as ResourceType)?.(features[i]!) ?? false;
+        if (!isPlain) {
+          guarded++;
+          continue;
+        }
+        plain++;
+        const audited = caller.kind !== 'system' && caller.kind !== 'anonymous' && !(caller.kind === 'app' && caller.accessProfile === 0);
+        // An offer's facts are its own (read-guard.ts readFactsOf); a place's or a practice's come from other rows.
+        for (const facts of r.resourceType === 'HealthcareService' ? [factsOfOffer(r)] : FACTS) {
+          assert.equal(redact(r, caller, facts), r, `${r.resourceType}/${r.id} for ${caller.kind} ${JSON.stringify(caller)} ${JSON.stringify(facts)}`);
+          if (audited) assert.equal(redact(r, ANONYMOUS, facts), r, `${r.resourceType}/${r.id} public view`);
+        }
+      }
+    }
+    // Both ways are exercised: the claim is not vacuous, nor is everything sent to the guard.
+    assert.ok(plain > 1000, `plain ${plain}`);
+    assert.ok(guarded > 100, `guarded ${guarded}`);
+  });
+
+  test('the bits matter: without them the same rows would have been wrongly called plain', () => {
+    let caught = 0;
+    for (const caller of CALLERS) {
+      for (const [i, r] of corpus.entries()) {
+        const test = plainRowTest(caller, r.resourceType as ResourceType);
+        if (!test || test(features[i]!) || !test(0)) continue;
+        if ((r.resourceType === 'HealthcareService' ? [factsOfOffer(r)] : FACTS).some((f) => redact(r, caller, f) !== r)) caught++;
+      }
+    }
+    assert.ok(caught > 50, `rows the features kept away from the plain path that redact() changes: ${caught}`);
+  });
+
+  test('$export writes the same bytes and audits the same reads with and without plain rows', async () => {
+    const store = new ResourceStore(db());
+    const setup: RequestContext = { actor: { id: 'test-setup', kind: 'system' }, source: 'cli', validation: 'lenient' };
+    await store.bulkPut(corpus.map((r) => ({ ...r })), setup);
+    const guard = new ReadGuard(db());
+    let exported = 0;
+    for (const caller of CALLERS.filter((c) => c.kind !== 'system')) {
+      const ctx: RequestContext = { actor: { id: 'exporter', kind: caller.kind === 'anonymous' ? 'anonymous' : caller.kind, principal: caller } as RequestContext['actor'], source: 'api' };
+      for (const type of ['Organization', 'Location', 'HealthcareService', 'Practitioner', 'PractitionerRole'] as const) {
+        const run = async (plainRows: boolean) => {
+          const before = Number((await db().query<{ n: string }>(`SELECT count(*) AS n FROM audit_event`)).rows[0]!.n);
+          let text = '';
+          for await (const chunk of typeLines({ db: db(), readGuard: guard, type, caller: ctx, batchSize: 50, plainRows }, { written: 0 }, async () => undefined)) text += chunk;
+          const audit = await db().query<{ detail: { resources: string[] } }>(
+            `SELECT detail FROM audit_event WHERE action = 'read-restricted' ORDER BY seq OFFSET $1`, [before],
+          );
+          return { text, audited: audit.rows.flatMap((a) => a.detail.resources).sort() };
+        };
+        const slow = await run(false);
+        const fast = await run(true);
+        if (slow.text) exported++;
+        assert.equal(fast.text, slow.text, `${type} for ${JSON.stringify(caller)}`);
+        assert.deepEqual(fast.audited, slow.audited, `${type} audit for ${JSON.stringify(caller)}`);
+      }
+    }
+    assert.ok(exported > 30, `non-empty exports: ${exported}`);
+  });
+});
