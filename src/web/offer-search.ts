@@ -130,20 +130,23 @@ near AS (
   WHERE loc.km <= $3
   ORDER BY r.id, loc.km
 ),
+-- Each candidate once, with its nearest place when it has one within the radius: carried along rather than joined
+-- back to near (a join the planner, misled by the box estimate, ran as a nested loop: 26M row tests in Paris).
 ids AS (
-  SELECT id FROM near
-  UNION
-  SELECT h.id FROM healthcare_service h WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text]
+  SELECT id, location_id, km, available_places FROM near
+  UNION ALL
+  SELECT h.id, NULL, NULL, NULL FROM healthcare_service h
+  WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text] AND h.id NOT IN (SELECT id FROM near)
 ),
 raw AS (
-  SELECT h.id, coalesce(n.location_id, z.location_id) AS location_id, coalesce(n.km, z.km) AS km,
+  SELECT h.id, coalesce(ids.location_id, z.location_id) AS location_id, coalesce(ids.km, z.km) AS km,
     ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
     h.service_type, h.characteristic, h.patient_type,
     coalesce(h.characteristic && $19::text[], false) AS home_visit_trait,
     (SELECT substr(k, ${FIELD_PREFIX.length + 1}) FROM unnest(h.service_type) WITH ORDINALITY u(k, i)
       WHERE left(k, ${FIELD_PREFIX.length}) = ${lit(FIELD_PREFIX)} ORDER BY i LIMIT 1) AS field,
     -- Beds or places available now at that place: generated column of migration 097 (no JSON read here).
-    coalesce(n.available_places, z.available_places, 0) AS places_now,
+    coalesce(ids.available_places, z.available_places, 0) AS places_now,
     CASE WHEN $17::text IS NULL THEN 1.0::float8
          ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0)::float8 END AS relevance,
     h.last_updated,
@@ -159,13 +162,12 @@ raw AS (
     (cardinality($13::text[]) = 0 OR h.patient_type && $13::text[]) AS ok_public
   FROM ids
   JOIN healthcare_service h ON h.id = ids.id
-  LEFT JOIN near n ON n.id = h.id
   -- Offers found through their intervention zone only: their nearest place, wherever it is (a handful of rows).
   LEFT JOIN LATERAL (
     SELECT l.id AS location_id, l.available_places,
            sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
     FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
-    WHERE n.id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
+    WHERE ids.location_id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
     ORDER BY 3 LIMIT 1
   ) z ON true
   WHERE NOT h.deleted
