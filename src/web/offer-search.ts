@@ -100,8 +100,6 @@ const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const keys = (system: string, codes: readonly string[]) => codes.map((c) => `${system}|${c}`);
 const HOME_VISIT_KEYS = [...keys(SYSTEMS.receptionModality, HOME_VISIT.receptionModality), ...keys(SYSTEMS.careMode, HOME_VISIT.careMode)];
 
-const FIELD_PREFIX = `${SYSTEMS.field}|`;
-const CARE_PREFIX = `${SYSTEMS.careMode}|`;
 const MEDICO_SOCIAL = '04';
 
 /**
@@ -143,8 +141,9 @@ raw AS (
     ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
     h.service_type, h.characteristic, h.patient_type,
     coalesce(h.characteristic && $19::text[], false) AS home_visit_trait,
-    (SELECT substr(k, ${FIELD_PREFIX.length + 1}) FROM unnest(h.service_type) WITH ORDINALITY u(k, i)
-      WHERE left(k, ${FIELD_PREFIX.length}) = ${lit(FIELD_PREFIX)} ORDER BY i LIMIT 1) AS field,
+    -- The offer's field (first TRE_R227 coding of its type) and care modes (TRE_R213 codes of its characteristics):
+    -- generated columns of migration 099, rather than a walk of the token arrays per candidate (12k in Paris).
+    h.f_field_code AS field, h.f_care_modes AS care_modes,
     -- Beds or places available now at that place: generated column of migration 097 (no JSON read here).
     coalesce(ids.available_places, z.available_places, 0) AS places_now,
     CASE WHEN $17::text IS NULL THEN 1.0::float8
@@ -211,10 +210,8 @@ SELECT $3::float8 AS radius,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
      SELECT field AS code, count(*)::int AS n FROM cand WHERE ok_care AND ok_public AND field IS NOT NULL GROUP BY field) f) AS field_facet,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT m.code, count(*)::int AS n FROM cand,
-       LATERAL (SELECT DISTINCT substr(k, ${CARE_PREFIX.length + 1}) AS code FROM unnest(cand.characteristic) k
-                WHERE left(k, ${CARE_PREFIX.length}) = ${lit(CARE_PREFIX)}) m
-     WHERE ok_field AND ok_public GROUP BY m.code) f) AS care_mode_facet,
+     SELECT c AS code, count(DISTINCT cand.id)::int AS n FROM cand, unnest(cand.care_modes) c
+     WHERE ok_field AND ok_public AND c IS NOT NULL GROUP BY c) f) AS care_mode_facet,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
      SELECT m.code, count(*)::int AS n FROM cand,
        LATERAL (SELECT DISTINCT substring(k FROM '[^|]*$') AS code FROM unnest(cand.patient_type) k WHERE strpos(k, '|') > 0) m
