@@ -212,10 +212,10 @@ SELECT $3::float8 AS radius,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
      SELECT c AS code, count(DISTINCT cand.id)::int AS n FROM cand, unnest(cand.care_modes) c
      WHERE ok_field AND ok_public AND c IS NOT NULL GROUP BY c) f) AS care_mode_facet,
+  -- The code after the last "|" of each key (patient types come in several systems), each offer counted once.
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT m.code, count(*)::int AS n FROM cand,
-       LATERAL (SELECT DISTINCT substring(k FROM '[^|]*$') AS code FROM unnest(cand.patient_type) k WHERE strpos(k, '|') > 0) m
-     WHERE ok_field AND ok_care GROUP BY m.code) f) AS public_facet,
+     SELECT reverse(split_part(reverse(k), '|', 1)) AS code, count(DISTINCT cand.id)::int AS n FROM cand, unnest(cand.patient_type) k
+     WHERE ok_field AND ok_care AND strpos(k, '|') > 0 GROUP BY 1) f) AS public_facet,
   (SELECT count(*) FROM base WHERE home_visit)::int AS home_visit_facet,
   (SELECT count(*) FROM base WHERE available_places > 0)::int AS available_facet
 `;
