@@ -101,6 +101,8 @@ const keys = (system: string, codes: readonly string[]) => codes.map((c) => `${s
 const HOME_VISIT_KEYS = [...keys(SYSTEMS.receptionModality, HOME_VISIT.receptionModality), ...keys(SYSTEMS.careMode, HOME_VISIT.careMode)];
 
 const MEDICO_SOCIAL = '04';
+/** The availability filter, on a candidate that passed the facet filters. */
+const AVAILABLE = '(NOT $21::boolean OR available_places > 0)';
 
 /**
  * The whole search in one statement, on the search engine's index (migration 020). Candidates: places in the box
@@ -111,7 +113,10 @@ const MEDICO_SOCIAL = '04';
  * back one small row: the total within the radius `$3`, the drill-down facet
  * counts (each facet counted under the other facets' filters, not its own) and the ranked page.
  */
-export const searchSql = `
+function statement(facetFiltered: boolean): string {
+  // Without a facet filter every candidate passes them: the statement reads cand itself, not a copy of its 12k rows.
+  const base = facetFiltered ? 'base' : 'cand';
+  return `
 WITH loc AS MATERIALIZED (
   -- Equirectangular distance: within 0.1 % of the great-circle distance (earthdistance) up to 100 km, and
   -- ~30× cheaper per row than earth_distance() on PGlite, where it dominated dense areas (Paris: 6,000 places).
@@ -191,18 +196,19 @@ cand AS MATERIALIZED (
          ELSE coalesce(places_now, 0) END AS available_places
   FROM raw
 ),
-base AS (SELECT * FROM cand WHERE ok_care AND ok_field AND ok_public),
-matching AS (SELECT * FROM base WHERE NOT $21::boolean OR available_places > 0),
+${facetFiltered ? 'base AS (SELECT * FROM cand WHERE ok_care AND ok_field AND ok_public),' : ''}
+-- The availability filter is a condition on base, not a CTE of its own (another copy of the 12k rows of a dense city).
 ranked AS (
   -- scoreOf() below, the reference definition; floor(x + 0.5) rounds as Math.round does.
   SELECT m.*, floor((0.5 * m.relevance
                      + 0.35 * CASE WHEN m.zone_match THEN 0.7 + 0.3 * d.by_distance ELSE d.by_distance END
                      + 0.15 * CASE WHEN m.available_places > 0 THEN 1 ELSE 0 END) * 1000 + 0.5) / 1000 AS score
-  FROM matching m,
+  FROM ${base} m,
        LATERAL (SELECT CASE WHEN m.km IS NULL THEN 0 ELSE greatest(0, 1 - m.km / greatest($3::float8, 1)) END AS by_distance) d
+  WHERE ${AVAILABLE}
 )
 SELECT $3::float8 AS radius,
-  (SELECT count(*) FROM matching)::int AS total,
+  (SELECT count(*) FROM ${base} WHERE ${AVAILABLE})::int AS total,
   (SELECT coalesce(json_agg(p ORDER BY p.score DESC, coalesce(p.km, 0), p.id), '[]'::json) FROM (
      SELECT id, location_id, km, zone_match, field, characteristic, patient_type, home_visit, available_places, relevance,
             last_updated, score
@@ -216,9 +222,13 @@ SELECT $3::float8 AS radius,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
      SELECT reverse(split_part(reverse(k), '|', 1)) AS code, count(DISTINCT cand.id)::int AS n FROM cand, unnest(cand.patient_type) k
      WHERE ok_field AND ok_care AND strpos(k, '|') > 0 GROUP BY 1) f) AS public_facet,
-  (SELECT count(*) FROM base WHERE home_visit)::int AS home_visit_facet,
-  (SELECT count(*) FROM base WHERE available_places > 0)::int AS available_facet
+  (SELECT count(*) FROM ${base} WHERE home_visit)::int AS home_visit_facet,
+  (SELECT count(*) FROM ${base} WHERE available_places > 0)::int AS available_facet
 `;
+}
+
+/** The statement, with and without facet filters. */
+export const searchSql = { filtered: statement(true), unfiltered: statement(false) };
 
 interface SearchRow {
   radius: number;
@@ -247,7 +257,8 @@ async function runSearch(db: Queryable, q: OfferQuery, maxKm: number): Promise<S
   const dLon = maxKm / (111.32 * Math.max(0.05, Math.cos((q.lat * Math.PI) / 180)));
   const patterns = textPatterns(q.text);
   const textForSimilarity = patterns.length ? patterns.map((p) => p.slice(1, -1)).join(' ') : null;
-  const { rows } = await db.query<SearchRow>(searchSql, [
+  const facetFiltered = q.careMode.length > 0 || q.field.length > 0 || q.publicType.length > 0;
+  const { rows } = await db.query<SearchRow>(facetFiltered ? searchSql.filtered : searchSql.unfiltered, [
     q.lat, q.lon, maxKm, q.lat - dLat, q.lat + dLat, q.lon - dLon, q.lon + dLon,
     q.commune ?? null,
     keys(SYSTEMS.activity, q.activity), keys(SYSTEMS.profession, q.profession), keys(SYSTEMS.careMode, q.careMode),
