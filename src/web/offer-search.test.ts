@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { radiusSteps, scoreOf, textPatterns, type Candidate } from './offer-search.ts';
 
 const candidate = (over: Partial<Candidate>): Candidate => ({
-  id: 'x', locationId: 'l', km: 5, zoneMatch: false, field: '05', careModes: [], publics: [], homeVisit: false,
+  id: 'x', locationId: 'l', km: 5, zoneMatch: false, field: '05', homeVisit: false,
   availablePlaces: 0, relevance: 1, lastUpdated: '2026-01-01T00:00:00Z', ...over,
 });
 

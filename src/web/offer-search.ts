@@ -46,8 +46,6 @@ export interface Candidate {
   km: number | null;
   zoneMatch: boolean;
   field: string | null;
-  careModes: string[];
-  publics: string[];
   homeVisit: boolean;
   /** Beds or places declared available ("disponible") now at that place. */
   availablePlaces: number;
@@ -144,7 +142,7 @@ ids AS (
 raw AS (
   SELECT h.id, coalesce(ids.location_id, z.location_id) AS location_id, coalesce(ids.km, z.km) AS km,
     ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
-    h.service_type, h.characteristic, h.patient_type,
+    h.patient_type,
     coalesce(h.characteristic && $19::text[], false) AS home_visit_trait,
     -- The offer's field (first TRE_R227 coding of its type) and care modes (TRE_R213 codes of its characteristics):
     -- generated columns of migration 099, rather than a walk of the token arrays per candidate (12k in Paris).
@@ -210,7 +208,7 @@ ranked AS (
 SELECT $3::float8 AS radius,
   (SELECT count(*) FROM ${base} WHERE ${AVAILABLE})::int AS total,
   (SELECT coalesce(json_agg(p ORDER BY p.score DESC, coalesce(p.km, 0), p.id), '[]'::json) FROM (
-     SELECT id, location_id, km, zone_match, field, characteristic, patient_type, home_visit, available_places, relevance,
+     SELECT id, location_id, km, zone_match, field, home_visit, available_places, relevance,
             last_updated, score
      FROM ranked ORDER BY score DESC, coalesce(km, 0), id LIMIT $23::int OFFSET $24::int) p) AS page,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
@@ -235,7 +233,7 @@ interface SearchRow {
   total: number;
   page: {
     id: string; location_id: string | null; km: number | null; zone_match: boolean; field: string | null;
-    characteristic: string[] | null; patient_type: string[] | null; home_visit: boolean; available_places: number;
+    home_visit: boolean; available_places: number;
     relevance: number; last_updated: string; score: number;
   }[];
   field_facet: FacetCount[];
@@ -245,11 +243,6 @@ interface SearchRow {
   available_facet: number;
 }
 
-/** Codes of one system in a token array (`system|code` keys). */
-const codesIn = (arr: string[] | null, system: string) =>
-  [...new Set((arr ?? []).filter((k) => k.startsWith(`${system}|`)).map((k) => k.slice(system.length + 1)))];
-/** Codes of a token array whatever their system (patient types come with several systems, see J29). */
-const bareCodes = (arr: string[] | null) => [...new Set((arr ?? []).filter((k) => k.includes('|')).map((k) => k.slice(k.lastIndexOf('|') + 1)))];
 
 /** One run of the statement: the offers within `maxKm` (or whose intervention zone covers the commune). */
 async function runSearch(db: Queryable, q: OfferQuery, maxKm: number): Promise<SearchRow> {
@@ -308,8 +301,6 @@ export async function searchOffers(db: Queryable, q: OfferQuery): Promise<OfferS
     km: r.km == null ? null : Number(r.km),
     zoneMatch: r.zone_match,
     field: r.field,
-    careModes: codesIn(r.characteristic, SYSTEMS.careMode),
-    publics: bareCodes(r.patient_type),
     homeVisit: r.home_visit,
     availablePlaces: Number(r.available_places) || 0,
     relevance: Number(r.relevance),
