@@ -8,6 +8,8 @@
  *   src/web/offer-search-before.ts`, next to it so that its imports resolve): both run interleaved, each search in
  *   turn (the other first on odd runs), and their outcomes must be equal (on the fields this version returns).
  * --point: one place instead of the three communes, without a commune (no intervention zone), minResults 10.
+ * --explain: instead of timing, print the plan (EXPLAIN ANALYZE, BUFFERS) of this version's statement at the requested
+ *   radius for each place and need (PostgreSQL only).
  */
 import assert from 'node:assert/strict';
 import os from 'node:os';
@@ -17,9 +19,9 @@ import { parseArgs } from 'node:util';
 import { openDatabase } from '../src/db/open.ts';
 import { CommuneDirectory } from '../src/geo/commune-directory.ts';
 import { geoDataDir } from '../src/geo/shared-data.ts';
-import { searchOffers, type OfferQuery } from '../src/web/offer-search.ts';
+import { searchOffers, searchStatement, type OfferQuery } from '../src/web/offer-search.ts';
 
-const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { against: { type: 'string' }, point: { type: 'string' } } });
+const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { against: { type: 'string' }, point: { type: 'string' }, explain: { type: 'boolean' } } });
 const target = positionals[0];
 if (!target) throw new Error('usage: bench/offer-search-statement.ts <postgres://… | pglite-dir> [runs] [--against <module>] [--point lat,lon]');
 const runs = Number(positionals[1] ?? 20);
@@ -52,6 +54,12 @@ try {
         profession: [], careMode: [], field: [], publicType: [], homeVisit: false, available: false, limit: 20, offset: 0,
         capacityAccess: 'none', ...extra,
       };
+      if (args.explain) {
+        const { sql, params } = searchStatement(q, q.radiusKm);
+        const plan = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+        console.log(`\n### ${place.name}, ${need}\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+        continue;
+      }
       const times = versions.map(() => [] as number[]);
       let last: Awaited<ReturnType<Search>> | undefined;
       for (let i = 0; i < runs + 2; i++) {

@@ -103,93 +103,81 @@ const MEDICO_SOCIAL = '04';
 const AVAILABLE = '(NOT $21::boolean OR available_places > 0)';
 
 /**
- * The whole search in one statement, on the search engine's index (migration 020). Candidates: places in the box
- * (`lat`/`lon` columns, `geo_cell` when the box is small enough) within `$3` km, the offers that reference them
- * (`search_reference`), plus the offers whose intervention zone covers `$8`; the filters on the dedicated token
- * arrays; the places available now at each candidate's nearest place from its `available_places` column
- * (migration 097), no JSON read. Then, still in the database so that a dense city (thousands of candidates) sends
- * back one small row: the total within the radius `$3`, the drill-down facet
- * counts (each facet counted under the other facets' filters, not its own) and the ranked page.
+ * The whole search in one statement. Candidates: the offers at places within `$3` km, from the rows of
+ * `search_offer_place` (migration 108: one row per live offer × located place, with the offer's search columns and
+ * the place's position and availability) in the box (`geo_cell` when the box is small enough), each at its nearest
+ * place; plus the offers whose intervention zone covers `$8`. Then, still in the database so that a dense city
+ * (thousands of candidates) sends back one small row: the total within the radius, the drill-down facet counts (each
+ * facet counted under the other facets' filters, not its own) and the ranked page.
  */
 function statement(facetFiltered: boolean): string {
   // Without a facet filter every candidate passes them: the statement reads cand itself, not a copy of its 12k rows.
   const base = facetFiltered ? 'base' : 'cand';
-  return `
-WITH loc AS MATERIALIZED (
-  -- Equirectangular distance: within 0.1 % of the great-circle distance (earthdistance) up to 100 km, and
-  -- ~30× cheaper per row than earth_distance() on PGlite, where it dominated dense areas (Paris: 6,000 places).
-  SELECT l.id, sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km,
-         l.available_places
-  FROM location l
-  WHERE NOT l.deleted AND l.lat BETWEEN $4 AND $5 AND l.lon BETWEEN $6 AND $7
-    AND ($18::int[] IS NULL OR l.geo_cell = ANY($18::int[]))
-),
-near AS (
-  SELECT DISTINCT ON (r.id) r.id, loc.id AS location_id, loc.km, loc.available_places
-  FROM loc
-  JOIN search_reference r ON r.rtype = 'HealthcareService' AND r.param = 'location' AND r.target_id = loc.id
-  WHERE loc.km <= $3
-  ORDER BY r.id, loc.km
-),
--- Each candidate once, with its nearest place when it has one within the radius: carried along rather than joined
--- back to near (a join the planner, misled by the box estimate, ran as a nested loop: 26M row tests in Paris).
-ids AS (
-  SELECT id, location_id, km, available_places FROM near
-  UNION ALL
-  SELECT h.id, NULL, NULL, NULL FROM healthcare_service h
-  WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text] AND h.id NOT IN (SELECT id FROM near)
-),
-raw AS (
-  SELECT h.id, coalesce(ids.location_id, z.location_id) AS location_id, coalesce(ids.km, z.km) AS km,
-    ($8::text IS NOT NULL AND coalesce(h.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
-    h.patient_type,
-    coalesce(h.characteristic && $19::text[], false) AS home_visit_trait,
-    -- The offer's field (first TRE_R227 coding of its type) and care modes (TRE_R213 codes of its characteristics):
-    -- generated columns of migration 099, rather than a walk of the token arrays per candidate (12k in Paris).
-    h.f_field_code AS field, h.f_care_modes AS care_modes,
-    -- Beds or places available now at that place: generated column of migration 097 (no JSON read here).
-    coalesce(ids.available_places, z.available_places, 0) AS places_now,
-    CASE WHEN $17::text IS NULL THEN 1.0::float8
-         ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id), 0)::float8 END AS relevance,
-    h.last_updated,
-    -- Temporarily closed now (notAvailable "closingReopeningDate"): no room, whatever the places say. The JSON is
-    -- read only for the offers whose column (migration 096) says they declare a closure.
-    h.has_closure AND EXISTS (SELECT 1 FROM jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
-            WHERE na->>'id' = 'closingReopeningDate'
-              AND coalesce((na->'during'->>'start')::timestamptz <= now(), true)
-              AND coalesce((na->'during'->>'end')::timestamptz > now(), true)) AS closed,
-    -- The facet filters, kept as flags: each facet is counted under the other two.
-    (cardinality($11::text[]) = 0 OR h.characteristic && $11::text[]) AS ok_care,
-    (cardinality($12::text[]) = 0 OR h.service_type && $12::text[]) AS ok_field,
-    (cardinality($13::text[]) = 0 OR h.patient_type && $13::text[]) AS ok_public
-  FROM ids
-  JOIN healthcare_service h ON h.id = ids.id
-  -- Offers found through their intervention zone only: their nearest place, wherever it is (a handful of rows).
-  LEFT JOIN LATERAL (
-    SELECT l.id AS location_id, l.available_places,
-           sqrt(power((l.lat - $1::float8) * 111.2, 2) + power((l.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2)) AS km
-    FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
-    WHERE ids.location_id IS NULL AND r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
-    ORDER BY 3 LIMIT 1
-  ) z ON true
-  WHERE NOT h.deleted
-    AND NOT h.inactive
-    -- Sensitive units (uniteSensible) are never listed here: generated column of migration 060.
-    AND NOT h.sensitive
-    AND (cardinality($9::text[]) = 0 OR h.specialty && $9::text[])
-    -- A profession is a resource profession of the offer, or the role of a professional practising in it (city offers).
-    AND (cardinality($10::text[]) = 0 OR h.characteristic && $10::text[]
+  const km = (t: string) => `sqrt(power((${t}.lat - $1::float8) * 111.2, 2) + power((${t}.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2))`;
+  const filters = (t: string, id: string) => `
+    (cardinality($9::text[]) = 0 OR ${t}.specialty && $9::text[])
+    AND (cardinality($10::text[]) = 0 OR ${t}.characteristic && $10::text[]
          OR EXISTS (SELECT 1 FROM search_reference r
                     JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
                                        AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
-                    WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = h.id))
-    AND ($14::numeric IS NULL OR ((h.age_low IS NULL OR h.age_low <= $14) AND (h.age_high IS NULL OR h.age_high >= $14)))
-    AND (NOT $15::boolean OR coalesce(h.characteristic && $19::text[], false) OR coalesce(h.intervention_zone @> ARRAY[$8::text], false))
-    AND (cardinality($16::text[]) = 0 OR EXISTS (SELECT 1 FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = h.id AND t.doc LIKE ALL ($16::text[])))
+                    WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = ${id}))
+    AND ($14::numeric IS NULL OR ((${t}.age_low IS NULL OR ${t}.age_low <= $14) AND (${t}.age_high IS NULL OR ${t}.age_high >= $14)))
+    AND (NOT $15::boolean OR coalesce(${t}.characteristic && $19::text[], false) OR coalesce(${t}.intervention_zone @> ARRAY[$8::text], false))
+    AND (cardinality($16::text[]) = 0 OR EXISTS (SELECT 1 FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = ${id} AND t.doc LIKE ALL ($16::text[])))`;
+  // What a candidate carries out of its scan: flags and short code lists, not the token arrays, so that the sort
+  // choosing each offer's nearest place stays in memory (12k candidates in Paris).
+  const out = (t: string, c: { field: string; publics: string; careModes: string }) => `
+    ($8::text IS NOT NULL AND coalesce(${t}.intervention_zone @> ARRAY[$8::text], false)) AS zone_match,
+    coalesce(${t}.characteristic && $19::text[], false) AS home_visit_trait,
+    ${c.field} AS field, ${c.careModes} AS care_modes, ${c.publics} AS publics, ${t}.has_closure, ${t}.last_updated,
+    (cardinality($11::text[]) = 0 OR ${t}.characteristic && $11::text[]) AS ok_care,
+    (cardinality($12::text[]) = 0 OR ${t}.service_type && $12::text[]) AS ok_field,
+    (cardinality($13::text[]) = 0 OR ${c.publics} && $13::text[]) AS ok_public`;
+  return `
+WITH near AS MATERIALIZED (
+  -- Each offer once, at its nearest place within the radius: one range scan of search_offer_place's geo-cell index.
+  SELECT DISTINCT ON (p.offer_id) p.offer_id AS id, p.location_id, d.km, p.available_places, ${out('p', { field: 'p.field_code', publics: 'p.public_codes', careModes: 'p.care_mode_codes' })}
+  FROM search_offer_place p, LATERAL (SELECT ${km('p')} AS km) d
+  WHERE p.lat BETWEEN $4 AND $5 AND p.lon BETWEEN $6 AND $7
+    AND ($18::int[] IS NULL OR p.geo_cell = ANY($18::int[]))
+    AND d.km <= $3 AND ${filters('p', 'p.offer_id')}
+  ORDER BY p.offer_id, d.km, p.location_id
+),
+-- Plus the offers found through their intervention zone only (a handful), at their nearest place wherever it is.
+ids AS (
+  SELECT * FROM near
+  UNION ALL
+  SELECT h.id, z.location_id, z.km, z.available_places,
+    -- As search_offer_place_source (migration 108) computes them.
+    ${out('h', {
+      field: 'h.f_field_code',
+      publics: "ARRAY(SELECT DISTINCT reverse(split_part(reverse(k), '|', 1)) FROM unnest(h.patient_type) k WHERE strpos(k, '|') > 0)",
+      careModes: 'ARRAY(SELECT DISTINCT c FROM unnest(h.f_care_modes) c WHERE c IS NOT NULL)',
+    })}
+  FROM healthcare_service h
+  LEFT JOIN LATERAL (
+    SELECT l.id AS location_id, l.available_places, ${km('l')} AS km
+    FROM search_reference r JOIN location l ON l.id = r.target_id AND NOT l.deleted AND l.lat IS NOT NULL
+    WHERE r.rtype = 'HealthcareService' AND r.param = 'location' AND r.id = h.id
+    ORDER BY 3 LIMIT 1
+  ) z ON true
+  WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text] AND NOT h.deleted AND NOT h.inactive AND NOT h.sensitive
+    AND h.id NOT IN (SELECT id FROM near) AND ${filters('h', 'h.id')}
+),
+raw AS (
+  SELECT ids.*, coalesce(ids.available_places, 0) AS places_now,
+    CASE WHEN $17::text IS NULL THEN 1.0::float8
+         ELSE coalesce((SELECT max(word_similarity($17::text, t.doc)) FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = ids.id), 0)::float8 END AS relevance,
+    ids.has_closure AND EXISTS (SELECT 1 FROM healthcare_service h, jsonb_array_elements(coalesce(h.content->'notAvailable', '[]'::jsonb)) na
+            WHERE h.id = ids.id AND na->>'id' = 'closingReopeningDate'
+              AND coalesce((na->'during'->>'start')::timestamptz <= now(), true)
+              AND coalesce((na->'during'->>'end')::timestamptz > now(), true)) AS closed
+  FROM ids
 ),
 cand AS MATERIALIZED (
   -- Availability the caller may not see (access matrix, $22) counts as none, before filters, facets and ranking.
-  SELECT raw.*, home_visit_trait OR zone_match AS home_visit,
+  SELECT raw.id, raw.location_id, raw.km, raw.zone_match, raw.field, raw.care_modes, raw.publics, raw.relevance, raw.last_updated,
+    raw.ok_care, raw.ok_field, raw.ok_public, home_visit_trait OR zone_match AS home_visit,
     CASE WHEN closed OR $22::text = 'none' OR ($22::text = 'medico-social' AND field IS DISTINCT FROM '${MEDICO_SOCIAL}') THEN 0
          ELSE coalesce(places_now, 0) END AS available_places
   FROM raw
@@ -213,13 +201,11 @@ SELECT $3::float8 AS radius,
      FROM ranked ORDER BY score DESC, coalesce(km, 0), id LIMIT $23::int OFFSET $24::int) p) AS page,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
      SELECT field AS code, count(*)::int AS n FROM cand WHERE ok_care AND ok_public AND field IS NOT NULL GROUP BY field) f) AS field_facet,
+  -- Care modes and publics are code lists without repeats (search_offer_place): a row per offer and code.
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT c AS code, count(DISTINCT cand.id)::int AS n FROM cand, unnest(cand.care_modes) c
-     WHERE ok_field AND ok_public AND c IS NOT NULL GROUP BY c) f) AS care_mode_facet,
-  -- The code after the last "|" of each key (patient types come in several systems), each offer counted once.
+     SELECT c AS code, count(*)::int AS n FROM (SELECT unnest(care_modes) AS c FROM cand WHERE ok_field AND ok_public) u GROUP BY c) f) AS care_mode_facet,
   (SELECT coalesce(json_agg(json_build_object('code', code, 'count', n) ORDER BY n DESC, code), '[]'::json) FROM (
-     SELECT reverse(split_part(reverse(k), '|', 1)) AS code, count(DISTINCT cand.id)::int AS n FROM cand, unnest(cand.patient_type) k
-     WHERE ok_field AND ok_care AND strpos(k, '|') > 0 GROUP BY 1) f) AS public_facet,
+     SELECT k AS code, count(*)::int AS n FROM (SELECT unnest(publics) AS k FROM cand WHERE ok_field AND ok_care) u GROUP BY k) f) AS public_facet,
   (SELECT count(*) FROM ${base} WHERE home_visit)::int AS home_visit_facet,
   (SELECT count(*) FROM ${base} WHERE available_places > 0)::int AS available_facet
 `;
@@ -244,22 +230,30 @@ interface SearchRow {
 }
 
 
-/** One run of the statement: the offers within `maxKm` (or whose intervention zone covers the commune). */
-async function runSearch(db: Queryable, q: OfferQuery, maxKm: number): Promise<SearchRow> {
+/** The statement and its parameters for one radius: the offers within `maxKm` (or whose intervention zone covers the commune). */
+export function searchStatement(q: OfferQuery, maxKm: number): { sql: string; params: unknown[] } {
   const dLat = maxKm / 111.2;
   const dLon = maxKm / (111.32 * Math.max(0.05, Math.cos((q.lat * Math.PI) / 180)));
   const patterns = textPatterns(q.text);
   const textForSimilarity = patterns.length ? patterns.map((p) => p.slice(1, -1)).join(' ') : null;
   const facetFiltered = q.careMode.length > 0 || q.field.length > 0 || q.publicType.length > 0;
-  const { rows } = await db.query<SearchRow>(facetFiltered ? searchSql.filtered : searchSql.unfiltered, [
-    q.lat, q.lon, maxKm, q.lat - dLat, q.lat + dLat, q.lon - dLon, q.lon + dLon,
-    q.commune ?? null,
-    keys(SYSTEMS.activity, q.activity), keys(SYSTEMS.profession, q.profession), keys(SYSTEMS.careMode, q.careMode),
-    keys(SYSTEMS.field, q.field), q.publicType,
-    q.age ?? null, q.homeVisit, patterns, textForSimilarity,
-    cellsAround(q.lat, q.lon, maxKm * 1000) ?? null, HOME_VISIT_KEYS, q.profession,
-    q.available, q.capacityAccess ?? 'all', q.limit, q.offset,
-  ]);
+  return {
+    sql: facetFiltered ? searchSql.filtered : searchSql.unfiltered,
+    params: [
+      q.lat, q.lon, maxKm, q.lat - dLat, q.lat + dLat, q.lon - dLon, q.lon + dLon,
+      q.commune ?? null,
+      keys(SYSTEMS.activity, q.activity), keys(SYSTEMS.profession, q.profession), keys(SYSTEMS.careMode, q.careMode),
+      keys(SYSTEMS.field, q.field), q.publicType,
+      q.age ?? null, q.homeVisit, patterns, textForSimilarity,
+      cellsAround(q.lat, q.lon, maxKm * 1000) ?? null, HOME_VISIT_KEYS, q.profession,
+      q.available, q.capacityAccess ?? 'all', q.limit, q.offset,
+    ],
+  };
+}
+
+async function runSearch(db: Queryable, q: OfferQuery, maxKm: number): Promise<SearchRow> {
+  const { sql, params } = searchStatement(q, maxKm);
+  const { rows } = await db.query<SearchRow>(sql, params);
   return rows[0];
 }
 

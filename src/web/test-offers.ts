@@ -1,6 +1,7 @@
 /**
  * A few real-looking offers around Mantes-la-Jolie / Limay / Gargenville (Yvelines) for the web tests, written
- * through the ResourceStore. Codes are real NOS codes; positions are the COG 2026 commune centroids.
+ * through the ResourceStore (and the builders of such offers and places). Codes are real NOS codes; positions are the
+ * COG 2026 commune centroids.
  */
 import type { Resource } from '../fhir/types.ts';
 import type { RequestContext } from '../store/context.ts';
@@ -44,7 +45,7 @@ function organization(id: string, name: string, place: PlaceKey): Resource {
   };
 }
 
-function location(id: string, name: string, place: PlaceKey, opts: { available?: number; occupied?: number; offsetKm?: number } = {}): Resource {
+export function location(id: string, name: string, place: PlaceKey, opts: { available?: number; occupied?: number; offsetKm?: number } = {}): Resource {
   const p = PLACES[place];
   const capacity = (status: string, n: number) => ({
     url: EXT.supportedCapacity,
@@ -72,7 +73,7 @@ function location(id: string, name: string, place: PlaceKey, opts: { available?:
   };
 }
 
-interface OfferSpec {
+export interface OfferSpec {
   id: string;
   name: string;
   org: string;
@@ -89,7 +90,7 @@ interface OfferSpec {
   contacts?: { value: string; level: string; channel?: string }[];
 }
 
-function offer(s: OfferSpec): Resource {
+export function offer(s: OfferSpec): Resource {
   const patient = {
     url: EXT.patientType,
     extension: [

@@ -1,0 +1,110 @@
+/**
+ * `search_offer_place` (migration 108), the table the coordinator search scans, is derived data kept by triggers:
+ * after every kind of write it must hold exactly what its definition (`search_offer_place_source`) computes from
+ * the offers and places as they stand, whatever the order in which they were written.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { Resource } from '../fhir/types.ts';
+import { startTestServer, type TestServer } from '../testing/server.ts';
+import { describeWithDatabases } from '../testing/suite.ts';
+import { SYSTEMS } from './nos-systems.ts';
+import { searchOffers } from './offer-search.ts';
+import { PLACES, TEST_CONTEXT, location, offer, writeTestOffers } from './test-offers.ts';
+
+await describeWithDatabases('search_offer_place follows the writes of offers and places', (db) => {
+  let server: TestServer;
+  before(async () => {
+    server = await startTestServer(db());
+    await writeTestOffers(server.services.store);
+  });
+  after(async () => server?.close());
+
+  const write = (r: Resource) => server.services.store.update(structuredClone(r), TEST_CONTEXT);
+  const rowsOf = async (offerId: string) => (await db().query<{ location_id: string; lat: number; available_places: number | null; specialty: string[]; public_codes: string[] }>(
+    'SELECT location_id, lat, available_places, specialty, public_codes FROM search_offer_place WHERE offer_id = $1 ORDER BY location_id', [offerId])).rows;
+  /** Rows of the table its definition does not give, and rows the definition gives that the table lacks. */
+  const drift = async () => (await db().query<{ side: string; offer_id: string; location_id: string }>(`
+    (SELECT 'extra' AS side, offer_id, location_id FROM (SELECT * FROM search_offer_place EXCEPT SELECT * FROM search_offer_place_source) x)
+    UNION ALL
+    (SELECT 'missing', offer_id, location_id FROM (SELECT * FROM search_offer_place_source EXCEPT SELECT * FROM search_offer_place) y)`)).rows;
+
+  const kine = offer({
+    id: 'hs-places-kine', name: 'Kinésithérapie — test des lieux', org: 'org-cabinet-limay', location: 'loc-places-a',
+    field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'], profession: '70', publics: ['07'],
+  });
+  const placeA = location('loc-places-a', 'Cabinet A', 'limay', { available: 2 });
+  const placeB = location('loc-places-b', 'Cabinet B', 'gargenville');
+
+  test('the offers and places of the test set are all there, as the definition gives them', async () => {
+    const count = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM search_offer_place');
+    assert.ok(count.rows[0].n >= 5, `rows for the located test offers (${count.rows[0].n})`);
+    assert.deepEqual(await drift(), []);
+    // Deleted and sensitive offers are not listed.
+    assert.deepEqual(await rowsOf('hs-deleted-limay'), []);
+  });
+
+  test('an offer written before its place gets its row when the place comes, and follows the place', async () => {
+    await write(kine);
+    assert.deepEqual(await rowsOf(kine.id!), [], 'no row while the place does not exist');
+    await write(placeA);
+    const [row] = await rowsOf(kine.id!);
+    assert.equal(row.location_id, 'loc-places-a');
+    assert.equal(row.available_places, 2);
+    assert.deepEqual(row.public_codes, ['07']);
+    assert.deepEqual(row.specialty, [`${SYSTEMS.activity}|339`, '339']);
+
+    // The place moves and its availability changes: the row follows.
+    const moved = location('loc-places-a', 'Cabinet A', 'mantes', { available: 0 });
+    await write(moved);
+    const [after] = await rowsOf(kine.id!);
+    assert.equal(after.lat, PLACES.mantes.lat);
+    assert.equal(after.available_places, 0);
+    assert.deepEqual(await drift(), []);
+  });
+
+  test('an offer\'s new places, codes and state are followed; deletions and deactivation remove its rows', async () => {
+    await write(placeB);
+    const both = { ...offer({
+      id: 'hs-places-kine', name: 'Kinésithérapie — test des lieux', org: 'org-cabinet-limay', location: 'loc-places-a',
+      field: '05', activity: ['340', 'Rééducation'], careMode: ['32', 'Consultation (CS)'], profession: '70', publics: ['07', '01'],
+    }) };
+    both.location = [{ reference: 'Location/loc-places-a' }, { reference: 'Location/loc-places-b' }, { reference: 'Location/loc-places-b' }];
+    await write(both);
+    const rows = await rowsOf(kine.id!);
+    assert.deepEqual(rows.map((r) => r.location_id), ['loc-places-a', 'loc-places-b']);
+    assert.ok(rows.every((r) => r.specialty.includes('340') && !r.specialty.includes('339')));
+    assert.deepEqual(rows[0].public_codes, ['01', '07']);
+
+    await server.services.store.delete('Location', 'loc-places-b', TEST_CONTEXT);
+    assert.deepEqual((await rowsOf(kine.id!)).map((r) => r.location_id), ['loc-places-a']);
+
+    await write({ ...both, active: false });
+    assert.deepEqual(await rowsOf(kine.id!), [], 'an inactive offer is not listed');
+    await write(both);
+    assert.deepEqual((await rowsOf(kine.id!)).map((r) => r.location_id), ['loc-places-a'], 'listed again once active');
+
+    await server.services.store.delete('HealthcareService', kine.id!, TEST_CONTEXT);
+    assert.deepEqual(await rowsOf(kine.id!), []);
+    assert.deepEqual(await drift(), []);
+  });
+
+  test('the coordinator search finds an offer through its rows, and no longer once its place is deleted', async () => {
+    const near = offer({
+      id: 'hs-places-sf', name: 'Sage-femme — test des lieux', org: 'org-sf-mantes', location: 'loc-places-c',
+      field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'], profession: '50',
+    });
+    await write(location('loc-places-c', 'Cabinet C', 'gargenville'));
+    await write(near);
+    const q = {
+      lat: PLACES.gargenville.lat, lon: PLACES.gargenville.lon, radiusKm: 5, widen: false, minResults: 1, activity: [], profession: ['50'],
+      careMode: [], field: [], publicType: [], homeVisit: false, available: false, limit: 50, offset: 0,
+    };
+    const found = await searchOffers(db(), q);
+    assert.ok(found.page.some((c) => c.id === 'hs-places-sf' && c.locationId === 'loc-places-c'), 'found at its place');
+    await server.services.store.delete('Location', 'loc-places-c', TEST_CONTEXT);
+    const gone = await searchOffers(db(), q);
+    assert.ok(!gone.page.some((c) => c.id === 'hs-places-sf'), 'not found once its only place is deleted');
+    assert.deepEqual(await drift(), []);
+  });
+});
