@@ -12,6 +12,11 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<QueryResult<T>>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * The bytes a `COPY (…) TO STDOUT` statement sends, untouched (no row parsing, no string decoding): the PostgreSQL
+   * server only; undefined on PGlite. `sql` takes no parameters (see sql-literal.ts to inline them).
+   */
+  copyOut?(sql: string): Promise<Buffer[]>;
 }
 
 export interface Database extends Queryable {

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { to as copyTo } from 'pg-copy-streams';
 import type { Database, Queryable, QueryResult } from './database.ts';
 
 // int8 (bigint) as JS number when safe: sequence numbers and counts stay far below 2^53.
@@ -51,6 +52,22 @@ export class PostgresDatabase implements Database {
 
   async exec(sql: string): Promise<void> {
     await this.pool.query(sql);
+  }
+
+  async copyOut(sql: string): Promise<Buffer[]> {
+    const client = await this.pool.connect();
+    let failed = false;
+    try {
+      const chunks: Buffer[] = [];
+      for await (const chunk of client.query(copyTo(sql))) chunks.push(chunk as Buffer);
+      return chunks;
+    } catch (err) {
+      failed = true;
+      throw err;
+    } finally {
+      // A connection whose COPY broke off is not given back to the pool.
+      client.release(failed);
+    }
   }
 
   async close(): Promise<void> {
