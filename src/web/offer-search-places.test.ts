@@ -21,8 +21,8 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
   after(async () => server?.close());
 
   const write = (r: Resource) => server.services.store.update(structuredClone(r), TEST_CONTEXT);
-  const rowsOf = async (offerId: string) => (await db().query<{ location_id: string; lat: number; available_places: number | null; specialty: string[]; public_codes: string[] }>(
-    'SELECT location_id, lat, available_places, specialty, public_codes FROM search_offer_place WHERE offer_id = $1 ORDER BY location_id', [offerId])).rows;
+  const rowsOf = async (offerId: string) => (await db().query<{ location_id: string; lat: number; available_places: number | null; specialty: string[]; public_codes: string[]; inactive: boolean }>(
+    'SELECT location_id, lat, available_places, specialty, public_codes, inactive FROM search_offer_place WHERE offer_id = $1 ORDER BY location_id', [offerId])).rows;
   /** Rows of the table its definition does not give, and rows the definition gives that the table lacks. */
   const drift = async () => (await db().query<{ side: string; offer_id: string; location_id: string }>(`
     (SELECT 'extra' AS side, offer_id, location_id FROM (SELECT * FROM search_offer_place EXCEPT SELECT * FROM search_offer_place_source) x)
@@ -40,8 +40,10 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
     const count = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM search_offer_place');
     assert.ok(count.rows[0].n >= 5, `rows for the located test offers (${count.rows[0].n})`);
     assert.deepEqual(await drift(), []);
-    // Deleted and sensitive offers are not listed.
+    // Deleted offers are not listed; sensitive units are, flagged (the FHIR search may show them to some callers).
     assert.deepEqual(await rowsOf('hs-deleted-limay'), []);
+    const sensitive = await db().query<{ n: number }>('SELECT count(*)::int AS n FROM search_offer_place WHERE sensitive');
+    assert.ok(sensitive.rows[0].n >= 1, 'the sensitive test offer is listed, flagged');
   });
 
   test('an offer written before its place gets its row when the place comes, and follows the place', async () => {
@@ -80,16 +82,16 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
     assert.deepEqual((await rowsOf(kine.id!)).map((r) => r.location_id), ['loc-places-a']);
 
     await write({ ...both, active: false });
-    assert.deepEqual(await rowsOf(kine.id!), [], 'an inactive offer is not listed');
+    assert.deepEqual((await rowsOf(kine.id!)).map((r) => r.inactive), [true], 'an inactive offer is flagged');
     await write(both);
-    assert.deepEqual((await rowsOf(kine.id!)).map((r) => r.location_id), ['loc-places-a'], 'listed again once active');
+    assert.deepEqual((await rowsOf(kine.id!)).map((r) => r.inactive), [false], 'active again');
 
     await server.services.store.delete('HealthcareService', kine.id!, TEST_CONTEXT);
     assert.deepEqual(await rowsOf(kine.id!), []);
     assert.deepEqual(await drift(), []);
   });
 
-  test('the coordinator search finds an offer through its rows, and no longer once its place is deleted', async () => {
+  test('the coordinator search finds an offer through its rows, not once inactive, and no longer once its place is deleted', async () => {
     const near = offer({
       id: 'hs-places-sf', name: 'Sage-femme — test des lieux', org: 'org-sf-mantes', location: 'loc-places-c',
       field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'], profession: '50',
@@ -102,6 +104,9 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
     };
     const found = await searchOffers(db(), q);
     assert.ok(found.page.some((c) => c.id === 'hs-places-sf' && c.locationId === 'loc-places-c'), 'found at its place');
+    await write({ ...near, active: false });
+    assert.ok(!(await searchOffers(db(), q)).page.some((c) => c.id === 'hs-places-sf'), 'an inactive offer is not listed');
+    await write(near);
     await server.services.store.delete('Location', 'loc-places-c', TEST_CONTEXT);
     const gone = await searchOffers(db(), q);
     assert.ok(!gone.page.some((c) => c.id === 'hs-places-sf'), 'not found once its only place is deleted');

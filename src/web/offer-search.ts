@@ -104,7 +104,7 @@ const AVAILABLE = '(NOT $21::boolean OR available_places > 0)';
 
 /**
  * The whole search in one statement. Candidates: the offers at places within `$3` km, from the rows of
- * `search_offer_place` (migration 108: one row per live offer × located place, with the offer's search columns and
+ * `search_offer_place` (migrations 108–109: one row per live offer × located place, with the offer's search columns and
  * the place's position and availability) in the box (`geo_cell` when the box is small enough), each at its nearest
  * place; plus the offers whose intervention zone covers `$8`. Then, still in the database so that a dense city
  * (thousands of candidates) sends back one small row: the total within the radius, the drill-down facet counts (each
@@ -140,6 +140,8 @@ WITH near AS MATERIALIZED (
   FROM search_offer_place p, LATERAL (SELECT ${km('p')} AS km) d
   WHERE p.lat BETWEEN $4 AND $5 AND p.lon BETWEEN $6 AND $7
     AND ($18::int[] IS NULL OR p.geo_cell = ANY($18::int[]))
+    -- Inactive offers and sensitive units are never listed here.
+    AND NOT p.inactive AND NOT p.sensitive
     AND d.km <= $3 AND ${filters('p', 'p.offer_id')}
   ORDER BY p.offer_id, d.km, p.location_id
 ),

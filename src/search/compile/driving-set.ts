@@ -16,6 +16,7 @@ import { cellsAround } from '../geo/geo-cell.ts';
 import type { ChainLink, Criterion } from '../parse/search-query.ts';
 import { baseWhere } from './base-where.ts';
 import type { CompileContext } from './criteria.ts';
+import { SqlParams } from './sql-params.ts';
 
 type ParamCriterion = Extract<Criterion, { kind: 'param' }>;
 type LeafCompiler = (c: Criterion, type: ResourceType, alias: string) => string;
@@ -67,6 +68,22 @@ function referrers(cc: CompileContext, type: ResourceType, link: ChainLink, targ
 }
 
 /**
+ * `HealthcareService?location.near…`: the offers with a live place within the radius, straight from
+ * `search_offer_place` (migrations 108–109: one row per live offer × live located place, with the place's geo cell
+ * and point), the same distance test on the same point — one range scan instead of the places, then each place's
+ * offer references. Only when the caller's access rules put no condition on places beyond "not deleted" (the table
+ * holds live places only). Undefined when it does not apply.
+ */
+function offersNearPlaces(cc: CompileContext, c: ParamCriterion, type: ResourceType, leaf: LeafCompiler): string | undefined {
+  const link = c.chain[0];
+  if (type !== 'HealthcareService' || c.chain.length !== 1 || link.param.code !== 'location' || link.target !== 'Location') return undefined;
+  if (c.param.special !== 'near' && c.param.special !== 'near-insee-code') return undefined;
+  if (cc.access?.('Location', 'x', cc.ctx, new SqlParams())) return undefined;
+  const x = cc.params.alias('x');
+  return `SELECT ${x}.offer_id AS id FROM search_offer_place ${x} WHERE ${leaf({ ...c, chain: [] }, 'Location', x)}`;
+}
+
+/**
  * Ids of `type` rows satisfying `c` (drivable), checked against the base condition of `type` unless
  * `skipBase` (the searched type: its base condition is in the page statement already).
  */
@@ -84,6 +101,8 @@ export function drivingSet(cc: CompileContext, c: Criterion, type: ResourceType,
     return skipBase ? ids : checked(cc, type, (a) => `${a}.id IN (${ids})`);
   }
   if (c.kind !== 'param') throw new Error('drivingSet: not a drivable criterion');
+  const near = offersNearPlaces(cc, c, type, leaf);
+  if (near) return skipBase ? near : checked(cc, type, (a) => `${a}.id IN (${near})`);
   // Types along the chain: types[0] = searched type … types[n] = the leaf's type.
   const types: ResourceType[] = [type, ...c.chain.map((l) => l.target)];
   const leafType = types[types.length - 1];
