@@ -23,7 +23,7 @@ import { searchOffers, searchStatement, type OfferQuery } from '../src/web/offer
 
 const { values: args, positionals } = parseArgs({ allowPositionals: true, options: { against: { type: 'string' }, point: { type: 'string' }, explain: { type: 'boolean' } } });
 const target = positionals[0];
-if (!target) throw new Error('usage: bench/offer-search-statement.ts <postgres://… | pglite-dir> [runs] [--against <module>] [--point lat,lon]');
+if (!target) throw new Error('usage: bench/offer-search-statement.ts <postgres://… | pglite-dir> [runs] [--against <module>] [--point lat,lon] [--explain]');
 const runs = Number(positionals[1] ?? 20);
 type Search = typeof searchOffers;
 const versions: [string, Search][] = [['this', searchOffers]];

@@ -187,26 +187,15 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
         const view = changed.get(row);
         return view === null ? undefined : (view === undefined ? row.raw : JSON.stringify(view)) + '\n';
       };
-      if (!q.copied) {
-        let text = '';
-        for (const row of rows) {
-          const line = lineOf(row);
-          if (line === undefined) continue;
-          text += line;
-          counter.written++;
-        }
-        if (text) yield text;
-        continue;
-      }
-      // The COPY path: one buffer for the page, plain lines as PostgreSQL sent them.
-      const pieces: Buffer[] = [];
+      const pieces: (string | Buffer)[] = [];
       for (const row of rows) {
         const line = row.line ?? lineOf(row);
         if (line === undefined) continue;
-        pieces.push(typeof line === 'string' ? Buffer.from(line) : line);
+        pieces.push(line);
         counter.written++;
       }
-      if (pieces.length) yield Buffer.concat(pieces);
+      // One chunk per page: text on the parameterised path, bytes on the COPY path (plain lines as PostgreSQL sent them).
+      if (pieces.length) yield q.copied ? Buffer.concat(pieces.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))) : pieces.join('');
     }
   } finally {
     // Stopped early (cancel, error): let the reads in flight finish before the caller releases anything.
