@@ -150,12 +150,8 @@ ids AS (
   SELECT * FROM near
   UNION ALL
   SELECT h.id, z.location_id, z.km, z.available_places,
-    -- As search_offer_place_source (migration 108) computes them.
-    ${out('h', {
-      field: 'h.f_field_code',
-      publics: "ARRAY(SELECT DISTINCT reverse(split_part(reverse(k), '|', 1)) FROM unnest(h.patient_type) k WHERE strpos(k, '|') > 0)",
-      careModes: 'ARRAY(SELECT DISTINCT c FROM unnest(h.f_care_modes) c WHERE c IS NOT NULL)',
-    })}
+    -- As search_offer_place_source computes them (migration 111).
+    ${out('h', { field: 'h.f_field_code', publics: 'ror_public_codes(h.patient_type)', careModes: 'ror_code_set(h.f_care_modes)' })}
   FROM healthcare_service h
   LEFT JOIN LATERAL (
     SELECT l.id AS location_id, l.available_places, ${km('l')} AS km
