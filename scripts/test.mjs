@@ -36,9 +36,15 @@ if (files.some((f) => f.includes(`${path.sep}browser${path.sep}`) || f.startsWit
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+// A test file whose tests are done but which keeps a handle open (a timer, a socket) would hold the run for ever, and a
+// test waiting on something that never comes would too: the first is ended once its tests are done, the second fails
+// named after 15 minutes (the timeout is per file; the longest takes ≈ 2.5 min here) instead of exhausting CI's time.
 const r = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.ROR_TEST_CONCURRENCY ?? 2}`, ...files],
+  [
+    '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.ROR_TEST_CONCURRENCY ?? 2}`,
+    '--test-force-exit', `--test-timeout=${process.env.ROR_TEST_TIMEOUT_MS ?? 900_000}`, ...files,
+  ],
   { stdio: 'inherit', cwd: root },
 );
 process.exit(r.status ?? 1);

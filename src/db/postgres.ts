@@ -16,7 +16,8 @@ export class PostgresDatabase implements Database {
     // No JIT: the server's statements are short searches and writes whose cost estimates (SQL functions, arrays)
     // cross jit_above_cost; compiling took 0.4 s of a 1.3 s capacity search on the national dataset (bench/RESULTS.md).
     // The indicator transactions already turned it off for the same reason.
-    this.pool = new pg.Pool({ connectionString, max: poolSize, options: '-c jit=off' });
+    // A request waiting a minute for a connection fails (named) rather than waiting for ever on a saturated pool.
+    this.pool = new pg.Pool({ connectionString, max: poolSize, options: '-c jit=off', connectionTimeoutMillis: 60_000 });
     // An idle client losing its connection must not crash the process.
     this.pool.on('error', () => undefined);
   }
