@@ -91,6 +91,37 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
     assert.deepEqual(await drift(), []);
   });
 
+  test('a bulk write of offers with their places in one statement, then of their changes, leaves the table as defined', async () => {
+    // One statement writes both tables: the offer trigger and the place trigger each find the same (offer, place) rows.
+    const ids = ['1', '2', '3'];
+    const places = ids.map((n) => location(`loc-bulk-${n}`, `Cabinet ${n}`, n === '3' ? 'mantes' : 'limay', { available: Number(n) }));
+    const offers = ids.map((n) => offer({
+      id: `hs-bulk-${n}`, name: `Kinésithérapie — lot ${n}`, org: 'org-cabinet-limay', location: `loc-bulk-${n}`,
+      field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'], profession: '70', publics: ['07'],
+    }));
+    await server.services.store.bulkPut([...places, ...offers].map((r) => structuredClone(r)), TEST_CONTEXT);
+    for (const n of ids) assert.deepEqual((await rowsOf(`hs-bulk-${n}`)).map((r) => [r.location_id, r.available_places]), [[`loc-bulk-${n}`, Number(n)]]);
+
+    // One statement moves a place, takes the position of another, and changes an offer's publics.
+    const moved = location('loc-bulk-1', 'Cabinet 1', 'gargenville', { available: 9 });
+    const unplaced = { ...structuredClone(places[1]), position: undefined };
+    const republic = offer({
+      id: 'hs-bulk-3', name: 'Kinésithérapie — lot 3', org: 'org-cabinet-limay', location: 'loc-bulk-3',
+      field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'], profession: '70', publics: ['01'],
+    });
+    await server.services.store.bulkPut([moved, unplaced, republic].map((r) => structuredClone(r)), TEST_CONTEXT);
+    const [one] = await rowsOf('hs-bulk-1');
+    assert.equal(one.lat, PLACES.gargenville.lat);
+    assert.equal(one.available_places, 9);
+    assert.deepEqual(await rowsOf('hs-bulk-2'), [], 'a place without a position is not listed');
+    assert.deepEqual((await rowsOf('hs-bulk-3'))[0].public_codes, ['01']);
+
+    // The position back: listed again.
+    await server.services.store.bulkPut([structuredClone(places[1])], TEST_CONTEXT);
+    assert.deepEqual((await rowsOf('hs-bulk-2')).map((r) => r.location_id), ['loc-bulk-2']);
+    assert.deepEqual(await drift(), []);
+  });
+
   test('the coordinator search finds an offer through its rows, not once inactive, and no longer once its place is deleted', async () => {
     const near = offer({
       id: 'hs-places-sf', name: 'Sage-femme — test des lieux', org: 'org-sf-mantes', location: 'loc-places-c',

@@ -1,0 +1,121 @@
+-- search_offer_place (migrations 108–111) was kept by row triggers: per offer or place written, a trigger call and its
+-- own statements (a delete, an insert from the view, for a place a probe of the offer → place reference index). Bulk
+-- imports write thousands of rows per statement: the synthetic RPPS import of 50,000 lines went from 43 to 73 s
+-- (bench/RESULTS.md). Statement triggers with transition tables do the same work once per statement, as joins over the
+-- rows the statement wrote. Same rules as before: the table is what the view search_offer_place_source gives. An offer
+-- and its place written by one statement are found by both triggers: the second insert of the same row does nothing.
+DROP TRIGGER search_offer_place_offer_insert ON healthcare_service;
+DROP TRIGGER search_offer_place_offer_update ON healthcare_service;
+DROP TRIGGER search_offer_place_offer_delete ON healthcare_service;
+DROP TRIGGER search_offer_place_location_insert ON location;
+DROP TRIGGER search_offer_place_location_update ON location;
+DROP TRIGGER search_offer_place_location_delete ON location;
+DROP FUNCTION search_offer_place_of_offer();
+DROP FUNCTION search_offer_place_of_location();
+
+-- Offers: the rows of the offers written are replaced by what the view gives for them.
+CREATE FUNCTION search_offer_place_offers_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO search_offer_place SELECT s.* FROM search_offer_place_source s WHERE s.offer_id IN (SELECT id FROM new_rows)
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION search_offer_place_offers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  changed text[];
+BEGIN
+  -- Only the offers where something the table copies changed (the facts refresh rewrites rows unchanged).
+  SELECT array_agg(n.id) INTO changed
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  WHERE (o.deleted, o.inactive, o.sensitive, o.last_updated, o.content -> 'location', o.specialty, o.characteristic,
+         o.service_type, o.intervention_zone, o.patient_type, o.f_care_modes, o.f_field_code, o.age_low, o.age_high, o.has_closure)
+        IS DISTINCT FROM
+        (n.deleted, n.inactive, n.sensitive, n.last_updated, n.content -> 'location', n.specialty, n.characteristic,
+         n.service_type, n.intervention_zone, n.patient_type, n.f_care_modes, n.f_field_code, n.age_low, n.age_high, n.has_closure);
+  IF changed IS NULL THEN
+    RETURN NULL;
+  END IF;
+  DELETE FROM search_offer_place WHERE offer_id = ANY (changed);
+  INSERT INTO search_offer_place SELECT s.* FROM search_offer_place_source s WHERE s.offer_id = ANY (changed)
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION search_offer_place_offers_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM search_offer_place WHERE offer_id IN (SELECT id FROM old_rows);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER search_offer_place_offer_insert AFTER INSERT ON healthcare_service
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_offers_inserted();
+CREATE TRIGGER search_offer_place_offer_update AFTER UPDATE ON healthcare_service
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_offers_updated();
+CREATE TRIGGER search_offer_place_offer_delete AFTER DELETE ON healthcare_service
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_offers_deleted();
+
+-- Places: a place listed before and after (a move, a new availability) keeps its rows with new place columns; a place
+-- that appears (created, undeleted, given a position) gets a row per offer referencing it, found through the GIN index
+-- on the offers' place references; a place that disappears loses its rows.
+CREATE FUNCTION search_offer_place_locations_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO search_offer_place
+  SELECT s.* FROM new_rows n
+  CROSS JOIN LATERAL (
+    SELECT s.* FROM search_offer_place_source s
+    WHERE s.location_id = n.id
+      AND s.offer_id IN (SELECT h.id FROM healthcare_service h
+                         WHERE h.content -> 'location' @> jsonb_build_array(jsonb_build_object('reference', 'Location/' || n.id)))) s
+  WHERE NOT n.deleted AND n.lat IS NOT NULL AND n.lon IS NOT NULL
+  ON CONFLICT DO NOTHING;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION search_offer_place_locations_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  moved text[];
+  relisted text[];
+BEGIN
+  -- The places whose copied columns changed, split by whether they were listed both before and after.
+  SELECT array_agg(n.id) FILTER (WHERE listed_before AND listed_after),
+         array_agg(n.id) FILTER (WHERE NOT (listed_before AND listed_after))
+  INTO moved, relisted
+  FROM new_rows n JOIN old_rows o ON o.id = n.id
+  CROSS JOIN LATERAL (SELECT NOT o.deleted AND o.lat IS NOT NULL AND o.lon IS NOT NULL AS listed_before,
+                             NOT n.deleted AND n.lat IS NOT NULL AND n.lon IS NOT NULL AS listed_after) f
+  WHERE (o.deleted, o.lat, o.lon, o.geo_cell, o.available_places, o.position)
+        IS DISTINCT FROM (n.deleted, n.lat, n.lon, n.geo_cell, n.available_places, n.position);
+  IF moved IS NOT NULL THEN
+    UPDATE search_offer_place s SET geo_cell = n.geo_cell, lat = n.lat, lon = n.lon, available_places = n.available_places,
+           position = n.position
+    FROM new_rows n
+    WHERE n.id = ANY (moved) AND s.location_id = n.id;
+  END IF;
+  IF relisted IS NOT NULL THEN
+    DELETE FROM search_offer_place WHERE location_id = ANY (relisted);
+    INSERT INTO search_offer_place
+    SELECT s.* FROM new_rows n
+    CROSS JOIN LATERAL (
+      SELECT s.* FROM search_offer_place_source s
+      WHERE s.location_id = n.id
+        AND s.offer_id IN (SELECT h.id FROM healthcare_service h
+                           WHERE h.content -> 'location' @> jsonb_build_array(jsonb_build_object('reference', 'Location/' || n.id)))) s
+    WHERE n.id = ANY (relisted) AND NOT n.deleted AND n.lat IS NOT NULL AND n.lon IS NOT NULL
+    ON CONFLICT DO NOTHING;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION search_offer_place_locations_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM search_offer_place WHERE location_id IN (SELECT id FROM old_rows);
+  RETURN NULL;
+END $$;
+
+CREATE TRIGGER search_offer_place_location_insert AFTER INSERT ON location
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_locations_inserted();
+CREATE TRIGGER search_offer_place_location_update AFTER UPDATE ON location
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_locations_updated();
+CREATE TRIGGER search_offer_place_location_delete AFTER DELETE ON location
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_locations_deleted();
