@@ -3,6 +3,7 @@
 // Integration suites run on embedded PGlite and on the PostgreSQL server (see src/testing/databases.ts).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
@@ -36,6 +37,20 @@ if (files.some((f) => f.includes(`${path.sep}browser${path.sep}`) || f.startsWit
   const build = spawnSync(process.execPath, [path.join(root, 'scripts/build-web.mjs')], { stdio: 'inherit', cwd: root });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
+// One migrated database per engine for the whole run, copied by each integration suite (src/testing/prepare-databases.ts).
+const prepareScript = path.join(root, 'src/testing/prepare-databases.ts');
+const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-test-'));
+const template = `ror_test_template_${process.pid}_${Date.now().toString(36)}`;
+const prepared = spawnSync(process.execPath, ['--import', 'tsx', prepareScript, 'prepare', path.join(scratch, 'pglite.tar'), template], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+const env = { ...process.env };
+if (prepared.status === 0) {
+  const made = JSON.parse(prepared.stdout.trim().split('\n').pop());
+  env.ROR_TEST_PGLITE_SNAPSHOT = made.pglite;
+  if (made.postgres) env.ROR_TEST_PG_TEMPLATE = made.postgres;
+} else {
+  console.error('Could not prepare the migrated test databases: each suite migrates its own.');
+}
+
 // A test file whose tests are done but which keeps a handle open (a timer, a socket) would hold the run for ever, and a
 // test waiting on something that never comes would too: the first is ended once its tests are done, the second fails
 // named after 15 minutes (the timeout is per file; the longest takes ≈ 2.5 min here) instead of exhausting CI's time.
@@ -45,6 +60,8 @@ const r = spawnSync(
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.ROR_TEST_CONCURRENCY ?? 2}`,
     '--test-force-exit', `--test-timeout=${process.env.ROR_TEST_TIMEOUT_MS ?? 900_000}`, ...files,
   ],
-  { stdio: 'inherit', cwd: root },
+  { stdio: 'inherit', cwd: root, env },
 );
+if (env.ROR_TEST_PG_TEMPLATE) spawnSync(process.execPath, ['--import', 'tsx', prepareScript, 'drop', template], { cwd: root, stdio: 'inherit' });
+fs.rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -11,12 +11,19 @@ export class PGliteDatabase implements Database {
 
   private constructor(private readonly db: PGlite) {}
 
-  static async open(dataDir?: string): Promise<PGliteDatabase> {
+  /** `snapshot`: start from a data directory saved by `snapshot()` instead of an empty one. */
+  static async open(dataDir?: string, snapshot?: Blob): Promise<PGliteDatabase> {
     const db = await PGlite.create({
       dataDir,
+      loadDataDir: snapshot,
       extensions: { cube, earthdistance, pg_trgm, unaccent },
     });
     return new PGliteDatabase(db);
+  }
+
+  /** The whole data directory as an uncompressed tar (for `open(undefined, snapshot)`). */
+  async snapshot(): Promise<Blob> {
+    return this.db.dumpDataDir('none');
   }
 
   async query<T>(sql: string, params: unknown[] = []): Promise<QueryResult<T>> {

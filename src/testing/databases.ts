@@ -1,9 +1,11 @@
 /**
  * Integration tests run the same suite on both engines: embedded PGlite (always) and the
  * PostgreSQL server (ROR_TEST_PG_URL, default the machine's server on 127.0.0.1:5432).
- * Each suite gets a fresh, migrated database of its own.
+ * Each suite gets a fresh, migrated database of its own: a copy of one migrated once per test run
+ * when the test command prepared it (scripts/test.mjs, prepare-databases.ts), else migrated there.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
 import pg from 'pg';
 import type { Database } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
@@ -40,12 +42,19 @@ async function pgReachable(): Promise<string | undefined> {
   return `PostgreSQL unreachable at ${PG_ADMIN_URL}: ${last?.message}`;
 }
 
-/** An empty throw-away database on the PostgreSQL server: its URL, and how to drop it. */
-export async function createPostgresTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** Migrated once per test run by prepare-databases.ts: what each suite starts from (see scripts/test.mjs). */
+export const PGLITE_SNAPSHOT_ENV = 'ROR_TEST_PGLITE_SNAPSHOT';
+export const PG_TEMPLATE_ENV = 'ROR_TEST_PG_TEMPLATE';
+
+/**
+ * A throw-away database on the PostgreSQL server (empty, or a copy of `template`): its URL, and how to
+ * drop it.
+ */
+export async function createPostgresTestDatabase(template?: string): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `ror_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${pg.escapeIdentifier(template)}` : ''}`);
   await admin.end();
   const url = new URL(PG_ADMIN_URL);
   url.pathname = `/${name}`;
@@ -62,9 +71,10 @@ export async function createPostgresTestDatabase(): Promise<{ url: string; drop(
 
 /** A migrated database on a throw-away PostgreSQL database, dropped on close. */
 async function openPostgres(): Promise<Database> {
-  const { url, drop } = await createPostgresTestDatabase();
+  const template = process.env[PG_TEMPLATE_ENV] || undefined;
+  const { url, drop } = await createPostgresTestDatabase(template);
   const db = new PostgresDatabase(url, 5);
-  await migrate(db);
+  if (!template) await migrate(db);
   const close = db.close.bind(db);
   db.close = async () => {
     await close();
@@ -74,6 +84,8 @@ async function openPostgres(): Promise<Database> {
 }
 
 async function openPGlite(): Promise<Database> {
+  const snapshot = process.env[PGLITE_SNAPSHOT_ENV];
+  if (snapshot) return PGliteDatabase.open(undefined, new Blob([fs.readFileSync(snapshot)]));
   const db = await PGliteDatabase.open();
   await migrate(db);
   return db;
