@@ -51,14 +51,15 @@ if (prepared.status === 0) {
   console.error('Could not prepare the migrated test databases: each suite migrates its own.');
 }
 
-// A test file whose tests are done but which keeps a handle open (a timer, a socket) would hold the run for ever, and a
-// test waiting on something that never comes would too: the first is ended once its tests are done, the second fails
-// named after 15 minutes (the timeout is per file; the longest takes ≈ 2.5 min here) instead of exhausting CI's time.
+// A test waiting on something that never comes, or a test file whose tests are done but which keeps a handle open (a
+// timer, a socket), would hold the run for ever: the file fails, named, after 15 minutes (the timeout is per file; the
+// longest takes ≈ 2.5 min here) instead of exhausting CI's time. Not --test-force-exit: it ends a file as soon as the
+// tests it has declared so far are done, before the suites it declares after an await (most of ours) have run.
 const r = spawnSync(
   process.execPath,
   [
     '--import', 'tsx', '--test', '--test-reporter=spec', `--test-concurrency=${process.env.ROR_TEST_CONCURRENCY ?? 2}`,
-    '--test-force-exit', `--test-timeout=${process.env.ROR_TEST_TIMEOUT_MS ?? 900_000}`, ...files,
+    `--test-timeout=${process.env.ROR_TEST_TIMEOUT_MS ?? 900_000}`, ...files,
   ],
   { stdio: 'inherit', cwd: root, env },
 );

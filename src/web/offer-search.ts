@@ -114,13 +114,15 @@ function statement(facetFiltered: boolean): string {
   // Without a facet filter every candidate passes them: the statement reads cand itself, not a copy of its 12k rows.
   const base = facetFiltered ? 'base' : 'cand';
   const km = (t: string) => `sqrt(power((${t}.lat - $1::float8) * 111.2, 2) + power((${t}.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2))`;
-  const filters = (t: string, id: string) => `
-    (cardinality($9::text[]) = 0 OR ${t}.specialty && $9::text[])
-    AND (cardinality($10::text[]) = 0 OR ${t}.characteristic && $10::text[]
-         OR EXISTS (SELECT 1 FROM search_reference r
+  // A profession is a resource profession of the offer, or the role of a professional practising in it (city offers):
+  // from search_offer_place's role_professions (migration 110), else from the roles themselves.
+  const practisedHere = (id: string) => `EXISTS (SELECT 1 FROM search_reference r
                     JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
                                        AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
-                    WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = ${id}))
+                    WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = ${id})`;
+  const filters = (t: string, id: string, professions: string) => `
+    (cardinality($9::text[]) = 0 OR ${t}.specialty && $9::text[])
+    AND (cardinality($10::text[]) = 0 OR ${t}.characteristic && $10::text[] OR ${professions})
     AND ($14::numeric IS NULL OR ((${t}.age_low IS NULL OR ${t}.age_low <= $14) AND (${t}.age_high IS NULL OR ${t}.age_high >= $14)))
     AND (NOT $15::boolean OR coalesce(${t}.characteristic && $19::text[], false) OR coalesce(${t}.intervention_zone @> ARRAY[$8::text], false))
     AND (cardinality($16::text[]) = 0 OR EXISTS (SELECT 1 FROM search_text t WHERE t.rtype = 'HealthcareService' AND t.id = ${id} AND t.doc LIKE ALL ($16::text[])))`;
@@ -142,7 +144,7 @@ WITH near AS MATERIALIZED (
     AND ($18::int[] IS NULL OR p.geo_cell = ANY($18::int[]))
     -- Inactive offers and sensitive units are never listed here.
     AND NOT p.inactive AND NOT p.sensitive
-    AND d.km <= $3 AND ${filters('p', 'p.offer_id')}
+    AND d.km <= $3 AND ${filters('p', 'p.offer_id', 'p.role_professions && $20::text[]')}
   ORDER BY p.offer_id, d.km, p.location_id
 ),
 -- Plus the offers found through their intervention zone only (a handful), at their nearest place wherever it is.
@@ -160,7 +162,7 @@ ids AS (
     ORDER BY 3 LIMIT 1
   ) z ON true
   WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text] AND NOT h.deleted AND NOT h.inactive AND NOT h.sensitive
-    AND h.id NOT IN (SELECT id FROM near) AND ${filters('h', 'h.id')}
+    AND h.id NOT IN (SELECT id FROM near) AND ${filters('h', 'h.id', practisedHere('h.id'))}
 ),
 raw AS (
   SELECT ids.*, coalesce(ids.available_places, 0) AS places_now,
