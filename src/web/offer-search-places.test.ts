@@ -122,6 +122,39 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
     assert.deepEqual(await drift(), []);
   });
 
+  test('the professions of the roles practising in an offer follow the roles (written after the offer, changed, removed, in bulk)', async () => {
+    const offerOf = (id: string) => offer({
+      id, name: 'Cabinet — test des rôles', org: 'org-cabinet-limay', location: 'loc-kine-limay',
+      field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'],
+    });
+    await write(offerOf('hs-roles-a'));
+    await write(offerOf('hs-roles-b'));
+    const professions = async (id: string) => (await db().query<{ p: string[] }>(
+      'SELECT role_professions AS p FROM search_offer_place WHERE offer_id = $1', [id])).rows.map((r) => r.p);
+    assert.deepEqual(await professions('hs-roles-a'), [[]]);
+    const role = (id: string, code: string, offers: string[]): Resource => ({
+      resourceType: 'PractitionerRole', id, active: true,
+      healthcareService: offers.map((o) => ({ reference: `HealthcareService/${o}` })),
+      code: [{ coding: [{ system: SYSTEMS.profession, code }] }],
+    });
+    await write(role('role-roles-test', '70', ['hs-roles-a']));
+    assert.deepEqual(await professions('hs-roles-a'), [['70']]);
+    // Moved to the other offer with another profession: both offers follow.
+    await write(role('role-roles-test', '50', ['hs-roles-b']));
+    assert.deepEqual(await professions('hs-roles-a'), [[]]);
+    assert.deepEqual(await professions('hs-roles-b'), [['50']]);
+    // Several roles in one statement, two of them in the same offer: each profession once, sorted.
+    await server.services.store.bulkPut([
+      role('role-roles-2', '70', ['hs-roles-a', 'hs-roles-b']), role('role-roles-3', '21', ['hs-roles-a']),
+    ], TEST_CONTEXT);
+    assert.deepEqual(await professions('hs-roles-a'), [['21', '70']]);
+    assert.deepEqual(await professions('hs-roles-b'), [['50', '70']]);
+    for (const id of ['role-roles-test', 'role-roles-2', 'role-roles-3']) await server.services.store.delete('PractitionerRole', id, TEST_CONTEXT);
+    assert.deepEqual(await professions('hs-roles-a'), [[]]);
+    assert.deepEqual(await professions('hs-roles-b'), [[]]);
+    assert.deepEqual(await drift(), []);
+  });
+
   test('the coordinator search finds an offer through its rows, not once inactive, and no longer once its place is deleted', async () => {
     const near = offer({
       id: 'hs-places-sf', name: 'Sage-femme — test des lieux', org: 'org-sf-mantes', location: 'loc-places-c',

@@ -115,7 +115,7 @@ function statement(facetFiltered: boolean): string {
   const base = facetFiltered ? 'base' : 'cand';
   const km = (t: string) => `sqrt(power((${t}.lat - $1::float8) * 111.2, 2) + power((${t}.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2))`;
   // A profession is a resource profession of the offer, or the role of a professional practising in it (city offers):
-  // from search_offer_place's role_professions (migration 110), else from the roles themselves.
+  // from search_offer_place's role_professions (migration 113), else from the roles themselves.
   const practisedHere = (id: string) => `EXISTS (SELECT 1 FROM search_reference r
                     JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
                                        AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
