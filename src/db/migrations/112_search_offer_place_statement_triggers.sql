@@ -58,17 +58,20 @@ CREATE TRIGGER search_offer_place_offer_delete AFTER DELETE ON healthcare_servic
 -- Places: a place listed before and after (a move, a new availability) keeps its rows with new place columns; a place
 -- that appears (created, undeleted, given a position) gets a row per offer referencing it, found through the GIN index
 -- on the offers' place references; a place that disappears loses its rows.
-CREATE FUNCTION search_offer_place_locations_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
+CREATE FUNCTION search_offer_place_add_places(ids text[]) RETURNS void LANGUAGE sql AS $$
   INSERT INTO search_offer_place
-  SELECT s.* FROM new_rows n
+  SELECT s.* FROM unnest(ids) AS n(id)
   CROSS JOIN LATERAL (
     SELECT s.* FROM search_offer_place_source s
     WHERE s.location_id = n.id
       AND s.offer_id IN (SELECT h.id FROM healthcare_service h
                          WHERE h.content -> 'location' @> jsonb_build_array(jsonb_build_object('reference', 'Location/' || n.id)))) s
-  WHERE NOT n.deleted AND n.lat IS NOT NULL AND n.lon IS NOT NULL
-  ON CONFLICT DO NOTHING;
+  ON CONFLICT DO NOTHING
+$$;
+
+CREATE FUNCTION search_offer_place_locations_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM search_offer_place_add_places(ARRAY(SELECT id FROM new_rows WHERE NOT deleted AND lat IS NOT NULL AND lon IS NOT NULL));
   RETURN NULL;
 END $$;
 
@@ -94,15 +97,8 @@ BEGIN
   END IF;
   IF relisted IS NOT NULL THEN
     DELETE FROM search_offer_place WHERE location_id = ANY (relisted);
-    INSERT INTO search_offer_place
-    SELECT s.* FROM new_rows n
-    CROSS JOIN LATERAL (
-      SELECT s.* FROM search_offer_place_source s
-      WHERE s.location_id = n.id
-        AND s.offer_id IN (SELECT h.id FROM healthcare_service h
-                           WHERE h.content -> 'location' @> jsonb_build_array(jsonb_build_object('reference', 'Location/' || n.id)))) s
-    WHERE n.id = ANY (relisted) AND NOT n.deleted AND n.lat IS NOT NULL AND n.lon IS NOT NULL
-    ON CONFLICT DO NOTHING;
+    -- Those listed now (the view leaves the others out).
+    PERFORM search_offer_place_add_places(relisted);
   END IF;
   RETURN NULL;
 END $$;

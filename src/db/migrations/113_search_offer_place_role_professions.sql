@@ -54,37 +54,34 @@ CREATE FUNCTION search_offer_place_roles_changed(refs jsonb) RETURNS void LANGUA
   WHERE p.offer_id = x.id AND p.role_professions IS DISTINCT FROM x.professions
 $$;
 
-CREATE FUNCTION search_offer_place_roles_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+-- One function for the three triggers: each statement names only the transition tables its trigger has.
+CREATE FUNCTION search_offer_place_roles_written() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  refs jsonb;
 BEGIN
-  PERFORM search_offer_place_roles_changed(
-    (SELECT coalesce(jsonb_agg(r), '[]'::jsonb) FROM new_rows n, jsonb_array_elements(ror_fact_array(n.content -> 'healthcareService')) r));
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION search_offer_place_roles_updated() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  -- Only the roles whose state, professions or offers changed; their offers before and after.
-  PERFORM search_offer_place_roles_changed(
-    (SELECT coalesce(jsonb_agg(r), '[]'::jsonb)
-     FROM new_rows n JOIN old_rows o ON o.id = n.id,
-          jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService') || ror_fact_array(n.content -> 'healthcareService')) r
-     WHERE (o.deleted, o.content -> 'code', o.content -> 'healthcareService')
-           IS DISTINCT FROM (n.deleted, n.content -> 'code', n.content -> 'healthcareService')));
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION search_offer_place_roles_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-  PERFORM search_offer_place_roles_changed(
-    (SELECT coalesce(jsonb_agg(r), '[]'::jsonb) FROM old_rows o, jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService')) r));
+  IF TG_OP = 'INSERT' THEN
+    SELECT jsonb_agg(r) INTO refs FROM new_rows n, jsonb_array_elements(ror_fact_array(n.content -> 'healthcareService')) r;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT jsonb_agg(r) INTO refs FROM old_rows o, jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService')) r;
+  ELSE
+    -- Only the roles whose state, professions or offers changed; their offers before and after.
+    SELECT jsonb_agg(r) INTO refs
+    FROM new_rows n JOIN old_rows o ON o.id = n.id,
+         jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService') || ror_fact_array(n.content -> 'healthcareService')) r
+    WHERE (o.deleted, o.content -> 'code', o.content -> 'healthcareService')
+          IS DISTINCT FROM (n.deleted, n.content -> 'code', n.content -> 'healthcareService');
+  END IF;
+  IF refs IS NOT NULL THEN
+    PERFORM search_offer_place_roles_changed(refs);
+  END IF;
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER search_offer_place_role_insert AFTER INSERT ON practitioner_role
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_roles_inserted();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_roles_written();
 CREATE TRIGGER search_offer_place_role_update AFTER UPDATE ON practitioner_role
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_roles_updated();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_roles_written();
 CREATE TRIGGER search_offer_place_role_delete AFTER DELETE ON practitioner_role
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_roles_deleted();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION search_offer_place_roles_written();
 
 ANALYZE search_offer_place;
