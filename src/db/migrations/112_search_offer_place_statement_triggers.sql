@@ -44,7 +44,7 @@ END $$;
 
 CREATE FUNCTION search_offer_place_offers_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM search_offer_place WHERE offer_id IN (SELECT id FROM old_rows);
+  DELETE FROM search_offer_place WHERE offer_id = ANY (ARRAY(SELECT id FROM old_rows));
   RETURN NULL;
 END $$;
 
@@ -93,7 +93,9 @@ BEGIN
     UPDATE search_offer_place s SET geo_cell = n.geo_cell, lat = n.lat, lon = n.lon, available_places = n.available_places,
            position = n.position
     FROM new_rows n
-    WHERE n.id = ANY (moved) AND s.location_id = n.id;
+    -- The condition on s.location_id, not only on n.id: the plan starts from the index on the table's location ids
+    -- (otherwise a hash join reads the whole table at every statement writing places).
+    WHERE s.location_id = ANY (moved) AND n.id = s.location_id;
   END IF;
   IF relisted IS NOT NULL THEN
     DELETE FROM search_offer_place WHERE location_id = ANY (relisted);
@@ -105,7 +107,7 @@ END $$;
 
 CREATE FUNCTION search_offer_place_locations_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  DELETE FROM search_offer_place WHERE location_id IN (SELECT id FROM old_rows);
+  DELETE FROM search_offer_place WHERE location_id = ANY (ARRAY(SELECT id FROM old_rows));
   RETURN NULL;
 END $$;
 

@@ -46,13 +46,17 @@ CREATE INDEX search_offer_place_cell_idx ON search_offer_place (geo_cell)
            role_professions);
 
 -- Roles written, changed or removed: the rows of the offers they practised in before or after, recomputed once each.
-CREATE FUNCTION search_offer_place_roles_changed(refs jsonb) RETURNS void LANGUAGE sql AS $$
+-- The condition on p.offer_id itself: the table's index on offer ids drives the update (a join on the list alone let
+-- the planner read the whole table at every statement).
+CREATE FUNCTION search_offer_place_roles_changed(refs jsonb) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  offers text[] := ARRAY(SELECT DISTINCT substr(r ->> 'reference', 19) FROM jsonb_array_elements(refs) r
+                         WHERE r ->> 'reference' LIKE 'HealthcareService/%');
+BEGIN
   UPDATE search_offer_place p SET role_professions = x.professions
-  FROM (SELECT o.id, ror_offer_role_professions(o.id) AS professions
-        FROM (SELECT DISTINCT substr(r ->> 'reference', 19) AS id FROM jsonb_array_elements(refs) r
-              WHERE r ->> 'reference' LIKE 'HealthcareService/%') o) x
-  WHERE p.offer_id = x.id AND p.role_professions IS DISTINCT FROM x.professions
-$$;
+  FROM (SELECT o AS id, ror_offer_role_professions(o) AS professions FROM unnest(offers) o) x
+  WHERE p.offer_id = ANY (offers) AND x.id = p.offer_id AND p.role_professions IS DISTINCT FROM x.professions;
+END $$;
 
 -- One function for the three triggers: each statement names only the transition tables its trigger has.
 CREATE FUNCTION search_offer_place_roles_written() RETURNS trigger LANGUAGE plpgsql AS $$
