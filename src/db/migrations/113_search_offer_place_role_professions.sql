@@ -69,11 +69,14 @@ BEGIN
     SELECT jsonb_agg(r) INTO refs FROM old_rows o, jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService')) r;
   ELSE
     -- Only the roles whose state, professions or offers changed; their offers before and after.
-    SELECT jsonb_agg(r) INTO refs
-    FROM new_rows n JOIN old_rows o ON o.id = n.id,
-         jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService') || ror_fact_array(n.content -> 'healthcareService')) r
-    WHERE (o.deleted, o.content -> 'code', o.content -> 'healthcareService')
-          IS DISTINCT FROM (n.deleted, n.content -> 'code', n.content -> 'healthcareService');
+    -- Planned at each call (a join of the two transition tables: see migration 112).
+    EXECUTE $q$
+      SELECT jsonb_agg(r)
+      FROM new_rows n JOIN old_rows o ON o.id = n.id,
+           jsonb_array_elements(ror_fact_array(o.content -> 'healthcareService') || ror_fact_array(n.content -> 'healthcareService')) r
+      WHERE (o.deleted, o.content -> 'code', o.content -> 'healthcareService')
+            IS DISTINCT FROM (n.deleted, n.content -> 'code', n.content -> 'healthcareService')
+    $q$ INTO refs;
   END IF;
   IF refs IS NOT NULL THEN
     PERFORM search_offer_place_roles_changed(refs);
