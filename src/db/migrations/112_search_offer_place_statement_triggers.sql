@@ -9,6 +9,10 @@
 -- join of two transition tables (or of one with this table) planned on a statement of one row is a nested loop, which
 -- on the next statement of 1,000 rows is a million comparisons (5,000 rows: 4.3 s instead of 0.1). Those statements
 -- are run with EXECUTE (planned at each call, on the actual sizes); the others are driven by an index on an array.
+-- And the functions run with enable_seqscan off: they only ever touch the rows of the ids they are given, which the
+-- indexes find, but statistics can say otherwise — on a server without autovacuum (this project's CI machine) the
+-- table is still "empty" to the planner after a national import, and every statement read all of it (0.6 s each,
+-- growing with the table, on the national generation).
 DROP TRIGGER search_offer_place_offer_insert ON healthcare_service;
 DROP TRIGGER search_offer_place_offer_update ON healthcare_service;
 DROP TRIGGER search_offer_place_offer_delete ON healthcare_service;
@@ -19,14 +23,14 @@ DROP FUNCTION search_offer_place_of_offer();
 DROP FUNCTION search_offer_place_of_location();
 
 -- Offers: the rows of the offers written are replaced by what the view gives for them.
-CREATE FUNCTION search_offer_place_offers_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_offers_inserted() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 BEGIN
   INSERT INTO search_offer_place SELECT s.* FROM search_offer_place_source s WHERE s.offer_id = ANY (ARRAY(SELECT id FROM new_rows))
   ON CONFLICT DO NOTHING;
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION search_offer_place_offers_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_offers_updated() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   changed text[];
 BEGIN
@@ -49,7 +53,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION search_offer_place_offers_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_offers_deleted() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 BEGIN
   DELETE FROM search_offer_place WHERE offer_id = ANY (ARRAY(SELECT id FROM old_rows));
   RETURN NULL;
@@ -65,7 +69,7 @@ CREATE TRIGGER search_offer_place_offer_delete AFTER DELETE ON healthcare_servic
 -- Places: a place listed before and after (a move, a new availability) keeps its rows with new place columns; a place
 -- that appears (created, undeleted, given a position) gets a row per offer referencing it, found through the GIN index
 -- on the offers' place references; a place that disappears loses its rows.
-CREATE FUNCTION search_offer_place_add_places(ids text[]) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION search_offer_place_add_places(ids text[]) RETURNS void LANGUAGE sql SET enable_seqscan = off AS $$
   INSERT INTO search_offer_place
   SELECT s.* FROM unnest(ids) AS n(id)
   CROSS JOIN LATERAL (
@@ -76,13 +80,13 @@ CREATE FUNCTION search_offer_place_add_places(ids text[]) RETURNS void LANGUAGE 
   ON CONFLICT DO NOTHING
 $$;
 
-CREATE FUNCTION search_offer_place_locations_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_locations_inserted() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 BEGIN
   PERFORM search_offer_place_add_places(ARRAY(SELECT id FROM new_rows WHERE NOT deleted AND lat IS NOT NULL AND lon IS NOT NULL));
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION search_offer_place_locations_updated() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_locations_updated() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   moved text[];
   relisted text[];
@@ -114,7 +118,7 @@ BEGIN
   RETURN NULL;
 END $$;
 
-CREATE FUNCTION search_offer_place_locations_deleted() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_locations_deleted() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 BEGIN
   DELETE FROM search_offer_place WHERE location_id = ANY (ARRAY(SELECT id FROM old_rows));
   RETURN NULL;

@@ -48,7 +48,7 @@ CREATE INDEX search_offer_place_cell_idx ON search_offer_place (geo_cell)
 -- Roles written, changed or removed: the rows of the offers they practised in before or after, recomputed once each.
 -- The condition on p.offer_id itself: the table's index on offer ids drives the update (a join on the list alone let
 -- the planner read the whole table at every statement).
-CREATE FUNCTION search_offer_place_roles_changed(refs jsonb) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_roles_changed(refs jsonb) RETURNS void LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   offers text[] := ARRAY(SELECT DISTINCT substr(r ->> 'reference', 19) FROM jsonb_array_elements(refs) r
                          WHERE r ->> 'reference' LIKE 'HealthcareService/%');
@@ -59,7 +59,7 @@ BEGIN
 END $$;
 
 -- One function for the three triggers: each statement names only the transition tables its trigger has.
-CREATE FUNCTION search_offer_place_roles_written() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION search_offer_place_roles_written() RETURNS trigger LANGUAGE plpgsql SET enable_seqscan = off AS $$
 DECLARE
   refs jsonb;
 BEGIN
