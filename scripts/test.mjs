@@ -42,11 +42,10 @@ const prepareScript = path.join(root, 'src/testing/prepare-databases.ts');
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ror-test-'));
 const template = `ror_test_template_${process.pid}_${Date.now().toString(36)}`;
 const prepared = spawnSync(process.execPath, ['--import', 'tsx', prepareScript, 'prepare', path.join(scratch, 'pglite.tar'), template], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+// It prints the environment that tells the suites what it made.
 const env = { ...process.env };
 if (prepared.status === 0) {
-  const made = JSON.parse(prepared.stdout.trim().split('\n').pop());
-  env.ROR_TEST_PGLITE_SNAPSHOT = made.pglite;
-  if (made.postgres) env.ROR_TEST_PG_TEMPLATE = made.postgres;
+  Object.assign(env, JSON.parse(prepared.stdout.trim().split('\n').pop()));
 } else {
   console.error('Could not prepare the migrated test databases: each suite migrates its own.');
 }
@@ -63,6 +62,6 @@ const r = spawnSync(
   ],
   { stdio: 'inherit', cwd: root, env },
 );
-if (env.ROR_TEST_PG_TEMPLATE) spawnSync(process.execPath, ['--import', 'tsx', prepareScript, 'drop', template], { cwd: root, stdio: 'inherit' });
+if (env.ROR_TEST_PG_TEMPLATE === template) spawnSync(process.execPath, ['--import', 'tsx', prepareScript, 'drop', template], { cwd: root, stdio: 'inherit' });
 fs.rmSync(scratch, { recursive: true, force: true });
 process.exit(r.status ?? 1);

@@ -19,7 +19,7 @@ export interface TestBackend {
   open(): Promise<Database>;
 }
 
-const PG_ADMIN_URL = process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const PG_ADMIN_URL = process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 async function pgReachable(): Promise<string | undefined> {
   if (process.env.ROR_TEST_PG === '0') return 'ROR_TEST_PG=0';
@@ -83,9 +83,12 @@ async function openPostgres(): Promise<Database> {
   return db;
 }
 
+/** The prepared PGlite data directory, read once per process (a file may declare several suites). */
+let pgliteSnapshot: Blob | undefined;
+
 async function openPGlite(): Promise<Database> {
   const snapshot = process.env[PGLITE_SNAPSHOT_ENV];
-  if (snapshot) return PGliteDatabase.open(undefined, new Blob([fs.readFileSync(snapshot)]));
+  if (snapshot) return PGliteDatabase.open(undefined, (pgliteSnapshot ??= new Blob([fs.readFileSync(snapshot)])));
   const db = await PGliteDatabase.open();
   await migrate(db);
   return db;

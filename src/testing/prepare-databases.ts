@@ -7,15 +7,15 @@
  *   node --import tsx src/testing/prepare-databases.ts prepare <pglite tar> <template name>
  *   node --import tsx src/testing/prepare-databases.ts drop <template name>
  *
- * `prepare` prints which of the two it made (the server may be absent; its suites then say so themselves).
+ * `prepare` prints, as JSON, the environment variables telling databases.ts what it made (the server may be absent; its
+ * suites then say so themselves).
  */
 import fs from 'node:fs';
 import pg from 'pg';
 import { migrate } from '../db/migrate.ts';
 import { PGliteDatabase } from '../db/pglite.ts';
 import { PostgresDatabase } from '../db/postgres.ts';
-
-const PG_ADMIN_URL = process.env.ROR_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+import { PG_ADMIN_URL, PG_TEMPLATE_ENV, PGLITE_SNAPSHOT_ENV } from './databases.ts';
 const TEMPLATE_PREFIX = 'ror_test_template_';
 
 async function admin<T>(fn: (c: pg.Client) => Promise<T>): Promise<T> {
@@ -83,7 +83,7 @@ const [command, ...args] = process.argv.slice(2);
 if (command === 'prepare' && args.length === 2) {
   const [pgliteFile, template] = args;
   const [, onServer] = await Promise.all([preparePGlite(pgliteFile), preparePostgres(template)]);
-  console.log(JSON.stringify({ pglite: pgliteFile, postgres: onServer ? template : null }));
+  console.log(JSON.stringify({ [PGLITE_SNAPSHOT_ENV]: pgliteFile, ...(onServer ? { [PG_TEMPLATE_ENV]: template } : {}) }));
 } else if (command === 'drop' && args.length === 1) {
   await dropTemplate(args[0]);
 } else {
