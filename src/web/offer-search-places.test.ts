@@ -149,7 +149,22 @@ await describeWithDatabases('search_offer_place follows the writes of offers and
     ], TEST_CONTEXT);
     assert.deepEqual(await professions('hs-roles-a'), [['21', '70']]);
     assert.deepEqual(await professions('hs-roles-b'), [['50', '70']]);
-    for (const id of ['role-roles-test', 'role-roles-2', 'role-roles-3']) await server.services.store.delete('PractitionerRole', id, TEST_CONTEXT);
+    // An offer far away but covering the patient's commune, whose profession is only its professional's: found through
+    // its zone by that profession, not by another.
+    await write(location('loc-roles-far', 'Cabinet lointain', 'versailles'));
+    await write(offer({
+      id: 'hs-roles-zone', name: 'Cabinet — test des rôles (zone)', org: 'org-cabinet-limay', location: 'loc-roles-far',
+      field: '05', activity: ['339', 'Kinésithérapie'], careMode: ['32', 'Consultation (CS)'], zone: [PLACES.gargenville.code],
+    }));
+    await write(role('role-roles-zone', '70', ['hs-roles-zone']));
+    const atGargenville = (profession: string) => searchOffers(db(), {
+      lat: PLACES.gargenville.lat, lon: PLACES.gargenville.lon, commune: PLACES.gargenville.code, radiusKm: 2, widen: false, minResults: 1,
+      activity: [], profession: [profession], careMode: [], field: [], publicType: [], homeVisit: false, available: false, limit: 50, offset: 0,
+    });
+    assert.ok((await atGargenville('70')).page.some((c) => c.id === 'hs-roles-zone'), 'found through its zone by its professional');
+    assert.ok(!(await atGargenville('50')).page.some((c) => c.id === 'hs-roles-zone'), 'not by another profession');
+    await server.services.store.delete('HealthcareService', 'hs-roles-zone', TEST_CONTEXT);
+    for (const id of ['role-roles-test', 'role-roles-2', 'role-roles-3', 'role-roles-zone']) await server.services.store.delete('PractitionerRole', id, TEST_CONTEXT);
     assert.deepEqual(await professions('hs-roles-a'), [[]]);
     assert.deepEqual(await professions('hs-roles-b'), [[]]);
     assert.deepEqual(await drift(), []);

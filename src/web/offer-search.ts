@@ -94,7 +94,6 @@ export function textPatterns(text: string | undefined): string[] {
     .map((w) => `%${w}%`);
 }
 
-const lit = (s: string) => `'${s.replace(/'/g, "''")}'`;
 const keys = (system: string, codes: readonly string[]) => codes.map((c) => `${system}|${c}`);
 const HOME_VISIT_KEYS = [...keys(SYSTEMS.receptionModality, HOME_VISIT.receptionModality), ...keys(SYSTEMS.careMode, HOME_VISIT.careMode)];
 
@@ -115,11 +114,8 @@ function statement(facetFiltered: boolean): string {
   const base = facetFiltered ? 'base' : 'cand';
   const km = (t: string) => `sqrt(power((${t}.lat - $1::float8) * 111.2, 2) + power((${t}.lon - $2::float8) * 111.2 * cos(radians($1::float8)), 2))`;
   // A profession is a resource profession of the offer, or the role of a professional practising in it (city offers):
-  // from search_offer_place's role_professions (migration 113), else from the roles themselves.
-  const practisedHere = (id: string) => `EXISTS (SELECT 1 FROM search_reference r
-                    JOIN search_token t ON t.rtype = 'PractitionerRole' AND t.id = r.id AND t.param = 'role'
-                                       AND t.system = ${lit(SYSTEMS.profession)} AND t.code = ANY($20::text[])
-                    WHERE r.rtype = 'PractitionerRole' AND r.param = 'service' AND r.target_id = ${id})`;
+  // search_offer_place carries the latter (migration 113); for the offers found through their zone only, the same
+  // function computes it.
   const filters = (t: string, id: string, professions: string) => `
     (cardinality($9::text[]) = 0 OR ${t}.specialty && $9::text[])
     AND (cardinality($10::text[]) = 0 OR ${t}.characteristic && $10::text[] OR ${professions})
@@ -162,7 +158,7 @@ ids AS (
     ORDER BY 3 LIMIT 1
   ) z ON true
   WHERE $8::text IS NOT NULL AND h.intervention_zone @> ARRAY[$8::text] AND NOT h.deleted AND NOT h.inactive AND NOT h.sensitive
-    AND h.id NOT IN (SELECT id FROM near) AND ${filters('h', 'h.id', practisedHere('h.id'))}
+    AND h.id NOT IN (SELECT id FROM near) AND ${filters('h', 'h.id', 'ror_offer_role_professions(h.id) && $20::text[]')}
 ),
 raw AS (
   SELECT ids.*, coalesce(ids.available_places, 0) AS places_now,
