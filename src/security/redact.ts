@@ -76,7 +76,8 @@ function levelOf(x: unknown): string | undefined {
   return codeOf(exts(x).find((e) => e.url.endsWith('confidentiality-level')));
 }
 
-function shown(v: Visibility, facts: ReadFacts): boolean {
+/** Is an element of this visibility shown, given the facts of the offers the resource hangs on? */
+export function shown(v: Visibility, facts: ReadFacts): boolean {
   if (v === 'all') return true;
   if (v === 'medico-social') return facts.medicoSocial;
   if (v === 'city') return facts.city;

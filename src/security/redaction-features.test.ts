@@ -16,13 +16,14 @@ import { readFiness } from '../ingest/finess/read-finess.ts';
 import { defaultFinessDir } from '../ingest/reference-data.ts';
 import type { RequestContext } from '../store/context.ts';
 import { ResourceStore } from '../store/resource-store.ts';
+import { createSearchIndexer } from '../search/indexer.ts';
 import { typeLines } from '../sync/export/type-stream.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import { capacityRecord, completedHealthcareService, example, legalEntity, practice, professional, rorTelecom, site } from '../validation/fixtures.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
-import { ReadGuard } from './read-guard.ts';
+import { ReadGuard, readFactsOfMany } from './read-guard.ts';
 import { CHAMP_ACTIVITE_SYSTEM, factsOfOffer, redact, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
-import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FEATURE, featuresSql, plainRowTest } from './redaction-features.ts';
+import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest } from './redaction-features.ts';
 
 const ROR = (name: string) => `https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/${name}`;
 const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
@@ -71,7 +72,39 @@ function edgeCases(): Resource[] {
     { ...professional(), id: 'edge-practitioner' },
     { ...professional(), id: 'edge-practitioner-tel', telecom: [rorTelecom('0100000050', '2', '1')] },
     { ...legalEntity(), id: 'edge-ej' },
+    ...practices(),
   ];
+}
+
+/**
+ * Professionals whose visibility depends on their offers: city, médico-social, both, a sensitive city unit, none;
+ * with a public or a very restricted phone.
+ * Each practitioner `edge-ps-<name>` has one role per offer listed.
+ */
+function practices(): Resource[] {
+  const offer = (id: string, field: string, sensitive = false): Resource => {
+    const r = completedHealthcareService();
+    r.id = id;
+    r.type = [{ coding: [{ system: CHAMP_ACTIVITE_SYSTEM, code: field }] }];
+    if (sensitive) r.extension = [...(r.extension as unknown[]), { url: SENSITIVE_UNIT_URL, valueBoolean: true }];
+    return r;
+  };
+  const people: Record<string, string[]> = {
+    city: ['edge-offer-city'], ms: ['edge-offer-ms'], both: ['edge-offer-city', 'edge-offer-ms'], sensitive: ['edge-offer-city-sensitive'],
+    alone: [], 'tel-city': ['edge-offer-city'], 'tel-3-city': ['edge-offer-city'],
+    // An absolute, versioned reference, as refIds reads it.
+    absolute: ['https://ror.example.org/fhir/HealthcareService/edge-offer-city/_history/1'],
+  };
+  const out: Resource[] = [offer('edge-offer-city', '05'), offer('edge-offer-ms', '04'), offer('edge-offer-city-sensitive', '05', true)];
+  for (const [name, offers] of Object.entries(people)) {
+    const telecom = name === 'tel-city' ? [rorTelecom('0100000060', '2', '1')] : name === 'tel-3-city' ? [rorTelecom('0100000061', '2', '3')] : undefined;
+    out.push({ ...professional(), id: `edge-ps-${name}`, ...(telecom && { telecom }) });
+    offers.forEach((o, i) => out.push({
+      ...practice(), id: `edge-ps-${name}-${i}`, practitioner: { reference: `Practitioner/edge-ps-${name}` },
+      healthcareService: [{ reference: o.startsWith('https:') ? o : `HealthcareService/${o}` }], ...(telecom && { telecom }),
+    }));
+  }
+  return out;
 }
 
 /** The Yvelines FINESS sites (real data) as the import maps them: legal entities, sites, places. */
@@ -137,44 +170,62 @@ await describeWithDatabases('redaction features', (db) => {
     assert.equal(of('edge-practitioner-tel'), 0);
   });
 
-  test('a row called plain comes out of redact() unchanged for the caller, and for the public when audited', () => {
-    let plain = 0;
-    let guarded = 0;
+  /** The facts a row may carry, with its bits: its own for an offer, every combination for the others. */
+  const factsCases = (r: Resource, features: number): { facts: ReadFacts; bits: number }[] => {
+    if (r.resourceType === 'HealthcareService') return [{ facts: factsOfOffer(r), bits: features }];
+    const computed = factBitsSql(r.resourceType as ResourceType, 'x') !== undefined;
+    return FACTS.map((facts) => ({
+      facts,
+      bits: features | (computed ? FACT.known | (facts.city ? FACT.city : 0) | (facts.medicoSocial ? FACT.medicoSocial : 0)
+        | (facts.sensitive ? FACT.sensitive : 0) : 0),
+    }));
+  };
+
+  test('a row called plain comes out of redact() unchanged for the caller (and the public when audited), a hidden one is hidden', () => {
+    const count = { plain: 0, hidden: 0, guard: 0 };
     for (const caller of CALLERS) {
       for (const [i, r] of corpus.entries()) {
-        const isPlain = plainRowTest(caller, r.resourceType as ResourceType)?.(features[i]!) ?? false;
-        if (!isPlain) {
-          guarded++;
-          continue;
-        }
-        plain++;
+        const verdict = rowVerdictTest(caller, r.resourceType as ResourceType);
         const audited = caller.kind !== 'system' && caller.kind !== 'anonymous' && !(caller.kind === 'app' && caller.accessProfile === 0);
-        // An offer's facts are its own (read-guard.ts readFactsOf); a place's or a practice's come from other rows.
-        for (const facts of r.resourceType === 'HealthcareService' ? [factsOfOffer(r)] : FACTS) {
-          assert.equal(redact(r, caller, facts), r, `${r.resourceType}/${r.id} for ${caller.kind} ${JSON.stringify(caller)} ${JSON.stringify(facts)}`);
-          if (audited) assert.equal(redact(r, ANONYMOUS, facts), r, `${r.resourceType}/${r.id} public view`);
+        for (const { facts, bits } of factsCases(r, features[i]!)) {
+          const v = verdict?.(bits) ?? 'guard';
+          count[v]++;
+          const what = `${r.resourceType}/${r.id} for ${JSON.stringify(caller)} ${JSON.stringify(facts)}`;
+          if (v === 'plain') {
+            assert.equal(redact(r, caller, facts), r, what);
+            if (audited) assert.equal(redact(r, ANONYMOUS, facts), r, `${what}: public view`);
+          } else if (v === 'hidden') {
+            assert.equal(redact(r, caller, facts), null, what);
+            assert.notEqual(caller.kind, 'user', `${what}: a user may maintain what redact() hides`);
+          }
         }
       }
     }
-    // Both ways are exercised: the claim is not vacuous, nor is everything sent to the guard.
-    assert.ok(plain > 1000, `plain ${plain}`);
-    assert.ok(guarded > 100, `guarded ${guarded}`);
+    // Every verdict is exercised: the claim is not vacuous, nor is everything sent to the guard.
+    assert.ok(count.plain > 1000, `plain ${count.plain}`);
+    assert.ok(count.guard > 100, `guarded ${count.guard}`);
+    assert.ok(count.hidden > 20, `hidden ${count.hidden}`);
   });
 
   test('the bits matter: without them the same rows would have been wrongly called plain', () => {
     let caught = 0;
     for (const caller of CALLERS) {
       for (const [i, r] of corpus.entries()) {
-        const test = plainRowTest(caller, r.resourceType as ResourceType);
-        if (!test || test(features[i]!) || !test(0)) continue;
-        if ((r.resourceType === 'HealthcareService' ? [factsOfOffer(r)] : FACTS).some((f) => redact(r, caller, f) !== r)) caught++;
+        const verdict = rowVerdictTest(caller, r.resourceType as ResourceType);
+        if (!verdict) continue;
+        for (const { facts, bits } of factsCases(r, features[i]!)) {
+          // The same facts, no features.
+          if (verdict(bits) === 'plain' || verdict(bits & ~(FACT.city - 1)) !== 'plain') continue;
+          if (redact(r, caller, facts) !== r) caught++;
+        }
       }
     }
     assert.ok(caught > 50, `rows the features kept away from the plain path that redact() changes: ${caught}`);
   });
 
   test('$export writes the same bytes and audits the same reads with and without plain rows', async () => {
-    const store = new ResourceStore(db());
+    // With the search index, as the server stores them: a practitioner's facts are read through it.
+    const store = new ResourceStore(db(), { indexers: [createSearchIndexer()] });
     const setup: RequestContext = { actor: { id: 'test-setup', kind: 'system' }, source: 'cli', validation: 'lenient' };
     await store.bulkPut(corpus.map((r) => ({ ...r })), setup);
     const guard = new ReadGuard(db());
@@ -210,5 +261,28 @@ await describeWithDatabases('redaction features', (db) => {
     }
     assert.ok(exported > 30, `non-empty exports: ${exported}`);
     if (base.kind === 'postgres') assert.ok(copies > 20, `pages read through COPY: ${copies}`);
+  });
+
+  test('the fact bits of practitioners and practices are the facts the guard reads', async () => {
+    // The corpus is stored by the test above.
+    let checked = 0;
+    const seen = new Set<string>();
+    for (const type of ['Practitioner', 'PractitionerRole'] as const) {
+      const table = type === 'Practitioner' ? 'practitioner' : 'practitioner_role';
+      const r = await db().query<{ content: Resource; bits: number }>(
+        `SELECT m.content, ${factBitsSql(type, 'm')} AS bits FROM ${table} m WHERE NOT m.deleted AND m.id LIKE 'edge-%' ORDER BY m.id`,
+      );
+      const facts = await readFactsOfMany(db(), r.rows.map((x) => x.content));
+      r.rows.forEach((row, i) => {
+        assert.deepEqual(factsOfBits(Number(row.bits)), facts[i], `${type}/${row.content.id}`);
+        seen.add(JSON.stringify(facts[i]));
+        checked++;
+      });
+    }
+    assert.ok(checked >= 15, `rows checked: ${checked}`);
+    // City or not, médico-social or not, sensitive or not: each fact is found true and false.
+    for (const key of ['city', 'medicoSocial', 'sensitive']) {
+      for (const value of [true, false]) assert.ok([...seen].some((f) => JSON.parse(f)[key] === value), `${key} ${value} in ${[...seen]}`);
+    }
   });
 });

@@ -12,9 +12,14 @@
 import type { ResourceType } from '../fhir/resource-types.ts';
 import { ruleFor, visibilityOf, type ElementKey, type ReadProfile } from './access-matrix.ts';
 import { readProfileOf, type Principal } from './principal.ts';
-import { DETAIL_SYSTEMS } from './redact.ts';
+import { CHAMP_ACTIVITE_SYSTEM, DETAIL_SYSTEMS, FIELD_CITY, FIELD_MEDICO_SOCIAL, shown, type ReadFacts } from './redact.ts';
 
 export const FEATURE = { restrictedContact: 1, orsan: 2, offerDetails: 4, capacity: 8, sensitiveUnit: 16 } as const;
+/**
+ * The read facts of a practitioner or a practice (read-guard.ts readFactsOfMany: the live offers of its live roles, or
+ * the live offers it references), as bits beside the features; `known` says they were computed (factBitsSql).
+ */
+export const FACT = { city: 32, medicoSocial: 64, sensitive: 128, known: 256 } as const;
 
 /** The SQL expression of the features of `content` (a jsonb column); `param` holds `DETAIL_PATTERNS`. */
 export function featuresSql(content: string, param: string): string {
@@ -24,45 +29,106 @@ export const DETAIL_SYSTEM_LIST: readonly string[] = [...DETAIL_SYSTEMS];
 /** One characteristic list per restricted detail system, as the SQL function tests containment. */
 export const DETAIL_PATTERNS: readonly string[] = DETAIL_SYSTEM_LIST.map((system) => JSON.stringify([{ coding: [{ system }] }]));
 
-/** The element rules a resource of `type` with these features could lose something to. */
-function rulesAtStake(type: ResourceType, features: number): ElementKey[] {
+
+/** The bits of one offer's facts (redact.ts factsOfOffer) from its generated columns (as OFFER_FACT_COLUMNS in read-guard.ts). */
+const offerFactBits = (hs: string) => `(CASE WHEN '${CHAMP_ACTIVITE_SYSTEM}|${FIELD_CITY}' = ANY(${hs}.f_type_codings) THEN ${FACT.city} ELSE 0 END
+  | CASE WHEN '${CHAMP_ACTIVITE_SYSTEM}|${FIELD_MEDICO_SOCIAL}' = ANY(${hs}.f_type_codings) THEN ${FACT.medicoSocial} ELSE 0 END
+  | CASE WHEN ${hs}.sensitive THEN ${FACT.sensitive} ELSE 0 END)`;
+
+/**
+ * The SQL expression of the fact bits of the row aliased `m`, for the types whose visibility depends on other rows
+ * and whose facts are cheap to read this way — the same rows as readFactsOfMany reads: a practitioner's through the
+ * search index (its live roles, their live offers), a practice's from the references in its content — undefined for
+ * the others.
+ */
+export function factBitsSql(type: ResourceType, m: string): string | undefined {
+  switch (type) {
+    case 'Practitioner':
+      // A practitioner is "sensitive" only through its roles (readFactsOf): never the bit.
+      return `(SELECT ${FACT.known} | coalesce(bit_or(${offerFactBits('hs')} & ${~FACT.sensitive}), 0) FROM search_reference p
+        JOIN practitioner_role pr ON pr.id = p.id AND NOT pr.deleted
+        JOIN search_reference s ON s.rtype = 'PractitionerRole' AND s.param = 'service' AND s.id = p.id
+        JOIN healthcare_service hs ON hs.id = s.target_id AND NOT hs.deleted
+        WHERE p.rtype = 'PractitionerRole' AND p.param = 'practitioner' AND p.target_id = ${m}.id)`;
+    case 'PractitionerRole': {
+      // perimeter.ts refIds(healthcareService, 'HealthcareService'): a list or one reference, relative, absolute or versioned.
+      const refs = `CASE jsonb_typeof(${m}.content -> 'healthcareService') WHEN 'array' THEN ${m}.content -> 'healthcareService'
+        WHEN 'object' THEN jsonb_build_array(${m}.content -> 'healthcareService') ELSE '[]'::jsonb END`;
+      return `(SELECT ${FACT.known} | coalesce(bit_or(${offerFactBits('hs')}), 0) FROM healthcare_service hs
+        WHERE NOT hs.deleted AND hs.id IN (SELECT substring(r.value ->> 'reference' FROM '(?:^|/)HealthcareService/([A-Za-z0-9.-]{1,64})(?:/_history/[^/]+)?$')
+          FROM jsonb_array_elements(${refs}) r))`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** The SQL expression of all the bits of a row of `type` aliased `m` (features, and facts where factBitsSql has them). */
+export function rowBitsSql(type: ResourceType, m: string, param: string): string {
+  const facts = factBitsSql(type, m);
+  return facts ? `(${featuresSql(`${m}.content`, param)} | ${facts})` : featuresSql(`${m}.content`, param);
+}
+
+/** The facts the bits carry, when they were computed. */
+export function factsOfBits(bits: number): ReadFacts | undefined {
+  if (!(bits & FACT.known)) return undefined;
+  return { city: !!(bits & FACT.city), medicoSocial: !!(bits & FACT.medicoSocial), sensitive: !!(bits & FACT.sensitive) };
+}
+
+/** What the guard does with a row: passes it unchanged and unaudited, hides it, or must read it to tell. */
+export type RowVerdict = 'plain' | 'hidden' | 'guard';
+
+/** The element rules the features say a resource could lose something to. */
+function elementKeys(features: number): ElementKey[] {
   const keys: ElementKey[] = [];
   if (features & FEATURE.restrictedContact) keys.push('contact-restricted', 'contact-very-restricted');
   if (features & FEATURE.orsan) keys.push('orsan');
   if (features & FEATURE.offerDetails) keys.push('offer-details');
   if (features & FEATURE.capacity) keys.push('capacity');
   if (features & FEATURE.sensitiveUnit) keys.push('sensitive-offer');
-  // Hidden whole depending on the offers they hang on (city offers, sensitive units): facts the row lacks.
-  if (type === 'Practitioner' || type === 'PractitionerRole') keys.push('practitioner');
-  if (type === 'PractitionerRole') keys.push('sensitive-offer');
   return keys;
 }
 
-const unchangedFor = (profile: ReadProfile, keys: ElementKey[]) => profile === 'full' || keys.every((k) => visibilityOf(k, profile) === 'all');
+/**
+ * What redact() surely does to a row of `type` with these bits for `profile` (as redact.ts reads them): without
+ * facts a rule is harmless only when it shows its element to everyone; with facts, when it shows it given them.
+ */
+function verdictFor(profile: ReadProfile, type: ResourceType, bits: number): RowVerdict {
+  if (profile === 'full') return 'plain';
+  const facts = factsOfBits(bits);
+  const ok = (key: ElementKey) => (facts ? shown(visibilityOf(key, profile), facts) : visibilityOf(key, profile) === 'all');
+  if (type === 'Practitioner' || type === 'PractitionerRole') {
+    // Hidden whole depending on the offers they hang on (city offers, sensitive units).
+    const sensitiveHidden = type === 'PractitionerRole' && (facts ? facts.sensitive : true) && !ok('sensitive-offer');
+    if (sensitiveHidden || !ok('practitioner')) return facts ? 'hidden' : 'guard';
+  }
+  return elementKeys(bits).every(ok) ? 'plain' : 'guard';
+}
+
+/** Every value the bits can take. */
+const ALL_BITS = Array.from({ length: Object.values({ ...FEATURE, ...FACT }).reduce((a, b) => a | b, 0) + 1 }, (_, i) => i);
 
 /**
- * For one caller and one resource type: does a row with these features come out of the read guard unchanged
- * and unaudited? Undefined when no row of the type can be (the caller may not read it, or its rows depend on
- * facts of other rows): every row then goes to the guard.
+ * For one caller and one resource type: what the read guard does with a row of these bits — 'plain' when it would
+ * return it unchanged and audit nothing, 'hidden' when it would hide it (never for a user, who may maintain it and
+ * then see it whole), 'guard' when only the guard can tell. Undefined when every row goes to the guard (the caller
+ * may not read the type, or no bits could tell): the bits need not be computed.
  */
-export function plainRowTest(principal: Principal, type: ResourceType): ((features: number) => boolean) | undefined {
+export function rowVerdictTest(principal: Principal, type: ResourceType): ((bits: number) => RowVerdict) | undefined {
   if (ruleFor(principal, type, 'read') === 'none') return undefined;
   const profile = readProfileOf(principal);
   // The system reads whole and audits nothing; an anonymous visitor, or a caller of the anonymous profile (0),
   // sees what an anonymous visitor sees: nothing "restricted" to audit.
   const audited = principal.kind !== 'system' && principal.kind !== 'anonymous' && profile !== 0;
-  // A type whose rows are at stake without any feature (practices under profile 0) is never plain: the
-  // features need not be computed.
-  const typeKeys = rulesAtStake(type, 0);
-  if (!(unchangedFor(profile, typeKeys) && (!audited || unchangedFor(0, typeKeys)))) return undefined;
-  const cache = new Map<number, boolean>();
-  return (features) => {
-    let plain = cache.get(features);
-    if (plain === undefined) {
-      const keys = rulesAtStake(type, features);
-      plain = unchangedFor(profile, keys) && (!audited || unchangedFor(0, keys));
-      cache.set(features, plain);
-    }
-    return plain;
+  const verdict = (bits: number): RowVerdict => {
+    const own = verdictFor(profile, type, bits);
+    if (own === 'hidden') return principal.kind === 'user' ? 'guard' : 'hidden';
+    // Audited: plain only when an anonymous visitor would see the row whole too (nothing restricted disclosed).
+    return own === 'plain' && audited && verdictFor(0, type, bits) !== 'plain' ? 'guard' : own;
   };
+  const table = ALL_BITS.map(verdict);
+  // The rows of a type carry fact bits exactly when factBitsSql computes them.
+  const withFacts = factBitsSql(type, 'x') !== undefined;
+  const possible = ALL_BITS.filter((b) => (withFacts ? (b & FACT.known) !== 0 : b < FACT.city));
+  return possible.every((b) => table[b] === 'guard') ? undefined : (bits) => table[bits] ?? 'guard';
 }

@@ -23,7 +23,7 @@ import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
 import { inlineParams, sqlLiteral } from '../../db/sql-literal.ts';
-import { DETAIL_PATTERNS, FEATURE, featuresSql, plainRowTest } from '../../security/redaction-features.ts';
+import { DETAIL_PATTERNS, rowBitsSql, rowVerdictTest, type RowVerdict } from '../../security/redaction-features.ts';
 import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
@@ -45,8 +45,11 @@ export interface TypeSource {
   plainRows?: boolean;
 }
 
-/** A row of a page: its stored JSON as text, or, for a plain row read through COPY, as the bytes of its ndjson line. */
-interface Row { id: string; raw?: string; line?: Buffer; features?: number }
+/**
+ * A row of a page: its stored JSON as text, or, for a plain row read through COPY, as the bytes of its ndjson line;
+ * nothing for a row the caller's verdict hides. `bits`: its redaction features and facts (redaction-features.ts).
+ */
+interface Row { id: string; raw?: string; line?: Buffer; bits?: number }
 
 interface PageQueries {
   /** The ids of the next page after `after` (keyset on id, index-only where it can). */
@@ -60,18 +63,15 @@ interface PageQueries {
   copied?(first: string, last: string): Promise<Row[]>;
 }
 
-/** Every value the feature bits can take. */
-const FEATURE_VALUES = Array.from({ length: Object.values(FEATURE).reduce((a, b) => a | b, 0) + 1 }, (_, i) => i);
-
 /**
- * The rows of a page straight from PostgreSQL: `COPY (SELECT id, features, content …) TO STDOUT` in CSV form with a
+ * The rows of a page straight from PostgreSQL: `COPY (SELECT id, bits, content …) TO STDOUT` in CSV form with a
  * delimiter and a quote character that ids, numbers and jsonb text never hold (control characters are escaped in
- * JSON), so that each line is the id, the features, the stored JSON and a newline. A plain row's JSON goes to the file
- * as those bytes, never decoded nor parsed in node; only the others are decoded for the guard. COPY takes no
- * parameters: the access predicate's values are written into the text; a value that cannot be (sqlLiteral) leaves
- * the type to the parameterised path.
+ * JSON), so that each line is the id, the bits, the stored JSON and a newline. A plain row's JSON goes to the file
+ * as those bytes, never decoded nor parsed in node; only the rows for the guard are decoded; the rows the verdict
+ * hides come without their JSON (not even converted to text). COPY takes no parameters: the access predicate's
+ * values are written into the text; a value that cannot be (sqlLiteral) leaves the type to the parameterised path.
  */
-function copiedRows(src: TypeSource, table: string, where: string, values: unknown[], plain: (features: number) => boolean): PageQueries['copied'] {
+function copiedRows(src: TypeSource, table: string, where: string, values: unknown[], verdict: (bits: number) => RowVerdict): PageQueries['copied'] {
   const copyOut = src.db.copyOut?.bind(src.db);
   if (!copyOut) return undefined;
   let fixedWhere: string;
@@ -80,11 +80,14 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   } catch {
     return undefined;
   }
-  const features = featuresSql('m.content', sqlLiteral(DETAIL_PATTERNS));
+  const bits = rowBitsSql(src.type, 'm', sqlLiteral(DETAIL_PATTERNS));
+  const hidden = Array.from({ length: 512 }, (_, b) => b).filter((b) => verdict(b) === 'hidden');
+  // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
+  const content = hidden.length ? `CASE WHEN x.bits IN (${hidden.join(', ')}) THEN NULL ELSE x.content END` : 'x.content';
   return async (first, last) => {
-    const buf = Buffer.concat(await copyOut(`COPY (SELECT m.id, ${features}, m.content FROM ${table} m
-      WHERE ${fixedWhere} AND m.id >= ${sqlLiteral(first)} AND m.id <= ${sqlLiteral(last)}
-      ORDER BY m.id) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
+    const buf = Buffer.concat(await copyOut(`COPY (SELECT x.id, x.bits, ${content} FROM (SELECT m.id, ${bits} AS bits, m.content
+      FROM ${table} m WHERE ${fixedWhere} AND m.id >= ${sqlLiteral(first)} AND m.id <= ${sqlLiteral(last)}
+      ORDER BY m.id OFFSET 0) x) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
     const rows: Row[] = [];
     for (let start = 0; start < buf.length;) {
       const sep1 = buf.indexOf(2, start);
@@ -92,30 +95,31 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
       const end = sep2 === -1 ? -1 : buf.indexOf(10, sep2 + 1);
       if (end === -1) throw new Error(`export: malformed COPY line in ${table}`);
       const id = buf.toString('latin1', start, sep1);
-      const f = Number(buf.toString('latin1', sep1 + 1, sep2));
-      rows.push(plain(f) ? { id, line: buf.subarray(sep2 + 1, end + 1) } : { id, raw: buf.toString('utf8', sep2 + 1, end), features: f });
+      const b = Number(buf.toString('latin1', sep1 + 1, sep2));
+      const v = verdict(b);
+      rows.push(v === 'hidden' ? { id, bits: b } : v === 'plain' ? { id, line: buf.subarray(sep2 + 1, end + 1) } : { id, raw: buf.toString('utf8', sep2 + 1, end), bits: b });
       start = end + 1;
     }
     return rows;
   };
 }
 
-/** The statements of a page, for a source; `plain`: the caller's plain-row test (undefined: every row to the guard). */
-function pageQueries(src: TypeSource, plain: ((features: number) => boolean) | undefined): PageQueries {
-  const features = plain !== undefined;
+/** The statements of a page, for a source; `verdict`: the caller's row verdict (undefined: every row to the guard). */
+function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | undefined): PageQueries {
+  const withBits = verdict !== undefined;
   const table = tableOf(src.type);
   const n = Math.floor(src.batchSize);
   if (src.membersOf) {
     const job = src.membersOf;
     const since = src.since ? 'AND m.last_updated > $2::timestamptz' : '';
-    const fixed = [...(src.since ? [src.since] : []), ...(features ? [DETAIL_PATTERNS] : [])];
-    const featureColumn = features ? `, ${featuresSql('m.content', `$${fixed.length + 1}`)} AS features` : '';
+    const fixed = [...(src.since ? [src.since] : []), ...(withBits ? [DETAIL_PATTERNS] : [])];
+    const bitsColumn = withBits ? `, ${rowBitsSql(src.type, 'm', `$${fixed.length + 1}`)} AS bits` : '';
     return {
       ids: async (after) => (await src.db.query<{ id: string }>(
         'SELECT id FROM export_member WHERE job_id = $1 AND resource_type = $2 AND id > $3 ORDER BY id LIMIT $4', [job, src.type, after, n],
       )).rows.map((r) => r.id),
       contents: async (ids) => (await src.db.query<Row>(
-        `SELECT m.id, m.content::text AS raw${featureColumn} FROM ${table} m WHERE m.id = ANY($1::text[]) AND NOT m.deleted ${since} ORDER BY m.id`,
+        `SELECT m.id, m.content::text AS raw${bitsColumn} FROM ${table} m WHERE m.id = ANY($1::text[]) AND NOT m.deleted ${since} ORDER BY m.id`,
         [ids, ...fixed],
       )).rows,
     };
@@ -126,16 +130,16 @@ function pageQueries(src: TypeSource, plain: ((features: number) => boolean) | u
     + (src.since ? ` AND m.last_updated > ${p.add(src.since, 'timestamptz')}` : '');
   const fixed = [...p.values];
   const next = `$${fixed.length + 1}`;
-  const featureColumn = features ? `, ${featuresSql('m.content', `$${fixed.length + 2}`)} AS features` : '';
+  const bitsColumn = withBits ? `, ${rowBitsSql(src.type, 'm', `$${fixed.length + 2}`)} AS bits` : '';
   return {
     ids: async (after) => (await src.db.query<{ id: string }>(
       `SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, [...fixed, after],
     )).rows.map((r) => r.id),
     contents: async (ids) => (await src.db.query<Row>(
-      `SELECT m.id, m.content::text AS raw${featureColumn} FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`,
-      [...fixed, ids, ...(features ? [DETAIL_PATTERNS] : [])],
+      `SELECT m.id, m.content::text AS raw${bitsColumn} FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`,
+      [...fixed, ids, ...(withBits ? [DETAIL_PATTERNS] : [])],
     )).rows,
-    copied: plain && copiedRows(src, table, where, fixed, plain),
+    copied: verdict && copiedRows(src, table, where, fixed, verdict),
   };
 }
 
@@ -146,8 +150,8 @@ function pageQueries(src: TypeSource, plain: ((features: number) => boolean) | u
  * converting the rows is most of the work of the database, and one connection uses one core.
  */
 export async function* typeLines(src: TypeSource, counter: { written: number }, checkpoint: () => Promise<void>): AsyncGenerator<string | Buffer> {
-  const plain = src.plainRows === false ? undefined : plainRowTest(principalOf(src.caller), src.type);
-  const q = pageQueries(src, plain);
+  const verdict = src.plainRows === false ? undefined : rowVerdictTest(principalOf(src.caller), src.type);
+  const q = pageQueries(src, verdict);
   const depth = Math.max(1, Math.floor(src.readAhead ?? 2));
   const queue: Promise<Row[]>[] = [];
   let after = '';
@@ -165,6 +169,7 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
       queue.push(page);
     }
   };
+  const verdictOf = (row: Row): RowVerdict => (row.line !== undefined ? 'plain' : verdict ? verdict(Number(row.bits)) : 'guard');
   try {
     await checkpoint();
     await fill();
@@ -172,9 +177,9 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
       const rows = await queue.shift()!;
       await checkpoint();
       await fill();
-      // Plain rows are written as PostgreSQL gave them; the others are parsed and guarded (the guard's facts,
-      // redaction and audit see only them).
-      const guarded = rows.filter((r) => r.line === undefined && !(plain && plain(Number(r.features))));
+      // Plain rows are written as PostgreSQL gave them, hidden ones not at all; the others are parsed and guarded
+      // (the guard's facts, redaction and audit see only them).
+      const guarded = rows.filter((r) => verdictOf(r) === 'guard');
       const resources = guarded.map((r) => JSON.parse(r.raw!) as Resource);
       const seen = await src.readGuard.view(src.caller, resources, 'export');
       // What the guard changed: a redacted copy, or null for a hidden resource.
@@ -184,12 +189,14 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
       });
       // Unchanged: the stored text as is (jsonb text has no line breaks); hidden: nothing.
       const lineOf = (row: Row) => {
+        if (row.line !== undefined) return row.line;
+        if (verdictOf(row) === 'hidden') return undefined;
         const view = changed.get(row);
         return view === null ? undefined : (view === undefined ? row.raw : JSON.stringify(view)) + '\n';
       };
       const pieces: (string | Buffer)[] = [];
       for (const row of rows) {
-        const line = row.line ?? lineOf(row);
+        const line = lineOf(row);
         if (line === undefined) continue;
         pieces.push(line);
         counter.written++;
