@@ -128,15 +128,19 @@ export class ReadGuard {
 
   /**
    * Each resource as the caller may see it (null = hidden: answer "not found"). Reads that
-   * disclosed restricted data are audited in one row.
+   * disclosed restricted data are audited in one row. `known`: the facts of some of the resources, already
+   * read by the caller (the $export reads them with the rows); the others' are read here.
    */
-  async view(ctx: RequestContext, resources: Resource[], interaction: string, q: Queryable = this.db): Promise<(Resource | null)[]> {
+  async view(ctx: RequestContext, resources: Resource[], interaction: string, q: Queryable = this.db,
+    known: (ReadFacts | undefined)[] = []): Promise<(Resource | null)[]> {
     const principal = principalOf(ctx);
     const profile = readProfileOf(principal);
     const out: (Resource | null)[] = [];
     const restricted: { type: string; id: string; versionId?: number }[] = [];
     const needFacts = profile !== 'full' || principal.kind !== 'system';
-    const allFacts = needFacts ? await readFactsOfMany(this.db, resources) : [];
+    const allFacts = needFacts ? await this.factsOf(resources, known) : [];
+    // A caller of the anonymous profile sees what the public sees: nothing to compare, unless a user saw more.
+    const publicProfile = profile === readProfileOf(ANONYMOUS);
     for (const [i, r] of resources.entries()) {
       if (!isResourceType(r.resourceType) || ruleFor(principal, r.resourceType, 'read') === 'none') {
         out.push(null);
@@ -151,15 +155,28 @@ export class ReadGuard {
       }
       const facts = allFacts[i];
       let seen = redact(r, principal, facts);
+      let whole = false;
       // People maintaining a resource see it whole: they must not write back a redacted copy.
-      if (seen !== r && principal.kind === 'user' && (await this.writes.mayUpdate(q, principal, r))) seen = r;
+      if (seen !== r && principal.kind === 'user' && (await this.writes.mayUpdate(q, principal, r))) {
+        seen = r;
+        whole = true;
+      }
       out.push(seen);
-      if (disclosesRestricted(r, principal, seen, facts)) {
+      if ((whole || !publicProfile) && disclosesRestricted(r, principal, seen, facts)) {
         restricted.push({ type: r.resourceType, id: r.id ?? '', versionId: Number(r.meta?.versionId) || undefined });
       }
     }
     if (restricted.length) await recordRestrictedRead(q, ctx, restricted, interaction);
     return out;
+  }
+
+  /** The facts of each resource: the known ones, the others read in one go. */
+  private async factsOf(resources: Resource[], known: (ReadFacts | undefined)[]): Promise<ReadFacts[]> {
+    const missing = resources.flatMap((r, i) => (known[i] ? [] : [i]));
+    const read = missing.length ? await readFactsOfMany(this.db, missing.map((i) => resources[i]!)) : [];
+    const out = resources.map((_, i) => known[i]);
+    missing.forEach((i, k) => { out[i] = read[k]; });
+    return out as ReadFacts[];
   }
 
   /** `q`: the open transaction when there is one (inside a Bundle transaction), else the database. */
