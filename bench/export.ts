@@ -4,7 +4,7 @@
  * service as a consumer application of profile 1 would get it (selection, read guard, gzip files).
  *   node --import tsx bench/export.ts [--offers 100000] [--sites N] [--ejs N] [--places N] [--practitioners N] [--roles N]
  *     [--keep] [--regional-only] [--type T1,T2] [--profile 0..5]
- *   node --import tsx bench/export.ts --source ror_national --profile 0   (export of an existing database; read-only at profile 0)
+ *   node --import tsx bench/export.ts --source ror_national --profile 0 [--type T1,T2]   (export of an existing database; read-only at profile 0)
  * --keep: the database ror_e_export_<offers>_<practitioners> is created and filled once, then reused (drop it by hand).
  * Export settings from the environment as the server reads them (ROR_EXPORT_GZIP_LEVEL, ROR_EXPORT_PARALLEL, ROR_EXPORT_BATCH).
  * Prints wall time, resources/s, peak RSS and output size; results go to bench/RESULTS.md.
@@ -134,7 +134,8 @@ async function exportReadOnly(name: string): Promise<void> {
   try {
     const ro = (await db.query<{ v: string }>('SELECT current_setting(\'default_transaction_read_only\') AS v')).rows[0]?.v;
     if (readOnly && ro !== 'on') throw new Error(`the connection to ${name} is not read-only (${ro})`);
-    const req = parseExportRequest([['_outputFormat', 'application/fhir+ndjson']], undefined, 'http://bench/fhir', 'http://bench/fhir/$export');
+    const only = process.argv.includes('--type') ? [['_type', process.argv[process.argv.indexOf('--type') + 1]!] as [string, string]] : [];
+    const req = parseExportRequest([['_outputFormat', 'application/fhir+ndjson'], ...only], undefined, 'http://bench/fhir', 'http://bench/fhir/$export');
     const guard = new ReadGuard(db);
     const todo = [...req.types];
     const counts = new Map<string, number>();

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import type { Database } from '../db/database.ts';
-import type { ResourceType } from '../fhir/resource-types.ts';
+import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
 import { CommuneIndex } from '../ingest/geo/commune-index.ts';
 import { mapEstablishment } from '../ingest/finess/mapping.ts';
@@ -23,7 +23,7 @@ import { capacityRecord, completedHealthcareService, example, legalEntity, pract
 import { ANONYMOUS, type Principal } from './principal.ts';
 import { ReadGuard, readFactsOfMany } from './read-guard.ts';
 import { CHAMP_ACTIVITE_SYSTEM, factsOfOffer, redact, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
-import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest } from './redaction-features.ts';
+import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest, STORED_FEATURE_TYPES } from './redaction-features.ts';
 
 const ROR = (name: string) => `https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/${name}`;
 const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
@@ -284,5 +284,32 @@ await describeWithDatabases('redaction features', (db) => {
     for (const key of ['city', 'medicoSocial', 'sensitive']) {
       for (const value of [true, false]) assert.ok([...seen].some((f) => JSON.parse(f)[key] === value), `${key} ${value} in ${[...seen]}`);
     }
+  });
+
+  test('the stored features (migration 114) are the function\'s, with the detail systems of redaction.ts', async () => {
+    // The same patterns as the code's, so that a detail system added to redact.ts cannot be missed by the column.
+    const same = await db().query<{ same: boolean }>('SELECT ror_redaction_detail_patterns() = $1::jsonb[] AS same', [DETAIL_PATTERNS]);
+    assert.equal(same.rows[0]!.same, true);
+    // Every stored row of the corpus (stored by the $export test above), and one offer per detail system.
+    const store = new ResourceStore(db());
+    const setup: RequestContext = { actor: { id: 'test-setup', kind: 'system' }, source: 'cli', validation: 'lenient' };
+    await store.bulkPut(DETAIL_SYSTEM_LIST.map((system, i) => {
+      const r = completedHealthcareService();
+      r.id = `edge-detail-${i}`;
+      (r.characteristic as unknown[]).push({ coding: [{ system, code: '01' }] });
+      return r;
+    }), setup);
+    let rows = 0;
+    for (const type of STORED_FEATURE_TYPES) {
+      const r = await db().query<{ id: string; stored: number; computed: number }>(
+        `SELECT m.id, m.redaction_features AS stored, ${featuresSql('m.content', '$1')} AS computed FROM ${tableOf(type)} m`, [DETAIL_PATTERNS],
+      );
+      for (const row of r.rows) assert.equal(row.stored, row.computed, `${type}/${row.id}`);
+      rows += r.rows.length;
+    }
+    assert.ok(rows > 600, `rows compared: ${rows}`);
+    const details = await db().query<{ f: number }>(`SELECT redaction_features AS f FROM healthcare_service WHERE id LIKE 'edge-detail-%'`);
+    assert.equal(details.rows.length, DETAIL_SYSTEM_LIST.length);
+    for (const row of details.rows) assert.equal(row.f & FEATURE.offerDetails, FEATURE.offerDetails);
   });
 });

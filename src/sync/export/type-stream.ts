@@ -23,7 +23,7 @@ import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
 import { inlineParams, sqlLiteral } from '../../db/sql-literal.ts';
-import { DETAIL_PATTERNS, rowBitsSql, rowVerdictTest, type RowVerdict } from '../../security/redaction-features.ts';
+import { DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, type RowVerdict } from '../../security/redaction-features.ts';
 import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
@@ -107,12 +107,14 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
 /** The statements of a page, for a source; `verdict`: the caller's row verdict (undefined: every row to the guard). */
 function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | undefined): PageQueries {
   const withBits = verdict !== undefined;
+  // The detail patterns are bound only where the features are computed, not read from their column.
+  const patterns = withBits && !STORED_FEATURE_TYPES.has(src.type) ? [DETAIL_PATTERNS] : [];
   const table = tableOf(src.type);
   const n = Math.floor(src.batchSize);
   if (src.membersOf) {
     const job = src.membersOf;
     const since = src.since ? 'AND m.last_updated > $2::timestamptz' : '';
-    const fixed = [...(src.since ? [src.since] : []), ...(withBits ? [DETAIL_PATTERNS] : [])];
+    const fixed = [...(src.since ? [src.since] : []), ...patterns];
     const bitsColumn = withBits ? `, ${rowBitsSql(src.type, 'm', `$${fixed.length + 1}`)} AS bits` : '';
     return {
       ids: async (after) => (await src.db.query<{ id: string }>(
@@ -137,7 +139,7 @@ function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | 
     )).rows.map((r) => r.id),
     contents: async (ids) => (await src.db.query<Row>(
       `SELECT m.id, m.content::text AS raw${bitsColumn} FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`,
-      [...fixed, ids, ...(withBits ? [DETAIL_PATTERNS] : [])],
+      [...fixed, ids, ...patterns],
     )).rows,
     copied: verdict && copiedRows(src, table, where, fixed, verdict),
   };
@@ -181,7 +183,8 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
       // (the guard's facts, redaction and audit see only them).
       const guarded = rows.filter((r) => verdictOf(r) === 'guard');
       const resources = guarded.map((r) => JSON.parse(r.raw!) as Resource);
-      const seen = await src.readGuard.view(src.caller, resources, 'export');
+      // The facts PostgreSQL read with the rows (factBitsSql) are not read again.
+      const seen = await src.readGuard.view(src.caller, resources, 'export', undefined, guarded.map((r) => (r.bits === undefined ? undefined : factsOfBits(Number(r.bits)))));
       // What the guard changed: a redacted copy, or null for a hidden resource.
       const changed = new Map<Row, Resource | null>();
       guarded.forEach((row, i) => {
