@@ -21,6 +21,7 @@ import type { RequestContext } from '../src/store/context.ts';
 import { ResourceStore } from '../src/store/resource-store.ts';
 import { parseExportRequest } from '../src/sync/export/export-request.ts';
 import { ExportService, exportSettingsFromEnv } from '../src/sync/export/export-service.ts';
+import { largestFirst } from '../src/sync/export/type-order.ts';
 import { typeLines, writeGzipFile } from '../src/sync/export/type-stream.ts';
 import { createPostgresTestDatabase } from '../src/testing/databases.ts';
 import { completedHealthcareService, example, legalEntity, practice, professional, site } from '../src/validation/fixtures.ts';
@@ -137,7 +138,7 @@ async function exportReadOnly(name: string): Promise<void> {
     const only = process.argv.includes('--type') ? [['_type', process.argv[process.argv.indexOf('--type') + 1]!] as [string, string]] : [];
     const req = parseExportRequest([['_outputFormat', 'application/fhir+ndjson'], ...only], undefined, 'http://bench/fhir', 'http://bench/fhir/$export');
     const guard = new ReadGuard(db);
-    const todo = [...req.types];
+    const todo = await largestFirst(db, req.types);
     const counts = new Map<string, number>();
     const rss0 = process.memoryUsage().rss;
     let peak = rss0;

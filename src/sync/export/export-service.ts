@@ -20,6 +20,7 @@ import {
 } from './export-jobs.ts';
 import type { ExportRequest } from './export-request.ts';
 import { checkSelection, selectMembers, usesMembers } from './export-selection.ts';
+import { largestFirst } from './type-order.ts';
 import { typeLines, writeGzipFile } from './type-stream.ts';
 
 export interface ExportSettings {
@@ -165,7 +166,7 @@ export class ExportService {
       await fs.promises.mkdir(this.jobDir(job.id), { recursive: true });
       await selectMembers(db, job.id, job.request, job.caller, this.deps.access);
       const done = new Set(job.output.map((o) => o.type));
-      const todo = job.request.types.filter((t) => !done.has(t));
+      const todo = await largestFirst(db, job.request.types.filter((t) => !done.has(t)));
       // A few types at once: the database reads the next page of one while node processes another.
       // A worker that fails stops the others (at their next page); the job fails with the first real error.
       const stopOthers = new AbortController();

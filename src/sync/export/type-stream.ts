@@ -133,15 +133,20 @@ function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | 
   const fixed = [...p.values];
   const next = `$${fixed.length + 1}`;
   const bitsColumn = withBits ? `, ${rowBitsSql(src.type, 'm', `$${fixed.length + 2}`)} AS bits` : '';
+  const copied = verdict && copiedRows(src, table, where, fixed, verdict);
   return {
-    ids: async (after) => (await src.db.query<{ id: string }>(
-      `SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, [...fixed, after],
-    )).rows.map((r) => r.id),
+    // Through COPY a page is an id range read under the predicate: its bounds can come from the primary key alone
+    // (index-only) instead of a second evaluation of the predicate — unless `_since` makes the rows to read sparse.
+    ids: copied && !src.since
+      ? async (after) => (await src.db.query<{ id: string }>(`SELECT m.id FROM ${table} m WHERE m.id > $1 ORDER BY m.id LIMIT ${n}`, [after])).rows.map((r) => r.id)
+      : async (after) => (await src.db.query<{ id: string }>(
+        `SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, [...fixed, after],
+      )).rows.map((r) => r.id),
     contents: async (ids) => (await src.db.query<Row>(
       `SELECT m.id, m.content::text AS raw${bitsColumn} FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`,
       [...fixed, ids, ...patterns],
     )).rows,
-    copied: verdict && copiedRows(src, table, where, fixed, verdict),
+    copied,
   };
 }
 
