@@ -29,7 +29,6 @@ export const DETAIL_SYSTEM_LIST: readonly string[] = [...DETAIL_SYSTEMS];
 /** One characteristic list per restricted detail system, as the SQL function tests containment. */
 export const DETAIL_PATTERNS: readonly string[] = DETAIL_SYSTEM_LIST.map((system) => JSON.stringify([{ coding: [{ system }] }]));
 
-
 /** The bits of one offer's facts (redact.ts factsOfOffer) from its generated columns (as OFFER_FACT_COLUMNS in read-guard.ts). */
 const offerFactBits = (hs: string) => `(CASE WHEN '${CHAMP_ACTIVITE_SYSTEM}|${FIELD_CITY}' = ANY(${hs}.f_type_codings) THEN ${FACT.city} ELSE 0 END
   | CASE WHEN '${CHAMP_ACTIVITE_SYSTEM}|${FIELD_MEDICO_SOCIAL}' = ANY(${hs}.f_type_codings) THEN ${FACT.medicoSocial} ELSE 0 END
@@ -109,7 +108,7 @@ function verdictFor(profile: ReadProfile, type: ResourceType, bits: number): Row
 }
 
 /** Every value the bits can take. */
-const ALL_BITS = Array.from({ length: Object.values({ ...FEATURE, ...FACT }).reduce((a, b) => a | b, 0) + 1 }, (_, i) => i);
+export const ALL_BITS: readonly number[] = Array.from({ length: Object.values({ ...FEATURE, ...FACT }).reduce((a, b) => a | b, 0) + 1 }, (_, i) => i);
 
 /**
  * For one caller and one resource type: what the read guard does with a row of these bits — 'plain' when it would

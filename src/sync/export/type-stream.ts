@@ -23,7 +23,7 @@ import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
 import { inlineParams, sqlLiteral } from '../../db/sql-literal.ts';
-import { DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, type RowVerdict } from '../../security/redaction-features.ts';
+import { ALL_BITS, DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, type RowVerdict } from '../../security/redaction-features.ts';
 import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
@@ -81,7 +81,7 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
     return undefined;
   }
   const bits = rowBitsSql(src.type, 'm', sqlLiteral(DETAIL_PATTERNS));
-  const hidden = Array.from({ length: 512 }, (_, b) => b).filter((b) => verdict(b) === 'hidden');
+  const hidden = ALL_BITS.filter((b) => verdict(b) === 'hidden');
   // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
   const content = hidden.length ? `CASE WHEN x.bits IN (${hidden.join(', ')}) THEN NULL ELSE x.content END` : 'x.content';
   return async (first, last) => {
