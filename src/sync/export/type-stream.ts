@@ -49,7 +49,7 @@ export interface TypeSource {
  * A row of a page: its stored JSON as text, or, for a plain row read through COPY, as the bytes of its ndjson line;
  * nothing for a row the caller's verdict hides. `bits`: its redaction features and facts (redaction-features.ts).
  */
-interface Row { id: string; raw?: string; line?: Buffer; bits?: number }
+interface Row { raw?: string; line?: Buffer; bits?: number }
 
 interface PageQueries {
   /** The ids of the next page after `after` (keyset on id, index-only where it can). */
@@ -64,12 +64,13 @@ interface PageQueries {
 }
 
 /**
- * The rows of a page straight from PostgreSQL: `COPY (SELECT id, bits, content …) TO STDOUT` in CSV form with a
- * delimiter and a quote character that ids, numbers and jsonb text never hold (control characters are escaped in
- * JSON), so that each line is the id, the bits, the stored JSON and a newline. A plain row's JSON goes to the file
- * as those bytes, never decoded nor parsed in node; only the rows for the guard are decoded; the rows the verdict
- * hides come without their JSON (not even converted to text). COPY takes no parameters: the access predicate's
- * values are written into the text; a value that cannot be (sqlLiteral) leaves the type to the parameterised path.
+ * The rows of a page straight from PostgreSQL: `COPY (SELECT bits, content …) TO STDOUT` in CSV form with a
+ * delimiter and a quote character that numbers and jsonb text never hold (control characters are escaped in JSON),
+ * so that each line is the bits, the stored JSON and a newline, in id order (no id: nothing reads it). A plain row's
+ * JSON goes to the file as those bytes, never decoded nor parsed in node; only the rows for the guard are decoded;
+ * the rows the verdict hides come without their JSON (not even converted to text). COPY takes no parameters: the
+ * access predicate's values are written into the text; a value that cannot be (sqlLiteral) leaves the type to the
+ * parameterised path.
  */
 function copiedRows(src: TypeSource, table: string, where: string, values: unknown[], verdict: (bits: number) => RowVerdict): PageQueries['copied'] {
   const copyOut = src.db.copyOut?.bind(src.db);
@@ -85,19 +86,17 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
   const content = hidden.length ? `CASE WHEN x.bits IN (${hidden.join(', ')}) THEN NULL ELSE x.content END` : 'x.content';
   return async (first, last) => {
-    const buf = Buffer.concat(await copyOut(`COPY (SELECT x.id, x.bits, ${content} FROM (SELECT m.id, ${bits} AS bits, m.content
+    const buf = Buffer.concat(await copyOut(`COPY (SELECT x.bits, ${content} FROM (SELECT m.id, ${bits} AS bits, m.content
       FROM ${table} m WHERE ${fixedWhere} AND m.id >= ${sqlLiteral(first)} AND m.id <= ${sqlLiteral(last)}
       ORDER BY m.id OFFSET 0) x) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
     const rows: Row[] = [];
     for (let start = 0; start < buf.length;) {
-      const sep1 = buf.indexOf(2, start);
-      const sep2 = sep1 === -1 ? -1 : buf.indexOf(2, sep1 + 1);
-      const end = sep2 === -1 ? -1 : buf.indexOf(10, sep2 + 1);
+      const sep = buf.indexOf(2, start);
+      const end = sep === -1 ? -1 : buf.indexOf(10, sep + 1);
       if (end === -1) throw new Error(`export: malformed COPY line in ${table}`);
-      const id = buf.toString('latin1', start, sep1);
-      const b = Number(buf.toString('latin1', sep1 + 1, sep2));
+      const b = Number(buf.toString('latin1', start, sep));
       const v = verdict(b);
-      rows.push(v === 'hidden' ? { id, bits: b } : v === 'plain' ? { id, line: buf.subarray(sep2 + 1, end + 1) } : { id, raw: buf.toString('utf8', sep2 + 1, end), bits: b });
+      rows.push(v === 'hidden' ? { bits: b } : v === 'plain' ? { line: buf.subarray(sep + 1, end + 1) } : { raw: buf.toString('utf8', sep + 1, end), bits: b });
       start = end + 1;
     }
     return rows;
