@@ -40,6 +40,8 @@ const ROLES = arg('roles', PRACTITIONERS);
 const KEEP = process.argv.includes('--keep') ? `ror_e_export_${OFFERS}_${PRACTITIONERS}` : undefined;
 /** Read-only run against an existing database (e.g. ror_national, written by someone else): `--source <name>`. */
 const SOURCE = process.argv.includes('--source') ? process.argv[process.argv.indexOf('--source') + 1] : undefined;
+/** `--type T1,T2`: only these types (`_type`). */
+const TYPES = process.argv.includes('--type') ? process.argv[process.argv.indexOf('--type') + 1] : undefined;
 const PROFILE = arg('profile', 1) as 0 | 1 | 2 | 3 | 4 | 5;
 const APP: RequestContext = {
   actor: { id: 'bench-app', kind: 'app', principal: { kind: 'app', id: 'bench-app', accessProfile: PROFILE, scopes: [] } }, source: 'api',
@@ -135,7 +137,7 @@ async function exportReadOnly(name: string): Promise<void> {
   try {
     const ro = (await db.query<{ v: string }>('SELECT current_setting(\'default_transaction_read_only\') AS v')).rows[0]?.v;
     if (readOnly && ro !== 'on') throw new Error(`the connection to ${name} is not read-only (${ro})`);
-    const only = process.argv.includes('--type') ? [['_type', process.argv[process.argv.indexOf('--type') + 1]!] as [string, string]] : [];
+    const only: [string, string][] = TYPES ? [['_type', TYPES]] : [];
     const req = parseExportRequest([['_outputFormat', 'application/fhir+ndjson'], ...only], undefined, 'http://bench/fhir', 'http://bench/fhir/$export');
     const guard = new ReadGuard(db);
     const todo = await largestFirst(db, req.types);
@@ -203,7 +205,7 @@ try {
   console.log(`settings: gzip level ${SETTINGS.gzipLevel}, ${SETTINGS.parallel} types at once, ${SETTINGS.readAhead} pages read ahead, pages of ${SETTINGS.batchSize}`);
   console.log('| export (profile-1 application) | resources | wall | node CPU | resources/s (wall) | RSS before → peak | gzip output | load avg (1 min) at end |');
   console.log('|---|---|---|---|---|---|---|---|');
-  const only = process.argv.includes('--type') ? `&_type=${process.argv[process.argv.indexOf('--type') + 1]}` : '';
+  const only = TYPES ? `&_type=${TYPES}` : '';
   if (!process.argv.includes('--regional-only')) await runExport(db, `system level, ${only ? only.slice(7) : 'all types'}`, `_outputFormat=application/fhir%2Bndjson${only}`);
   await runExport(db, 'region 11, offers + _myCompleteExtract', `_type=HealthcareService&includeAssociatedData=_myCompleteExtract&_typeFilter=${encodeURIComponent(`HealthcareService?_tag=${REGION}|11`)}`);
 } finally {

@@ -23,7 +23,7 @@ import { capacityRecord, completedHealthcareService, example, legalEntity, pract
 import { ANONYMOUS, type Principal } from './principal.ts';
 import { ReadGuard, readFactsOfMany } from './read-guard.ts';
 import { CHAMP_ACTIVITE_SYSTEM, factsOfOffer, redact, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
-import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest, STORED_FEATURE_TYPES } from './redaction-features.ts';
+import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FACT_TYPES, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest, STORED_FEATURE_TYPES } from './redaction-features.ts';
 
 const ROR = (name: string) => `https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/${name}`;
 const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
@@ -173,7 +173,7 @@ await describeWithDatabases('redaction features', (db) => {
   /** The facts a row may carry, with its bits: its own for an offer, every combination for the others. */
   const factsCases = (r: Resource, features: number): { facts: ReadFacts; bits: number }[] => {
     if (r.resourceType === 'HealthcareService') return [{ facts: factsOfOffer(r), bits: features }];
-    const computed = factBitsSql(r.resourceType as ResourceType, 'x') !== undefined;
+    const computed = FACT_TYPES.has(r.resourceType as ResourceType);
     return FACTS.map((facts) => ({
       facts,
       bits: features | (computed ? FACT.known | (facts.city ? FACT.city : 0) | (facts.medicoSocial ? FACT.medicoSocial : 0)

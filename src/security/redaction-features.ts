@@ -20,6 +20,8 @@ export const FEATURE = { restrictedContact: 1, orsan: 2, offerDetails: 4, capaci
  * the live offers it references), as bits beside the features; `known` says they were computed (factBitsSql).
  */
 export const FACT = { city: 32, medicoSocial: 64, sensitive: 128, known: 256 } as const;
+/** The types whose rows carry fact bits (factBitsSql). */
+export const FACT_TYPES: ReadonlySet<ResourceType> = new Set(['Practitioner', 'PractitionerRole']);
 
 /** The SQL expression of the features of `content` (a jsonb column); `param` holds `DETAIL_PATTERNS`. */
 export function featuresSql(content: string, param: string): string {
@@ -129,8 +131,7 @@ export function rowVerdictTest(principal: Principal, type: ResourceType): ((bits
     return own === 'plain' && audited && verdictFor(0, type, bits) !== 'plain' ? 'guard' : own;
   };
   const table = ALL_BITS.map(verdict);
-  // The rows of a type carry fact bits exactly when factBitsSql computes them.
-  const withFacts = factBitsSql(type, 'x') !== undefined;
+  const withFacts = FACT_TYPES.has(type);
   const possible = ALL_BITS.filter((b) => (withFacts ? (b & FACT.known) !== 0 : b < FACT.city));
   return possible.every((b) => table[b] === 'guard') ? undefined : (bits) => table[bits] ?? 'guard';
 }
