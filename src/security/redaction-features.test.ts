@@ -20,6 +20,7 @@ import { createSearchIndexer } from '../search/indexer.ts';
 import { typeLines } from '../sync/export/type-stream.ts';
 import { describeWithDatabases } from '../testing/suite.ts';
 import { capacityRecord, completedHealthcareService, example, legalEntity, practice, professional, rorTelecom, site } from '../validation/fixtures.ts';
+import { searchAccessFilter } from './access-predicate.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
 import { ReadGuard, readFactsOfMany } from './read-guard.ts';
 import { CHAMP_ACTIVITE_SYSTEM, factsOfOffer, redact, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
@@ -246,7 +247,10 @@ await describeWithDatabases('redaction features', (db) => {
         const run = async (plainRows: boolean) => {
           const before = Number((await db().query<{ n: string }>(`SELECT count(*) AS n FROM audit_event`)).rows[0]!.n);
           let text = '';
-          for await (const chunk of typeLines({ db: counted, readGuard: guard, type, caller: ctx, batchSize: 50, plainRows }, { written: 0 }, async () => undefined)) text += chunk;
+          // Under the access predicate, as the export service reads a type: the fast path may leave it to the verdict
+          // (verdictCoversAccess), the slow one applies it.
+          const src = { db: counted, readGuard: guard, type, caller: ctx, access: searchAccessFilter, batchSize: 50, plainRows };
+          for await (const chunk of typeLines(src, { written: 0 }, async () => undefined)) text += chunk;
           const audit = await db().query<{ detail: { resources: string[] } }>(
             `SELECT detail FROM audit_event WHERE action = 'read-restricted' ORDER BY seq OFFSET $1`, [before],
           );

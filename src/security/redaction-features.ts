@@ -135,3 +135,16 @@ export function rowVerdictTest(principal: Principal, type: ResourceType): ((bits
   const possible = ALL_BITS.filter((b) => (withFacts ? (b & FACT.known) !== 0 : b < FACT.city));
   return possible.every((b) => table[b] === 'guard') ? undefined : (bits) => table[bits] ?? 'guard';
 }
+
+/**
+ * Whether, for this caller, the 'hidden' verdict of a row of `type` (with its fact bits) drops every row the access
+ * predicate of the type excludes (access-predicate.ts), so that a reader of the bits need not evaluate the predicate
+ * too. For practices and practitioners the predicate tests only what the facts tell — a live role in a live city offer
+ * when the profile shows practitioners of city offers only, no sensitive offer when it shows no sensitive unit — and
+ * redact() hides those rows for the same reasons; a user's verdict never hides (it goes to the guard). The export
+ * tests compare both ways on every caller (redaction-features.test.ts).
+ */
+export function verdictCoversAccess(principal: Principal, type: ResourceType): boolean {
+  return FACT_TYPES.has(type) && principal.kind !== 'user'
+    && ruleFor(principal, type, 'search') !== 'none' && ruleFor(principal, type, 'read') !== 'none';
+}
