@@ -79,8 +79,21 @@ export function factsOfBits(bits: number): ReadFacts | undefined {
   return { city: !!(bits & FACT.city), medicoSocial: !!(bits & FACT.medicoSocial), sensitive: !!(bits & FACT.sensitive) };
 }
 
-/** What the guard does with a row: passes it unchanged and unaudited, hides it, or must read it to tell. */
-export type RowVerdict = 'plain' | 'hidden' | 'guard';
+/**
+ * What the guard does with a row: passes it unchanged and unaudited, hides it, or must read it to tell — or, for a
+ * practitioner or a practice it shows, only removes the telecoms whose confidentiality level (redact.ts levelOf: '1',
+ * '2', '3' for any other) is not among the listed ones, which the database can do itself (`ror_redact_telecoms`,
+ * migration 115: `telecomLevels` reads the list back).
+ */
+export type RowVerdict = 'plain' | 'hidden' | 'guard' | `telecoms ${string}`;
+
+/** The levels a 'telecoms …' verdict keeps (undefined for the other verdicts). */
+export function telecomLevels(verdict: RowVerdict): string[] | undefined {
+  return verdict.startsWith('telecoms ') ? verdict.slice('telecoms '.length).split('') : undefined;
+}
+
+/** The confidentiality levels of a telecom, with the element rule that shows each (redact.ts levelShown). */
+const LEVEL_KEYS: readonly [string, ElementKey][] = [['1', 'contact-public'], ['2', 'contact-restricted'], ['3', 'contact-very-restricted']];
 
 /** The element rules the features say a resource could lose something to. */
 function elementKeys(features: number): ElementKey[] {
@@ -105,6 +118,8 @@ function verdictFor(profile: ReadProfile, type: ResourceType, bits: number): Row
     // Hidden whole depending on the offers they hang on (city offers, sensitive units).
     const sensitiveHidden = type === 'PractitionerRole' && (facts ? facts.sensitive : true) && !ok('sensitive-offer');
     if (sensitiveHidden || !ok('practitioner')) return facts ? 'hidden' : 'guard';
+    // Shown: redact() only filters their telecoms (the one element rule of these types), by level.
+    if (facts && !elementKeys(bits).every(ok)) return `telecoms ${LEVEL_KEYS.filter(([, key]) => ok(key)).map(([level]) => level).join('')}`;
   }
   return elementKeys(bits).every(ok) ? 'plain' : 'guard';
 }
@@ -115,7 +130,8 @@ export const ALL_BITS: readonly number[] = Array.from({ length: Object.values({ 
 /**
  * For one caller and one resource type: what the read guard does with a row of these bits — 'plain' when it would
  * return it unchanged and audit nothing, 'hidden' when it would hide it (never for a user, who may maintain it and
- * then see it whole), 'guard' when only the guard can tell. Undefined when every row goes to the guard (the caller
+ * then see it whole), 'telecoms …' when it would only filter a practitioner's or a practice's telecoms by level (and
+ * audit nothing), 'guard' when only the guard can tell. Undefined when every row goes to the guard (the caller
  * may not read the type, or no bits could tell): the bits need not be computed.
  */
 export function rowVerdictTest(principal: Principal, type: ResourceType): ((bits: number) => RowVerdict) | undefined {
@@ -126,9 +142,12 @@ export function rowVerdictTest(principal: Principal, type: ResourceType): ((bits
   const audited = principal.kind !== 'system' && principal.kind !== 'anonymous' && profile !== 0;
   const verdict = (bits: number): RowVerdict => {
     const own = verdictFor(profile, type, bits);
-    if (own === 'hidden') return principal.kind === 'user' ? 'guard' : 'hidden';
-    // Audited: plain only when an anonymous visitor would see the row whole too (nothing restricted disclosed).
-    return own === 'plain' && audited && verdictFor(0, type, bits) !== 'plain' ? 'guard' : own;
+    // A user may maintain the row, and then sees it whole: only the guard can tell what it hides or removes.
+    if (own !== 'plain' && principal.kind === 'user') return 'guard';
+    if (own === 'hidden') return own;
+    // Audited: plain (or telecoms filtered) only when an anonymous visitor would see the same (nothing restricted
+    // disclosed).
+    return own !== 'guard' && audited && verdictFor(0, type, bits) !== own ? 'guard' : own;
   };
   const table = ALL_BITS.map(verdict);
   const withFacts = FACT_TYPES.has(type);

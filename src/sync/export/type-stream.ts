@@ -5,8 +5,9 @@
  * current one is processed. Every resource still goes through the read guard (same rules, facts and
  * audit as a FHIR read): what the guard returns unchanged, which is most of the directory for most
  * callers, is written as the text PostgreSQL gave, without serialising it again — on the PostgreSQL server
- * as the bytes its COPY sends, not even decoded; only redacted resources are serialised. A resource the
- * guard hides is not written.
+ * as the bytes its COPY sends, not even decoded; only redacted resources are serialised (there, the practitioners
+ * and practices whose telecoms only are filtered are redacted by PostgreSQL itself). A resource the guard hides is
+ * not written.
  *
  * Two sources of ids: the job's `export_member` rows (a `_typeFilter` or `_myCompleteExtract`
  * selection), or, for a plain type, the table itself under the caller's access predicate (no
@@ -23,7 +24,7 @@ import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
 import { inlineParams, sqlLiteral } from '../../db/sql-literal.ts';
-import { ALL_BITS, DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, verdictCoversAccess, type RowVerdict } from '../../security/redaction-features.ts';
+import { ALL_BITS, DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, telecomLevels, verdictCoversAccess, type RowVerdict } from '../../security/redaction-features.ts';
 import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
@@ -46,7 +47,8 @@ export interface TypeSource {
 }
 
 /**
- * A row of a page: its stored JSON as text, or, for a plain row read through COPY, as the bytes of its ndjson line;
+ * A row of a page: its stored JSON as text, or, for a row read through COPY as it is to be written, as the bytes of
+ * its ndjson line;
  * nothing for a row the caller's verdict hides. `bits`: its redaction features and facts (redaction-features.ts).
  */
 interface Row { raw?: string; line?: Buffer; bits?: number }
@@ -67,8 +69,10 @@ interface PageQueries {
  * The rows of a page straight from PostgreSQL: `COPY (SELECT bits, content …) TO STDOUT` in CSV form with a
  * delimiter and a quote character that numbers and jsonb text never hold (control characters are escaped in JSON),
  * so that each line is the bits, the stored JSON and a newline, in id order (no id: nothing reads it). A plain row's
- * JSON goes to the file as those bytes, never decoded nor parsed in node; only the rows for the guard are decoded;
- * the rows the verdict hides come without their JSON (not even converted to text). COPY takes no parameters: the
+ * JSON goes to the file as those bytes, never decoded nor parsed in node, and so does a row whose telecoms the verdict
+ * says to filter, filtered by `ror_redact_telecoms` (migration 115; the same JSON as redact() gives, in PostgreSQL's
+ * formatting); only the rows for the guard are decoded; the rows the verdict hides come without their JSON (not even
+ * converted to text). COPY takes no parameters: the
  * access predicate's values are written into the text; a value that cannot be (sqlLiteral) leaves the type to the
  * parameterised path.
  */
@@ -83,8 +87,18 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   }
   const bits = rowBitsSql(src.type, 'm', sqlLiteral(DETAIL_PATTERNS));
   const hidden = ALL_BITS.filter((b) => verdict(b) === 'hidden');
+  // The rows whose telecoms only are filtered, by the levels kept: redacted by the database (migration 115).
+  const byLevels = new Map<string, number[]>();
+  for (const b of ALL_BITS) {
+    const levels = telecomLevels(verdict(b));
+    if (levels) byLevels.set(levels.join(''), [...(byLevels.get(levels.join('')) ?? []), b]);
+  }
+  const cases = [
+    ...(hidden.length ? [`WHEN x.bits IN (${hidden.join(', ')}) THEN NULL`] : []),
+    ...[...byLevels].map(([levels, list]) => `WHEN x.bits IN (${list.join(', ')}) THEN ror_redact_telecoms(x.content, ${sqlLiteral(levels.split(''))}::text[])`),
+  ];
   // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
-  const content = hidden.length ? `CASE WHEN x.bits IN (${hidden.join(', ')}) THEN NULL ELSE x.content END` : 'x.content';
+  const content = cases.length ? `CASE ${cases.join(' ')} ELSE x.content END` : 'x.content';
   return async (first, last) => {
     const buf = Buffer.concat(await copyOut(`COPY (SELECT x.bits, ${content} FROM (SELECT m.id, ${bits} AS bits, m.content
       FROM ${table} m WHERE ${fixedWhere} AND m.id >= ${sqlLiteral(first)} AND m.id <= ${sqlLiteral(last)}
@@ -96,7 +110,8 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
       if (end === -1) throw new Error(`export: malformed COPY line in ${table}`);
       const b = Number(buf.toString('latin1', start, sep));
       const v = verdict(b);
-      rows.push(v === 'hidden' ? { bits: b } : v === 'plain' ? { line: buf.subarray(sep + 1, end + 1) } : { raw: buf.toString('utf8', sep + 1, end), bits: b });
+      const final = v === 'plain' || telecomLevels(v) !== undefined;
+      rows.push(v === 'hidden' ? { bits: b } : final ? { line: buf.subarray(sep + 1, end + 1) } : { raw: buf.toString('utf8', sep + 1, end), bits: b });
       start = end + 1;
     }
     return rows;
@@ -181,7 +196,12 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
       queue.push(page);
     }
   };
-  const verdictOf = (row: Row): RowVerdict => (row.line !== undefined ? 'plain' : verdict ? verdict(Number(row.bits)) : 'guard');
+  // A line COPY sent is final (plain, or redacted by the database); elsewhere the guard redacts the telecoms.
+  const verdictOf = (row: Row): RowVerdict => {
+    if (row.line !== undefined) return 'plain';
+    const v = verdict ? verdict(Number(row.bits)) : 'guard';
+    return telecomLevels(v) ? 'guard' : v;
+  };
   try {
     await checkpoint();
     await fill();
