@@ -48,8 +48,8 @@ export interface TypeSource {
 
 /**
  * A row of a page: its stored JSON as text, or, for a row read through COPY as it is to be written, as the bytes of
- * its ndjson line;
- * nothing for a row the caller's verdict hides. `bits`: its redaction features and facts (redaction-features.ts).
+ * its ndjson line; nothing for a row the caller's verdict hides. `bits`: its redaction features and facts
+ * (redaction-features.ts).
  */
 interface Row { raw?: string; line?: Buffer; bits?: number }
 
@@ -72,9 +72,8 @@ interface PageQueries {
  * JSON goes to the file as those bytes, never decoded nor parsed in node, and so does a row whose telecoms the verdict
  * says to filter, filtered by `ror_redact_telecoms` (migration 115; the same JSON as redact() gives, in PostgreSQL's
  * formatting); only the rows for the guard are decoded; the rows the verdict hides come without their JSON (not even
- * converted to text). COPY takes no parameters: the
- * access predicate's values are written into the text; a value that cannot be (sqlLiteral) leaves the type to the
- * parameterised path.
+ * converted to text). COPY takes no parameters: the access predicate's values are written into the text; a value
+ * that cannot be (sqlLiteral) leaves the type to the parameterised path.
  */
 function copiedRows(src: TypeSource, table: string, where: string, values: unknown[], verdict: (bits: number) => RowVerdict): PageQueries['copied'] {
   const copyOut = src.db.copyOut?.bind(src.db);
@@ -140,7 +139,8 @@ function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | 
       )).rows,
     };
   }
-  // The access predicate is applied to both statements: a row changed in between is judged as read.
+  // The access predicate is applied to both statements (or, through COPY, the verdict that covers it): a row changed
+  // in between is judged as read.
   const condition = (access: AccessFilter | undefined) => {
     const p = new SqlParams();
     const where = baseWhere({ ctx: src.caller, params: p, access }, src.type, 'm')
