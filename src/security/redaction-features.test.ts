@@ -340,6 +340,26 @@ await describeWithDatabases('redaction features', (db) => {
     }
   });
 
+  test('the guard: a caller of the anonymous profile sees what the public sees, unaudited; another profile is audited', async () => {
+    // The corpus is stored by the export test above; the guard reads the facts from the database.
+    const guard = new ReadGuard(db());
+    const ctxOf = (principal: Principal): RequestContext => ({
+      actor: { id: 'reader', kind: principal.kind === 'anonymous' ? 'anonymous' : principal.kind, principal } as RequestContext['actor'], source: 'api',
+    });
+    const audits = async () => Number((await db().query<{ n: string }>(`SELECT count(*) AS n FROM audit_event WHERE action = 'read-restricted'`)).rows[0]!.n);
+    const resources = corpus.filter((r) => r.id?.startsWith('edge-'));
+    const publicView = await guard.view(ctxOf(ANONYMOUS), resources, 'read');
+    const before = await audits();
+    const profile0 = await guard.view(ctxOf(app(0)), resources, 'read');
+    assert.deepEqual(profile0, publicView);
+    assert.equal(await audits(), before, 'a profile-0 read discloses nothing restricted');
+    // The same views are not all the resources whole: the comparison is not vacuous.
+    assert.ok(publicView.some((v, i) => v !== resources[i]) && publicView.some((v, i) => v === resources[i]));
+    // Profile 1 sees very restricted telecoms: its reads are audited.
+    await guard.view(ctxOf(app(1)), resources, 'read');
+    assert.ok(await audits() > before, 'a profile-1 read of restricted data is audited');
+  });
+
   test('the fact bits of practitioners and practices are the facts the guard reads', async () => {
     // The corpus is stored by the test above.
     let checked = 0;
