@@ -5,7 +5,7 @@
  * not see at all (sensitive offer…) redacts to null: the API answers "not found".
  */
 import type { Resource } from '../fhir/types.ts';
-import { visibilityOf, type ReadProfile, type Visibility } from './access-matrix.ts';
+import { visibilityOf, type ElementKey, type ReadProfile, type Visibility } from './access-matrix.ts';
 import { readProfileOf, type Principal } from './principal.ts';
 
 export const REDACTED_SYSTEM = 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue';
@@ -84,10 +84,14 @@ export function shown(v: Visibility, facts: ReadFacts): boolean {
   return false;
 }
 
-/** May a telecom/contact of this level be shown? Unknown level = the most restricted (deny by default). */
+/** The element rule of a telecom/contact of this level. Unknown level = the most restricted (deny by default). */
+export function levelRule(level: string | undefined): ElementKey {
+  return level === '1' ? 'contact-public' : level === '2' ? 'contact-restricted' : 'contact-very-restricted';
+}
+
+/** May a telecom/contact of this level be shown? */
 function levelShown(level: string | undefined, profile: ReadProfile, facts: ReadFacts): boolean {
-  const key = level === '1' ? 'contact-public' : level === '2' ? 'contact-restricted' : 'contact-very-restricted';
-  return shown(visibilityOf(key, profile), facts);
+  return shown(visibilityOf(levelRule(level), profile), facts);
 }
 
 function capacityKept(cap: Ext, v: Visibility, facts: ReadFacts): boolean {

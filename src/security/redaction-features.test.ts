@@ -148,6 +148,11 @@ const CALLERS: Principal[] = [
   { kind: 'system' },
 ];
 
+/** An API request of this caller. */
+const readerOf = (principal: Principal): RequestContext => ({
+  actor: { id: 'reader', kind: principal.kind === 'anonymous' ? 'anonymous' : principal.kind, principal } as RequestContext['actor'], source: 'api',
+});
+
 async function featuresOf(db: Database, resources: Resource[]): Promise<number[]> {
   const r = await db.query<{ f: number }>(
     `SELECT ${featuresSql('x.c', '$2')} AS f FROM unnest($1::jsonb[]) WITH ORDINALITY AS x(c, n) ORDER BY x.n`,
@@ -304,7 +309,7 @@ await describeWithDatabases('redaction features', (db) => {
       },
     });
     for (const caller of CALLERS.filter((c) => c.kind !== 'system')) {
-      const ctx: RequestContext = { actor: { id: 'exporter', kind: caller.kind === 'anonymous' ? 'anonymous' : caller.kind, principal: caller } as RequestContext['actor'], source: 'api' };
+      const ctx = readerOf(caller);
       for (const type of ['Organization', 'Location', 'HealthcareService', 'Practitioner', 'PractitionerRole'] as const) {
         const run = async (plainRows: boolean) => {
           const before = Number((await db().query<{ n: string }>(`SELECT count(*) AS n FROM audit_event`)).rows[0]!.n);
@@ -343,20 +348,17 @@ await describeWithDatabases('redaction features', (db) => {
   test('the guard: a caller of the anonymous profile sees what the public sees, unaudited; another profile is audited', async () => {
     // The corpus is stored by the export test above; the guard reads the facts from the database.
     const guard = new ReadGuard(db());
-    const ctxOf = (principal: Principal): RequestContext => ({
-      actor: { id: 'reader', kind: principal.kind === 'anonymous' ? 'anonymous' : principal.kind, principal } as RequestContext['actor'], source: 'api',
-    });
     const audits = async () => Number((await db().query<{ n: string }>(`SELECT count(*) AS n FROM audit_event WHERE action = 'read-restricted'`)).rows[0]!.n);
     const resources = corpus.filter((r) => r.id?.startsWith('edge-'));
-    const publicView = await guard.view(ctxOf(ANONYMOUS), resources, 'read');
+    const publicView = await guard.view(readerOf(ANONYMOUS), resources, 'read');
     const before = await audits();
-    const profile0 = await guard.view(ctxOf(app(0)), resources, 'read');
+    const profile0 = await guard.view(readerOf(app(0)), resources, 'read');
     assert.deepEqual(profile0, publicView);
     assert.equal(await audits(), before, 'a profile-0 read discloses nothing restricted');
     // The same views are not all the resources whole: the comparison is not vacuous.
     assert.ok(publicView.some((v, i) => v !== resources[i]) && publicView.some((v, i) => v === resources[i]));
     // Profile 1 sees very restricted telecoms: its reads are audited.
-    await guard.view(ctxOf(app(1)), resources, 'read');
+    await guard.view(readerOf(app(1)), resources, 'read');
     assert.ok(await audits() > before, 'a profile-1 read of restricted data is audited');
   });
 

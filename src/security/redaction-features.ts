@@ -12,7 +12,7 @@
 import type { ResourceType } from '../fhir/resource-types.ts';
 import { ruleFor, visibilityOf, type ElementKey, type ReadProfile } from './access-matrix.ts';
 import { readProfileOf, type Principal } from './principal.ts';
-import { CHAMP_ACTIVITE_SYSTEM, DETAIL_SYSTEMS, FIELD_CITY, FIELD_MEDICO_SOCIAL, shown, type ReadFacts } from './redact.ts';
+import { CHAMP_ACTIVITE_SYSTEM, DETAIL_SYSTEMS, FIELD_CITY, FIELD_MEDICO_SOCIAL, levelRule, shown, type ReadFacts } from './redact.ts';
 
 export const FEATURE = { restrictedContact: 1, orsan: 2, offerDetails: 4, capacity: 8, sensitiveUnit: 16 } as const;
 /**
@@ -92,8 +92,8 @@ export function telecomLevels(verdict: RowVerdict): string[] | undefined {
   return verdict.startsWith('telecoms ') ? verdict.slice('telecoms '.length).split('') : undefined;
 }
 
-/** The confidentiality levels of a telecom, with the element rule that shows each (redact.ts levelShown). */
-const LEVEL_KEYS: readonly [string, ElementKey][] = [['1', 'contact-public'], ['2', 'contact-restricted'], ['3', 'contact-very-restricted']];
+/** The confidentiality levels of a telecom as the database tells them (migration 115: '3' for any level but 1 and 2). */
+const LEVELS = ['1', '2', '3'] as const;
 
 /** The element rules the features say a resource could lose something to. */
 function elementKeys(features: number): ElementKey[] {
@@ -118,10 +118,10 @@ function verdictFor(profile: ReadProfile, type: ResourceType, bits: number): Row
     // Hidden whole depending on the offers they hang on (city offers, sensitive units).
     const sensitiveHidden = type === 'PractitionerRole' && (facts ? facts.sensitive : true) && !ok('sensitive-offer');
     if (sensitiveHidden || !ok('practitioner')) return facts ? 'hidden' : 'guard';
-    // Shown: redact() only filters their telecoms (the one element rule of these types), by level.
-    if (facts && !elementKeys(bits).every(ok)) return `telecoms ${LEVEL_KEYS.filter(([, key]) => ok(key)).map(([level]) => level).join('')}`;
   }
-  return elementKeys(bits).every(ok) ? 'plain' : 'guard';
+  if (elementKeys(bits).every(ok)) return 'plain';
+  // Shown: redact() only filters the telecoms of these types (their one element rule), by level.
+  return facts && FACT_TYPES.has(type) ? `telecoms ${LEVELS.filter((level) => ok(levelRule(level))).join('')}` : 'guard';
 }
 
 /** Every value the bits can take. */

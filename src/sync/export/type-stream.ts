@@ -86,15 +86,12 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   }
   const bits = rowBitsSql(src.type, 'm', sqlLiteral(DETAIL_PATTERNS));
   const hidden = ALL_BITS.filter((b) => verdict(b) === 'hidden');
-  // The rows whose telecoms only are filtered, by the levels kept: redacted by the database (migration 115).
-  const byLevels = new Map<string, number[]>();
-  for (const b of ALL_BITS) {
-    const levels = telecomLevels(verdict(b));
-    if (levels) byLevels.set(levels.join(''), [...(byLevels.get(levels.join('')) ?? []), b]);
-  }
+  // The rows whose telecoms only are filtered, by verdict (the levels kept): redacted by the database (migration 115).
+  const filtered = new Map<RowVerdict, number[]>();
+  for (const b of ALL_BITS.filter((x) => telecomLevels(verdict(x)))) filtered.set(verdict(b), [...(filtered.get(verdict(b)) ?? []), b]);
   const cases = [
     ...(hidden.length ? [`WHEN x.bits IN (${hidden.join(', ')}) THEN NULL`] : []),
-    ...[...byLevels].map(([levels, list]) => `WHEN x.bits IN (${list.join(', ')}) THEN ror_redact_telecoms(x.content, ${sqlLiteral(levels.split(''))}::text[])`),
+    ...[...filtered].map(([v, list]) => `WHEN x.bits IN (${list.join(', ')}) THEN ror_redact_telecoms(x.content, ${sqlLiteral(telecomLevels(v))}::text[])`),
   ];
   // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
   const content = cases.length ? `CASE ${cases.join(' ')} ELSE x.content END` : 'x.content';
