@@ -54,7 +54,7 @@ export interface TypeSource {
 interface Row { raw?: string; line?: Buffer; bits?: number }
 
 interface PageQueries {
-  /** The ids of the next page after `after` (keyset on id, index-only where it can). */
+  /** The ids of the next page after `after` (keyset on id, index-only where it can); with `copied`, its first and last only. */
   ids(after: string): Promise<string[]>;
   /** The rows of those ids (`raw`), in id order. */
   contents(ids: string[]): Promise<Row[]>;
@@ -151,14 +151,18 @@ function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | 
   // the same as its fact bits'), the COPY does not evaluate the predicate a second time.
   const copy = verdict && verdictCoversAccess(principalOf(src.caller), src.type) ? condition(undefined) : { where, fixed };
   const copied = verdict && copiedRows(src, table, copy.where, copy.fixed, verdict);
+  // Through COPY a page is an id range read under the predicate: its bounds can come from the primary key alone
+  // (index-only) instead of a second evaluation of the predicate — unless `_since` makes the rows to read sparse.
+  const [page, pageValues] = copied && !src.since
+    ? [`SELECT m.id FROM ${table} m WHERE m.id > $1 ORDER BY m.id LIMIT ${n}`, (after: string) => [after]]
+    : [`SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, (after: string) => [...fixed, after]];
   return {
-    // Through COPY a page is an id range read under the predicate: its bounds can come from the primary key alone
-    // (index-only) instead of a second evaluation of the predicate — unless `_since` makes the rows to read sparse.
-    ids: copied && !src.since
-      ? async (after) => (await src.db.query<{ id: string }>(`SELECT m.id FROM ${table} m WHERE m.id > $1 ORDER BY m.id LIMIT ${n}`, [after])).rows.map((r) => r.id)
-      : async (after) => (await src.db.query<{ id: string }>(
-        `SELECT m.id FROM ${table} m WHERE ${where} AND m.id > ${next} ORDER BY m.id LIMIT ${n}`, [...fixed, after],
-      )).rows.map((r) => r.id),
+    // COPY needs the page's bounds only, not its thousand ids.
+    ids: copied
+      ? async (after) => (await src.db.query<{ first: string | null; last: string | null }>(
+        `SELECT min(p.id) AS first, max(p.id) AS last FROM (${page}) p`, pageValues(after),
+      )).rows.flatMap((r) => (r.first === null || r.last === null ? [] : [r.first, r.last]))
+      : async (after) => (await src.db.query<{ id: string }>(page, pageValues(after))).rows.map((r) => r.id),
     contents: async (ids) => (await src.db.query<Row>(
       `SELECT m.id, m.content::text AS raw${bitsColumn} FROM ${table} m WHERE ${where} AND m.id = ANY(${next}::text[]) ORDER BY m.id`,
       [...fixed, ids, ...patterns],
