@@ -24,7 +24,7 @@ import { searchAccessFilter } from './access-predicate.ts';
 import { ANONYMOUS, type Principal } from './principal.ts';
 import { ReadGuard, readFactsOfMany } from './read-guard.ts';
 import { CHAMP_ACTIVITE_SYSTEM, factsOfOffer, redact, REDACTED_CODE, REDACTED_SYSTEM, SENSITIVE_UNIT_URL, type ReadFacts } from './redact.ts';
-import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FACT_TYPES, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest, STORED_FEATURE_TYPES, telecomLevels } from './redaction-features.ts';
+import { DETAIL_PATTERNS, DETAIL_SYSTEM_LIST, FACT, FACT_TYPES, FEATURE, factBitsSql, factsOfBits, featuresSql, rowVerdictTest, STORED_FEATURE_TYPES, telecomLevels, databaseRedactionSql, type RowVerdict } from './redaction-features.ts';
 
 const ROR = (name: string) => `https://interop.esante.gouv.fr/ig/fhir/ror/StructureDefinition/${name}`;
 const TRE = (name: string) => `https://mos.esante.gouv.fr/NOS/TRE_${name}/FHIR/TRE-${name.replace('_', '-')}`;
@@ -67,6 +67,12 @@ function edgeCases(): Resource[] {
     org('edge-drop-zone', { extension: [{ url: ROR('ror-organization-drop-zone'), valueBoolean: true }] }),
     { ...example('Location-ror-location-exemple'), id: 'edge-capacity', extension: [capacityRecord()] },
     { ...example('Location-ror-location-exemple'), id: 'edge-no-capacity', extension: [], telecom: [rorTelecom('0100000030')] },
+    // Capacities among other extensions, with telecoms of every level and odd shapes; capacities only, already flagged.
+    { ...example('Location-ror-location-exemple'), id: 'edge-capacity-tel-mixed',
+      extension: [{ url: ROR('ror-location-other'), valueString: 'x' }, capacityRecord(), capacityRecord()],
+      telecom: [rorTelecom('0100000031', '2', '1'), rorTelecom('0100000032', '3', '2'), rorTelecom('0100000033', '2', '3'), ...Object.values(TELECOMS)] },
+    { ...example('Location-ror-location-exemple'), id: 'edge-capacity-only-flagged', extension: [capacityRecord()],
+      meta: { security: [{ system: REDACTED_SYSTEM, code: REDACTED_CODE, display: 'redacted' }] } },
     hs('edge-hs-sensitive', (r) => { r.extension = [...(r.extension as unknown[]).filter((e) => (e as { url: string }).url !== SENSITIVE_UNIT_URL), { url: SENSITIVE_UNIT_URL, valueBoolean: true }]; }),
     hs('edge-hs-not-sensitive', (r) => { r.extension = [...(r.extension as unknown[]).filter((e) => (e as { url: string }).url !== SENSITIVE_UNIT_URL), { url: SENSITIVE_UNIT_URL, valueBoolean: false }]; }),
     hs('edge-hs-sensitive-twice', (r) => { r.extension = [...(r.extension as unknown[]), { url: SENSITIVE_UNIT_URL, valueBoolean: false }, { url: SENSITIVE_UNIT_URL, valueBoolean: true }]; }),
@@ -226,9 +232,13 @@ await describeWithDatabases('redaction features', (db) => {
             // changes, and that the public sees the same when the caller is audited.
             const seen = redact(r, caller, facts);
             assert.ok(seen && seen !== r, what);
-            const { telecom: _a, meta: _b, ...rest } = seen;
-            const { telecom: _c, meta: _d, ...before } = r;
+            const { telecom: _a, meta: _b, extension: after, ...rest } = seen;
+            const { telecom: _c, meta: _d, extension: ext, ...before } = r;
             assert.deepEqual(rest, before, what);
+            // The capacities go with ', no capacity' (places only), every other extension stays.
+            const kept = v.endsWith(', no capacity') ? (ext as { url: string }[]).filter((e) => !e.url.endsWith('ror-location-supported-capacity')) : ext;
+            assert.deepEqual(after, Array.isArray(kept) && kept.length === 0 ? undefined : kept, what);
+            if (v.endsWith(', no capacity')) assert.equal(r.resourceType, 'Location', what);
             if (audited) assert.deepEqual(redact(r, ANONYMOUS, facts), seen, `${what}: public view`);
             assert.notEqual(caller.kind, 'user', `${what}: a user may maintain it and see it whole`);
           }
@@ -242,24 +252,32 @@ await describeWithDatabases('redaction features', (db) => {
     assert.ok(count.telecoms > 20, `telecoms filtered ${count.telecoms}`);
   });
 
-  test('the database filters telecoms as redact() does (migration 115), for every caller and facts', async () => {
-    const cases: { r: Resource; levels: string[]; expected: Resource; what: string }[] = [];
+  test('the database redacts telecoms and capacities as redact() does (migrations 115–116), for every caller and facts', async () => {
+    const cases = new Map<RowVerdict, { r: Resource; expected: Resource; what: string }[]>();
     for (const caller of CALLERS) {
       for (const [i, r] of corpus.entries()) {
         const verdict = rowVerdictTest(caller, r.resourceType as ResourceType);
         for (const { facts, bits } of factsCases(r, features[i]!)) {
-          const levels = verdict && telecomLevels(verdict(bits));
-          if (levels) cases.push({ r, levels, expected: redact(r, caller, facts)!, what: `${r.resourceType}/${r.id} for ${JSON.stringify(caller)} ${JSON.stringify(facts)}` });
+          const v = verdict?.(bits);
+          if (v && telecomLevels(v)) {
+            cases.set(v, [...(cases.get(v) ?? []), { r, expected: redact(r, caller, facts)!, what: `${r.resourceType}/${r.id} for ${JSON.stringify(caller)} ${JSON.stringify(facts)}` }]);
+          }
         }
       }
     }
-    const out = await db().query<{ v: Resource }>(
-      `SELECT ror_redact_telecoms(x.c, string_to_array(x.l, ',')) AS v FROM unnest($1::jsonb[], $2::text[]) WITH ORDINALITY AS x(c, l, n) ORDER BY x.n`,
-      [cases.map((c) => JSON.stringify(c.r)), cases.map((c) => c.levels.join(','))],
-    );
-    cases.forEach((c, i) => assert.deepEqual(out.rows[i]!.v, c.expected, c.what));
-    assert.ok(cases.some((c) => c.r.id === 'edge-ps-tel-mixed-city'), 'the odd telecom shapes are among the cases');
-    assert.ok(cases.length > 100, `cases ${cases.length}`);
+    for (const [v, list] of cases) {
+      const out = await db().query<{ v: Resource }>(
+        `SELECT ${databaseRedactionSql(v, 'x.c')} AS v FROM unnest($1::jsonb[]) WITH ORDINALITY AS x(c, n) ORDER BY x.n`,
+        [list.map((c) => JSON.stringify(c.r))],
+      );
+      list.forEach((c, i) => assert.deepEqual(out.rows[i]!.v, c.expected, `${v}: ${c.what}`));
+    }
+    const all = [...cases.values()].flat();
+    assert.ok(all.some((c) => c.r.id === 'edge-ps-tel-mixed-city'), 'the odd telecom shapes are among the cases');
+    for (const id of ['edge-capacity', 'edge-capacity-elsewhere', 'edge-capacity-tel-mixed', 'edge-capacity-only-flagged']) {
+      assert.ok(all.some((c) => c.r.id === id && c.expected !== c.r && c.expected.extension !== c.r.extension), `${id} loses its capacities in the database`);
+    }
+    assert.ok(all.length > 100, `cases ${all.length}`);
     // The access matrix keeps only level 1 or every level: the levels told apart beyond that, as levelShown ranks
     // them (redact.ts: '1', '2', anything else is '3').
     const shapes: [unknown, string][] = [[rorTelecom('1', '2', '1'), '1'], [rorTelecom('2', '2', '2'), '2'], [rorTelecom('3', '2', '3'), '3'],

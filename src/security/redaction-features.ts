@@ -12,6 +12,7 @@
 import type { ResourceType } from '../fhir/resource-types.ts';
 import { ruleFor, visibilityOf, type ElementKey, type ReadProfile } from './access-matrix.ts';
 import { readProfileOf, type Principal } from './principal.ts';
+import { sqlLiteral } from '../db/sql-literal.ts';
 import { CHAMP_ACTIVITE_SYSTEM, DETAIL_SYSTEMS, FIELD_CITY, FIELD_MEDICO_SOCIAL, levelRule, shown, type ReadFacts } from './redact.ts';
 
 export const FEATURE = { restrictedContact: 1, orsan: 2, offerDetails: 4, capacity: 8, sensitiveUnit: 16 } as const;
@@ -80,16 +81,27 @@ export function factsOfBits(bits: number): ReadFacts | undefined {
 }
 
 /**
- * What the guard does with a row: passes it unchanged and unaudited, hides it, or must read it to tell — or, for a
- * practitioner or a practice it shows, only removes the telecoms whose confidentiality level (redact.ts levelOf: '1',
- * '2', '3' for any other) is not among the listed ones, which the database can do itself (`ror_redact_telecoms`,
- * migration 115: `telecomLevels` reads the list back).
+ * What the guard does with a row: passes it unchanged and unaudited, hides it, or must read it to tell — or only
+ * removes what the database can remove itself (`databaseRedactionSql`): for a practitioner or a practice it shows,
+ * the telecoms whose confidentiality level (redact.ts levelOf: '1', '2', '3' for any other) is not among the listed
+ * ones (`ror_redact_telecoms`, migration 115: `telecomLevels` reads the list back); for a place, where no rule
+ * depends on facts, those telecoms and, with ', no capacity', every capacity (`ror_redact_capacities`, migration 116).
  */
 export type RowVerdict = 'plain' | 'hidden' | 'guard' | `telecoms ${string}`;
 
+const NO_CAPACITY = ', no capacity';
+
 /** The levels a 'telecoms …' verdict keeps (undefined for the other verdicts). */
 export function telecomLevels(verdict: RowVerdict): string[] | undefined {
-  return verdict.startsWith('telecoms ') ? verdict.slice('telecoms '.length).split('') : undefined;
+  return verdict.startsWith('telecoms ') ? verdict.slice('telecoms '.length).replace(NO_CAPACITY, '').split('') : undefined;
+}
+
+/** The SQL expression of `content` (jsonb) as a 'telecoms …' verdict says the database redacts it. */
+export function databaseRedactionSql(verdict: RowVerdict, content: string): string {
+  const levels = telecomLevels(verdict);
+  if (!levels) throw new Error(`no database redaction for the verdict ${verdict}`);
+  const telecoms = `ror_redact_telecoms(${content}, ${sqlLiteral(levels)}::text[])`;
+  return verdict.endsWith(NO_CAPACITY) ? `ror_redact_capacities(${telecoms})` : telecoms;
 }
 
 /** The confidentiality levels of a telecom as the database tells them (migration 115: '3' for any level but 1 and 2). */
@@ -120,8 +132,16 @@ function verdictFor(profile: ReadProfile, type: ResourceType, bits: number): Row
     if (sensitiveHidden || !ok('practitioner')) return facts ? 'hidden' : 'guard';
   }
   if (elementKeys(bits).every(ok)) return 'plain';
+  const kept = () => LEVELS.filter((level) => ok(levelRule(level))).join('');
   // Shown: redact() only filters the telecoms of these types (their one element rule), by level.
-  return facts && FACT_TYPES.has(type) ? `telecoms ${LEVELS.filter((level) => ok(levelRule(level))).join('')}` : 'guard';
+  if (facts && FACT_TYPES.has(type)) return `telecoms ${kept()}`;
+  // A place: redact() filters its telecoms by level and its capacities; without facts, the database can do it when
+  // each of those rules shows its element to all or to none.
+  const allOrNone = (key: ElementKey) => ['all', 'none'].includes(visibilityOf(key, profile));
+  if (type === 'Location' && allOrNone('capacity') && LEVELS.every((level) => allOrNone(levelRule(level)))) {
+    return `telecoms ${kept()}${bits & FEATURE.capacity && !ok('capacity') ? NO_CAPACITY : ''}`;
+  }
+  return 'guard';
 }
 
 /** Every value the bits can take. */

@@ -6,7 +6,8 @@
  * audit as a FHIR read): what the guard returns unchanged, which is most of the directory for most
  * callers, is written as the text PostgreSQL gave, without serialising it again — on the PostgreSQL server
  * as the bytes its COPY sends, not even decoded; only redacted resources are serialised (there, the practitioners
- * and practices whose telecoms only are filtered are redacted by PostgreSQL itself). A resource the guard hides is
+ * and practices whose telecoms only are filtered, and the places whose telecoms and capacities are, are redacted by
+ * PostgreSQL itself). A resource the guard hides is
  * not written.
  *
  * Two sources of ids: the job's `export_member` rows (a `_typeFilter` or `_myCompleteExtract`
@@ -24,7 +25,7 @@ import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
 import { inlineParams, sqlLiteral } from '../../db/sql-literal.ts';
-import { ALL_BITS, DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, telecomLevels, verdictCoversAccess, type RowVerdict } from '../../security/redaction-features.ts';
+import { ALL_BITS, databaseRedactionSql, DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, telecomLevels, verdictCoversAccess, type RowVerdict } from '../../security/redaction-features.ts';
 import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
@@ -70,8 +71,8 @@ interface PageQueries {
  * delimiter and a quote character that numbers and jsonb text never hold (control characters are escaped in JSON),
  * so that each line is the bits, the stored JSON and a newline, in id order (no id: nothing reads it). A plain row's
  * JSON goes to the file as those bytes, never decoded nor parsed in node, and so does a row whose telecoms the verdict
- * says to filter, filtered by `ror_redact_telecoms` (migration 115; the same JSON as redact() gives, in PostgreSQL's
- * formatting); only the rows for the guard are decoded; the rows the verdict hides come without their JSON (not even
+ * says to filter (a place's capacities too), filtered by the database (redaction-features.ts databaseRedactionSql,
+ * migrations 115–116; the same JSON as redact() gives, in PostgreSQL's formatting); only the rows for the guard are decoded; the rows the verdict hides come without their JSON (not even
  * converted to text). COPY takes no parameters: the access predicate's values are written into the text; a value
  * that cannot be (sqlLiteral) leaves the type to the parameterised path.
  */
@@ -91,7 +92,7 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   for (const b of ALL_BITS.filter((x) => telecomLevels(verdict(x)))) filtered.set(verdict(b), [...(filtered.get(verdict(b)) ?? []), b]);
   const cases = [
     ...(hidden.length ? [`WHEN x.bits IN (${hidden.join(', ')}) THEN NULL`] : []),
-    ...[...filtered].map(([v, list]) => `WHEN x.bits IN (${list.join(', ')}) THEN ror_redact_telecoms(x.content, ${sqlLiteral(telecomLevels(v))}::text[])`),
+    ...[...filtered].map(([v, list]) => `WHEN x.bits IN (${list.join(', ')}) THEN ${databaseRedactionSql(v, 'x.content')}`),
   ];
   // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
   const content = cases.length ? `CASE ${cases.join(' ')} ELSE x.content END` : 'x.content';
