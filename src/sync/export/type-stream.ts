@@ -97,20 +97,29 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   // OFFSET 0 keeps the bits computed once per row (the outer query reads them twice).
   const content = cases.length ? `CASE ${cases.join(' ')} ELSE x.content END` : 'x.content';
   return async (first, last) => {
-    const buf = Buffer.concat(await copyOut(`COPY (SELECT x.bits, ${content} FROM (SELECT m.id, ${bits} AS bits, m.content
+    const chunks = await copyOut(`COPY (SELECT x.bits, ${content} FROM (SELECT m.id, ${bits} AS bits, m.content
       FROM ${table} m WHERE ${fixedWhere} AND m.id >= ${sqlLiteral(first)} AND m.id <= ${sqlLiteral(last)}
-      ORDER BY m.id OFFSET 0) x) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`));
+      ORDER BY m.id OFFSET 0) x) TO STDOUT (FORMAT csv, DELIMITER E'\\x02', QUOTE E'\\x01')`);
     const rows: Row[] = [];
-    for (let start = 0; start < buf.length;) {
-      const sep = buf.indexOf(2, start);
-      const end = sep === -1 ? -1 : buf.indexOf(10, sep + 1);
-      if (end === -1) throw new Error(`export: malformed COPY line in ${table}`);
-      const b = Number(buf.toString('latin1', start, sep));
-      const v = verdict(b);
-      const final = v === 'plain' || telecomLevels(v) !== undefined;
-      rows.push(v === 'hidden' ? { bits: b } : final ? { line: buf.subarray(sep + 1, end + 1) } : { raw: buf.toString('utf8', sep + 1, end), bits: b });
-      start = end + 1;
+    // Lines are cut where the socket reads were: the end of a chunk is carried to the next one. (One buffer for the
+    // whole page, tens of MB for offers, cost more in fresh memory than the copy itself: small ones are reused.)
+    let carry: Buffer | undefined;
+    for (const chunk of chunks) {
+      const buf = carry ? Buffer.concat([carry, chunk]) : chunk;
+      let start = 0;
+      for (;;) {
+        const sep = buf.indexOf(2, start);
+        const end = sep === -1 ? -1 : buf.indexOf(10, sep + 1);
+        if (end === -1) break;
+        const b = Number(buf.toString('latin1', start, sep));
+        const v = verdict(b);
+        const final = v === 'plain' || telecomLevels(v) !== undefined;
+        rows.push(v === 'hidden' ? { bits: b } : final ? { line: buf.subarray(sep + 1, end + 1) } : { raw: buf.toString('utf8', sep + 1, end), bits: b });
+        start = end + 1;
+      }
+      carry = start < buf.length ? buf.subarray(start) : undefined;
     }
+    if (carry) throw new Error(`export: malformed COPY line in ${table}`);
     return rows;
   };
 }
@@ -172,8 +181,12 @@ function pageQueries(src: TypeSource, verdict: ((bits: number) => RowVerdict) | 
   };
 }
 
+/** Bytes given to gzip at once on the COPY path. */
+const CHUNK = 1 << 20;
+const bytesOf = (pieces: (string | Buffer)[]) => Buffer.concat(pieces.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
+
 /**
- * The ndjson text of a type, one chunk per page. `checkpoint` runs before each page (lease renewal,
+ * The ndjson text of a type, one chunk per page (on the COPY path, chunks of about a megabyte). `checkpoint` runs before each page (lease renewal,
  * cancellation); `counter.written` follows the number of resources written. `readAhead` pages are read at
  * once (each on its own connection) while the oldest is parsed, guarded and compressed: reading and
  * converting the rows is most of the work of the database, and one connection uses one core.
@@ -229,15 +242,22 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
         const view = changed.get(row);
         return view === null ? undefined : (view === undefined ? row.raw : JSON.stringify(view)) + '\n';
       };
-      const pieces: (string | Buffer)[] = [];
+      // Text on the parameterised path, one chunk per page; bytes on the COPY path (plain lines as PostgreSQL sent
+      // them), in chunks of about CHUNK bytes: as with the COPY's own buffers, small ones are cheaper to fill.
+      let pieces: (string | Buffer)[] = [];
+      let size = 0;
       for (const row of rows) {
         const line = lineOf(row);
         if (line === undefined) continue;
         pieces.push(line);
         counter.written++;
+        if (q.copied && (size += line.length) >= CHUNK) {
+          yield bytesOf(pieces);
+          pieces = [];
+          size = 0;
+        }
       }
-      // One chunk per page: text on the parameterised path, bytes on the COPY path (plain lines as PostgreSQL sent them).
-      if (pieces.length) yield q.copied ? Buffer.concat(pieces.map((x) => (typeof x === 'string' ? Buffer.from(x) : x))) : pieces.join('');
+      if (pieces.length) yield q.copied ? bytesOf(pieces) : pieces.join('');
     }
   } finally {
     // Stopped early (cancel, error): let the reads in flight finish before the caller releases anything.
