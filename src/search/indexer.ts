@@ -6,7 +6,7 @@
 import type { Queryable } from '../db/database.ts';
 import { tableOf, type ResourceType } from '../fhir/resource-types.ts';
 import type { Resource } from '../fhir/types.ts';
-import type { IndexEntry, ResourceIndexer } from '../store/hooks.ts';
+import type { IndexEntry, ResourceIndexer, RowColumns } from '../store/hooks.ts';
 import { IndexExtractor, type IndexRows } from './extract/extractor.ts';
 import { geoCell } from './geo/geo-cell.ts';
 import { noteIndexWrite } from './statistics.ts';
@@ -53,21 +53,11 @@ SELECT 1`;
  * batch that had some ($1 types, $2 ids), inserts all the new rows (one unnest per table, rtype and id as arrays),
  * and sets the dedicated columns of each type from one JSON array per type.
  */
-function batchStatementFor(types: { type: ResourceType; columns: { column: string; kind: string }[] }[]): string {
+function batchStatementFor(types: { type: ResourceType; spec: RowColumns }[]): string {
   const del = (t: string, alias: string) => `${alias} AS (DELETE FROM ${t} s USING k WHERE s.rtype = k.rtype AND s.id = k.id)`;
   let n = 35;
-  const updates = types.map(({ type, columns }, u) => {
-    const fields = columns.map((c) => `${c.column} ${c.kind === 'number' ? 'numeric' : 'text[]'}`);
-    const sets = columns.map((c) => `${c.column} = x.${c.column}`);
-    if (type === 'Location') {
-      fields.push('lat float8', 'lon float8', 'geo_cell int');
-      sets.push('lat = x.lat', 'lon = x.lon', 'geo_cell = x.geo_cell',
-        'position = CASE WHEN x.lat IS NULL THEN NULL ELSE ll_to_earth(x.lat, x.lon) END');
-    }
-    if (!sets.length) return '';
-    return `, u${u} AS (UPDATE ${tableOf(type)} t SET ${sets.join(', ')}
-       FROM jsonb_to_recordset($${++n}::jsonb) AS x(id text, ${fields.join(', ')}) WHERE t.id = x.id)`;
-  });
+  const updates = types.map(({ type, spec }, u) => `, u${u} AS (UPDATE ${tableOf(type)} t SET ${spec.columns('x').map((c) => `${c.column} = ${c.value}`).join(', ')}
+       FROM jsonb_to_recordset($${++n}::jsonb) AS x(id text, ${spec.fields.join(', ')}) WHERE t.id = x.id)`);
   return `WITH k AS (SELECT * FROM unnest($1::text[], $2::text[]) AS k(rtype, id)),
   ${del('search_token', 'd0')}, ${del('search_string', 'd1')}, ${del('search_reference', 'd2')},
   ${del('search_date', 'd3')}, ${del('search_number', 'd4')}, ${del('search_text', 'd5')},
@@ -88,10 +78,33 @@ function batchStatementFor(types: { type: ResourceType; columns: { column: strin
 SELECT 1`;
 }
 
+/**
+ * The dedicated columns of a type's table (its parameters' `column`; for a place, its position too), as fields of a
+ * record and columns set from them; undefined when the type has none.
+ */
+function rowColumnsOf(type: ResourceType, columns: { column: string; kind: string }[]): RowColumns | undefined {
+  const fields = columns.map((c) => `${c.column} ${c.kind === 'number' ? 'numeric' : 'text[]'}`);
+  if (type === 'Location') fields.push('lat float8', 'lon float8', 'geo_cell int');
+  if (!fields.length) return undefined;
+  return {
+    fields,
+    columns: (x) => [
+      ...columns.map((c) => ({ column: c.column, value: `${x}.${c.column}` })),
+      ...(type === 'Location'
+        ? ['lat', 'lon', 'geo_cell'].map((column) => ({ column, value: `${x}.${column}` }))
+          .concat({ column: 'position', value: `CASE WHEN ${x}.lat IS NULL THEN NULL ELSE ll_to_earth(${x}.lat, ${x}.lon) END` })
+        : []),
+    ],
+  };
+}
+
 export class SearchIndexer implements ResourceIndexer {
   private readonly extractor: IndexExtractor;
   private readonly statements = new Map<ResourceType, { sql: string; columns: string[] }>();
   private readonly batchStatements = new Map<string, string>();
+  private readonly specs = new Map<ResourceType, RowColumns | undefined>();
+  /** The rows extracted for `rowColumnValues`, taken again by `indexMany` for the same resource object. */
+  private readonly extracted = new WeakMap<Resource, IndexRows>();
 
   constructor(private readonly registry: SearchParamRegistry = searchParamRegistry()) {
     this.extractor = new IndexExtractor(registry);
@@ -105,6 +118,29 @@ export class SearchIndexer implements ResourceIndexer {
       this.statements.set(type, s);
     }
     return s;
+  }
+
+  rowColumns(type: ResourceType): RowColumns | undefined {
+    if (!this.specs.has(type)) this.specs.set(type, rowColumnsOf(type, this.extractor.columnsOf(type).map((p) => p.column!)));
+    return this.specs.get(type);
+  }
+
+  rowColumnValues(type: ResourceType, resource: Resource): Record<string, unknown> {
+    const rows = this.extractor.extract(type, resource);
+    this.extracted.set(resource, rows);
+    return this.columnValues(type, rows);
+  }
+
+  /** The values of the fields of `rowColumns` (nulls for what the resource lacks). */
+  private columnValues(type: ResourceType, rows: IndexRows): Record<string, unknown> {
+    const row: Record<string, unknown> = {};
+    for (const c of this.statement(type).columns) row[c] = rows.columns[c] ?? null;
+    if (type === 'Location') {
+      row.lat = rows.position?.lat ?? null;
+      row.lon = rows.position?.lon ?? null;
+      row.geo_cell = rows.position ? geoCell(rows.position.lat, rows.position.lon) : null;
+    }
+    return row;
   }
 
   /** The rows a resource produces (for tests and diagnostics). */
@@ -137,7 +173,7 @@ export class SearchIndexer implements ResourceIndexer {
     const key = types.join(',');
     let sql = this.batchStatements.get(key);
     if (!sql) {
-      sql = batchStatementFor(types.map((type) => ({ type, columns: this.extractor.columnsOf(type).map((p) => p.column!) })));
+      sql = batchStatementFor(types.map((type) => ({ type, spec: this.rowColumns(type)! })));
       this.batchStatements.set(key, sql);
     }
     return sql;
@@ -155,8 +191,8 @@ export class SearchIndexer implements ResourceIndexer {
     const text: string[][] = [[], [], []];
     const words = new Set<string>();
     const columnRows = new Map<ResourceType, Record<string, unknown>[]>();
-    for (const { type, id, resource, created } of entries) {
-      const rows = resource ? this.extractor.extract(type, resource) : EMPTY;
+    for (const { type, id, resource, created, rowColumnsWritten } of entries) {
+      const rows = resource ? this.extracted.get(resource) ?? this.extractor.extract(type, resource) : EMPTY;
       if (!created) {
         k[0].push(type);
         k[1].push(id);
@@ -168,17 +204,9 @@ export class SearchIndexer implements ResourceIndexer {
       for (const x of rows.number) [type, id, x.param, String(x.value), x.system, x.code].forEach((v, i) => number[i].push(v as string | null));
       if (rows.text !== '') [type, id, rows.text].forEach((v, i) => text[i].push(v));
       for (const w of contentWords(rows.text)) words.add(w);
-      const { columns } = this.statement(type);
-      if (columns.length || type === 'Location') {
-        const row: Record<string, unknown> = { id };
-        for (const c of columns) row[c] = rows.columns[c] ?? null;
-        if (type === 'Location') {
-          row.lat = rows.position?.lat ?? null;
-          row.lon = rows.position?.lon ?? null;
-          row.geo_cell = rows.position ? geoCell(rows.position.lat, rows.position.lon) : null;
-        }
+      if (!rowColumnsWritten && this.rowColumns(type)) {
         const list = columnRows.get(type) ?? [];
-        list.push(row);
+        list.push({ id, ...this.columnValues(type, rows) });
         columnRows.set(type, list);
       }
     }

@@ -114,6 +114,30 @@ await describeWithDatabases('bulk writes', (db) => {
     assert.deepEqual(found.rows.map((r) => r.id), [`${bp}eg`]);
   });
 
+  test('the search indexer\'s columns of places and offers are written with their rows, as single writes leave them', async () => {
+    const run = randomUUID().slice(0, 8);
+    const [sp, bp] = [`cs${run}-`, `cb${run}-`];
+    const places = (prefix: string, lat: number, ages = false): Resource[] => {
+      const place = { ...example('Location-ror-location-exemple'), id: `${prefix}loc`, position: { latitude: lat, longitude: 1.9 } };
+      const offer = { ...completedHealthcareService(), id: `${prefix}hs`, location: [{ reference: `Location/${prefix}loc` }] } as Resource;
+      // Changed codes (a dedicated column) in the second round; lenient writes keep what a profile would refuse.
+      if (ages) offer.characteristic = (offer.characteristic as unknown[]).slice(1);
+      return [place, offer, { ...example('Location-ror-location-exemple'), id: `${prefix}nowhere`, position: undefined }];
+    };
+    for (const [round, lat, ages] of [[1, 48.99, false], [2, 49.01, true]] as const) {
+      for (const r of places(sp, lat, ages)) await store().update(r, lenient);
+      const bulk = await store().bulkPut(places(bp, lat, ages), lenient);
+      assert.deepEqual(outcomes(bulk), round === 1 ? ['created v1', 'created v1', 'created v1'] : ['updated v2', 'updated v2', 'unchanged v1']);
+      await compare(places(sp, lat, ages), places(bp, lat, ages), sp, bp);
+    }
+    // Not vacuous: the columns hold values (a position, an offer's codes).
+    const row = await db().query<{ lat: number; geo_cell: number | null; n: number }>(
+      `SELECT l.lat, l.geo_cell, cardinality(h.characteristic) AS n FROM location l, healthcare_service h WHERE l.id = $1 AND h.id = $2`, [`${bp}loc`, `${bp}hs`]);
+    assert.equal(row.rows[0]!.lat, 49.01);
+    assert.notEqual(row.rows[0]!.geo_cell, null);
+    assert.ok(row.rows[0]!.n > 0);
+  });
+
   test('an invalid resource refuses the whole batch, named, and nothing is written', async () => {
     const run = randomUUID().slice(0, 8);
     const list = [...dataset(`i${run}-`), { ...example('HealthcareService-1234564'), id: `i${run}-bad` }];

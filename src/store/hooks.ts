@@ -20,6 +20,22 @@ export interface ResourceIndexer {
    * Concurrent calls must not deadlock (shared rows, such as dictionary words, taken in one order).
    */
   indexMany?(tx: Queryable, entries: IndexEntry[]): Promise<void>;
+  /**
+   * Optional, with indexMany: the columns of a type's own table the indexer keeps (undefined: none), for a bulk write
+   * to write them with the row itself — a second write of each new row (an UPDATE with all the table's indexes and
+   * triggers) saved; `rowColumnValues` gives a resource's values, and indexMany leaves the entries marked
+   * `rowColumnsWritten` alone.
+   */
+  rowColumns?(type: ResourceType): RowColumns | undefined;
+  rowColumnValues?(type: ResourceType, resource: Resource): Record<string, unknown>;
+}
+
+/** Columns of a type's table: the record fields their values come in, and each column as an SQL expression of them. */
+export interface RowColumns {
+  /** `name sqltype` of each field (jsonb_to_record). */
+  fields: string[];
+  /** The column and its value as an SQL expression of the fields, as `<alias>.<field>` (`alias` given). */
+  columns(alias: string): { column: string; value: string }[];
 }
 
 /** One resource to (re)index: `resource` null = deleted. */
@@ -29,6 +45,8 @@ export interface IndexEntry {
   resource: Resource | null;
   /** A resource new to the store: it has no index rows to replace yet. */
   created?: boolean;
+  /** The row was written with its values of `rowColumns` (bulk writes). */
+  rowColumnsWritten?: boolean;
 }
 
 /** A write about to be made: `current` null = creation, `next` null = deletion. */

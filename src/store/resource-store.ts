@@ -8,7 +8,7 @@ import type { AuditEntry } from './audit.ts';
 import type { ValidationSampler } from './validation-sampler.ts';
 import { canonicalJson } from './canonical-json.ts';
 import type { RequestContext } from './context.ts';
-import { AccessDeniedError, type ResourceIndexer, type ResourceValidator, type WriteAuthorizer } from './hooks.ts';
+import { AccessDeniedError, type ResourceIndexer, type ResourceValidator, type RowColumns, type WriteAuthorizer } from './hooks.ts';
 
 /** A stored version of a resource, as read from the current table or the history. */
 export interface StoredResource {
@@ -221,17 +221,23 @@ function historyConditions(type: string | undefined, id: string | undefined) {
  * left out of the answer, history and audit; the caller writes it again as a single write.
  */
 const bulkStatements = new Map<string, string>();
-function bulkStatement(types: ResourceType[]): string {
-  const key = types.join(',');
+function bulkStatement(types: ResourceType[], specs: (RowColumns | undefined)[]): string {
+  const key = types.map((t, n) => `${t}${specs[n] ? `(${specs[n]!.fields.join(',')})` : ''}`).join(',');
   let sql = bulkStatements.get(key);
   if (sql) return sql;
-  const rows = types.map((type, n) => `w${n} AS (INSERT INTO ${tableOf(type)} AS cur (id, version_id, last_updated, deleted, region, content)
-       SELECT i, v, $2::timestamptz, false, r, c FROM x WHERE t = '${type}'
+  const rows = types.map((type, n) => {
+    // The indexer's columns of the row, from the record `y` of its values (`col`).
+    const columns = specs[n]?.columns('y') ?? [];
+    const names = columns.map((c) => `, ${c.column}`).join('');
+    return `w${n} AS (INSERT INTO ${tableOf(type)} AS cur (id, version_id, last_updated, deleted, region, content${names})
+       SELECT i, v, $2::timestamptz, false, r, c${columns.map((c) => `, ${c.value}`).join('')}
+       FROM x${specs[n] ? ` CROSS JOIN LATERAL jsonb_to_record(x.col) AS y(${specs[n]!.fields.join(', ')})` : ''} WHERE t = '${type}'
        ON CONFLICT (id) DO UPDATE SET version_id = EXCLUDED.version_id, last_updated = EXCLUDED.last_updated,
-         deleted = false, region = EXCLUDED.region, content = EXCLUDED.content
+         deleted = false, region = EXCLUDED.region, content = EXCLUDED.content${columns.map((c) => `, ${c.column} = EXCLUDED.${c.column}`).join('')}
        WHERE cur.version_id = EXCLUDED.version_id - 1
-       RETURNING '${type}'::text AS t, id)`);
-  sql = `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(o int, t text, i text, v int, r text, c jsonb, a text, df jsonb, dt jsonb, iss jsonb, cur boolean)),
+       RETURNING '${type}'::text AS t, id)`;
+  });
+  sql = `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(o int, t text, i text, v int, r text, c jsonb, a text, df jsonb, dt jsonb, iss jsonb, cur boolean, col jsonb)),
   ${rows.join(',\n  ')},
   w AS (${types.map((_, n) => `SELECT t, id FROM w${n}`).join(' UNION ALL ')}),
   xw AS (SELECT x.* FROM x JOIN w ON w.t = x.t AND w.id = x.i),
@@ -587,10 +593,12 @@ export class ResourceStore {
     for (let c = 0; c < planned.length; c += chunkSize) {
       const chunk = planned.slice(c, c + chunkSize);
       const types = [...new Set(chunk.map((p) => p.type))].sort();
-      const r = await tx.query<{ t: string; id: string }>(bulkStatement(types), [
+      // An indexer's columns of the rows are written with them, not by a second write (one indexer at most has them).
+      const columnsBy = (type: ResourceType) => (this.deps.indexers ?? []).find((ix) => ix.indexMany && ix.rowColumnValues && ix.rowColumns?.(type));
+      const r = await tx.query<{ t: string; id: string }>(bulkStatement(types, types.map((t) => columnsBy(t)?.rowColumns!(t))), [
         JSON.stringify(chunk.map((p) => ({
           o: p.k, t: p.type, i: p.id, v: p.versionId, r: p.region, c: p.resource, a: p.auditAction, df: p.diff, dt: p.detail,
-          iss: p.issues.length ? p.issues : undefined, cur: p.hadCurrent,
+          iss: p.issues.length ? p.issues : undefined, cur: p.hadCurrent, col: columnsBy(p.type)?.rowColumnValues!(p.type, p.resource),
         }))),
         lastUpdated, ctx.actor.id, ctx.actor.kind, ctx.source, ctx.remoteAddr ?? null,
       ]);
@@ -609,8 +617,11 @@ export class ResourceStore {
         }
       }
       for (const ix of this.deps.indexers ?? []) {
-        if (ix.indexMany) await ix.indexMany(tx, indexed.map((p) => ({ type: p.type, id: p.id, resource: p.resource, created: !p.hadCurrent })));
-        else for (const p of indexed) await ix.index(tx, p.type, p.id, p.resource);
+        if (ix.indexMany) {
+          await ix.indexMany(tx, indexed.map((p) => ({
+            type: p.type, id: p.id, resource: p.resource, created: !p.hadCurrent, rowColumnsWritten: columnsBy(p.type) === ix,
+          })));
+        } else for (const p of indexed) await ix.index(tx, p.type, p.id, p.resource);
       }
     }
     return results;
