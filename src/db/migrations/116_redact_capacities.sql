@@ -15,30 +15,6 @@ BEGIN
   RETURN content || jsonb_build_object('meta', coalesce(content -> 'meta', '{}'::jsonb) || jsonb_build_object('security', security));
 END $$;
 
--- Migration 115's telecom filter, marking through ror_mark_redacted (same result).
-CREATE OR REPLACE FUNCTION ror_redact_telecoms(content jsonb, shown text[]) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
-DECLARE
-  kept jsonb := '[]'::jsonb;
-  removed boolean := false;
-  t jsonb;
-BEGIN
-  IF jsonb_typeof(content -> 'telecom') IS DISTINCT FROM 'array' THEN
-    RETURN content;
-  END IF;
-  FOR i IN 0 .. jsonb_array_length(content -> 'telecom') - 1 LOOP
-    t := content -> 'telecom' -> i;
-    IF ror_confidentiality_level(t) = ANY (shown) THEN
-      kept := kept || jsonb_build_array(t);
-    ELSE
-      removed := true;
-    END IF;
-  END LOOP;
-  IF NOT removed THEN
-    RETURN content;
-  END IF;
-  RETURN ror_mark_redacted(CASE WHEN kept = '[]'::jsonb THEN content - 'telecom' ELSE jsonb_set(content, '{telecom}', kept) END);
-END $$;
-
 -- `content` without its capacity extensions (url ending in ror-location-supported-capacity, as redact() tells
 -- them), marked REDACTED when one was removed, the extension list dropped when none is left; unchanged otherwise.
 CREATE OR REPLACE FUNCTION ror_redact_capacities(content jsonb) RETURNS jsonb LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
