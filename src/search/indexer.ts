@@ -131,6 +131,13 @@ export class SearchIndexer implements ResourceIndexer {
     return this.columnValues(type, rows);
   }
 
+  /** The rows `rowColumnValues` extracted from this very object, taken once (a later write extracts again). */
+  private takeExtracted(resource: Resource): IndexRows | undefined {
+    const rows = this.extracted.get(resource);
+    this.extracted.delete(resource);
+    return rows;
+  }
+
   /** The values of the fields of `rowColumns` (nulls for what the resource lacks). */
   private columnValues(type: ResourceType, rows: IndexRows): Record<string, unknown> {
     const row: Record<string, unknown> = {};
@@ -192,7 +199,7 @@ export class SearchIndexer implements ResourceIndexer {
     const words = new Set<string>();
     const columnRows = new Map<ResourceType, Record<string, unknown>[]>();
     for (const { type, id, resource, created, rowColumnsWritten } of entries) {
-      const rows = resource ? this.extracted.get(resource) ?? this.extractor.extract(type, resource) : EMPTY;
+      const rows = resource ? this.takeExtracted(resource) ?? this.extractor.extract(type, resource) : EMPTY;
       if (!created) {
         k[0].push(type);
         k[1].push(id);

@@ -91,9 +91,14 @@ export type RowVerdict = 'plain' | 'hidden' | 'guard' | `telecoms ${string}`;
 
 const NO_CAPACITY = ', no capacity';
 
+/** Whether the database can redact a row of this verdict itself ('telecoms …': databaseRedactionSql). */
+export function redactedByDatabase(verdict: RowVerdict): boolean {
+  return verdict.startsWith('telecoms ');
+}
+
 /** The levels a 'telecoms …' verdict keeps (undefined for the other verdicts). */
 export function telecomLevels(verdict: RowVerdict): string[] | undefined {
-  return verdict.startsWith('telecoms ') ? verdict.slice('telecoms '.length).replace(NO_CAPACITY, '').split('') : undefined;
+  return redactedByDatabase(verdict) ? verdict.slice('telecoms '.length).replace(NO_CAPACITY, '').split('') : undefined;
 }
 
 /** The SQL expression of `content` (jsonb) as a 'telecoms …' verdict says the database redacts it. */
@@ -150,8 +155,8 @@ export const ALL_BITS: readonly number[] = Array.from({ length: Object.values({ 
 /**
  * For one caller and one resource type: what the read guard does with a row of these bits — 'plain' when it would
  * return it unchanged and audit nothing, 'hidden' when it would hide it (never for a user, who may maintain it and
- * then see it whole), 'telecoms …' when it would only filter a practitioner's or a practice's telecoms by level (and
- * audit nothing), 'guard' when only the guard can tell. Undefined when every row goes to the guard (the caller
+ * then see it whole), 'telecoms …' when it would only filter a practitioner's, a practice's or a place's telecoms by
+ * level (and a place's capacities) and audit nothing, 'guard' when only the guard can tell. Undefined when every row goes to the guard (the caller
  * may not read the type, or no bits could tell): the bits need not be computed.
  */
 export function rowVerdictTest(principal: Principal, type: ResourceType): ((bits: number) => RowVerdict) | undefined {

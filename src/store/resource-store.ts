@@ -594,7 +594,8 @@ export class ResourceStore {
       const chunk = planned.slice(c, c + chunkSize);
       const types = [...new Set(chunk.map((p) => p.type))].sort();
       // An indexer's columns of the rows are written with them, not by a second write (one indexer at most has them).
-      const columnsBy = (type: ResourceType) => (this.deps.indexers ?? []).find((ix) => ix.indexMany && ix.rowColumnValues && ix.rowColumns?.(type));
+      const owners = new Map(types.map((type) => [type, (this.deps.indexers ?? []).find((ix) => ix.indexMany && ix.rowColumnValues && ix.rowColumns?.(type))]));
+      const columnsBy = (type: ResourceType) => owners.get(type);
       const r = await tx.query<{ t: string; id: string }>(bulkStatement(types, types.map((t) => columnsBy(t)?.rowColumns!(t))), [
         JSON.stringify(chunk.map((p) => ({
           o: p.k, t: p.type, i: p.id, v: p.versionId, r: p.region, c: p.resource, a: p.auditAction, df: p.diff, dt: p.detail,

@@ -7,8 +7,7 @@
  * callers, is written as the text PostgreSQL gave, without serialising it again — on the PostgreSQL server
  * as the bytes its COPY sends, not even decoded; only redacted resources are serialised (there, the practitioners
  * and practices whose telecoms only are filtered, and the places whose telecoms and capacities are, are redacted by
- * PostgreSQL itself). A resource the guard hides is
- * not written.
+ * PostgreSQL itself). A resource the guard hides is not written.
  *
  * Two sources of ids: the job's `export_member` rows (a `_typeFilter` or `_myCompleteExtract`
  * selection), or, for a plain type, the table itself under the caller's access predicate (no
@@ -25,7 +24,7 @@ import { baseWhere, type AccessFilter } from '../../search/compile/base-where.ts
 import { SqlParams } from '../../search/compile/sql-params.ts';
 import type { ReadGuard } from '../../security/read-guard.ts';
 import { inlineParams, sqlLiteral } from '../../db/sql-literal.ts';
-import { ALL_BITS, databaseRedactionSql, DETAIL_PATTERNS, factsOfBits, rowBitsSql, rowVerdictTest, STORED_FEATURE_TYPES, telecomLevels, verdictCoversAccess, type RowVerdict } from '../../security/redaction-features.ts';
+import { ALL_BITS, databaseRedactionSql, DETAIL_PATTERNS, factsOfBits, rowBitsSql, redactedByDatabase, rowVerdictTest, STORED_FEATURE_TYPES, verdictCoversAccess, type RowVerdict } from '../../security/redaction-features.ts';
 import { principalOf } from '../../security/write-authorizer.ts';
 import type { RequestContext } from '../../store/context.ts';
 
@@ -72,9 +71,10 @@ interface PageQueries {
  * so that each line is the bits, the stored JSON and a newline, in id order (no id: nothing reads it). A plain row's
  * JSON goes to the file as those bytes, never decoded nor parsed in node, and so does a row whose telecoms the verdict
  * says to filter (a place's capacities too), filtered by the database (redaction-features.ts databaseRedactionSql,
- * migrations 115–116; the same JSON as redact() gives, in PostgreSQL's formatting); only the rows for the guard are decoded; the rows the verdict hides come without their JSON (not even
- * converted to text). COPY takes no parameters: the access predicate's values are written into the text; a value
- * that cannot be (sqlLiteral) leaves the type to the parameterised path.
+ * migrations 115–116; the same JSON as redact() gives, in PostgreSQL's formatting); only the rows for the guard are
+ * decoded; the rows the verdict hides come without their JSON (not even converted to text). COPY takes no parameters:
+ * the access predicate's values are written into the text; a value that cannot be (sqlLiteral) leaves the type to the
+ * parameterised path.
  */
 function copiedRows(src: TypeSource, table: string, where: string, values: unknown[], verdict: (bits: number) => RowVerdict): PageQueries['copied'] {
   const copyOut = src.db.copyOut?.bind(src.db);
@@ -87,9 +87,9 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
   }
   const bits = rowBitsSql(src.type, 'm', sqlLiteral(DETAIL_PATTERNS));
   const hidden = ALL_BITS.filter((b) => verdict(b) === 'hidden');
-  // The rows whose telecoms only are filtered, by verdict (the levels kept): redacted by the database (migration 115).
+  // The rows the database redacts itself, by verdict (migrations 115–116).
   const filtered = new Map<RowVerdict, number[]>();
-  for (const b of ALL_BITS.filter((x) => telecomLevels(verdict(x)))) filtered.set(verdict(b), [...(filtered.get(verdict(b)) ?? []), b]);
+  for (const b of ALL_BITS.filter((x) => redactedByDatabase(verdict(x)))) filtered.set(verdict(b), [...(filtered.get(verdict(b)) ?? []), b]);
   const cases = [
     ...(hidden.length ? [`WHEN x.bits IN (${hidden.join(', ')}) THEN NULL`] : []),
     ...[...filtered].map(([v, list]) => `WHEN x.bits IN (${list.join(', ')}) THEN ${databaseRedactionSql(v, 'x.content')}`),
@@ -113,7 +113,7 @@ function copiedRows(src: TypeSource, table: string, where: string, values: unkno
         if (end === -1) break;
         const b = Number(buf.toString('latin1', start, sep));
         const v = verdict(b);
-        const final = v === 'plain' || telecomLevels(v) !== undefined;
+        const final = v === 'plain' || redactedByDatabase(v);
         rows.push(v === 'hidden' ? { bits: b } : final ? { line: buf.subarray(sep + 1, end + 1) } : { raw: buf.toString('utf8', sep + 1, end), bits: b });
         start = end + 1;
       }
@@ -186,8 +186,8 @@ const CHUNK = 1 << 20;
 const bytesOf = (pieces: (string | Buffer)[]) => Buffer.concat(pieces.map((x) => (typeof x === 'string' ? Buffer.from(x) : x)));
 
 /**
- * The ndjson text of a type, one chunk per page (on the COPY path, chunks of about a megabyte). `checkpoint` runs before each page (lease renewal,
- * cancellation); `counter.written` follows the number of resources written. `readAhead` pages are read at
+ * The ndjson text of a type, one chunk per page (on the COPY path, chunks of about a megabyte). `checkpoint` runs
+ * before each page (lease renewal, cancellation); `counter.written` follows the number of resources written. `readAhead` pages are read at
  * once (each on its own connection) while the oldest is parsed, guarded and compressed: reading and
  * converting the rows is most of the work of the database, and one connection uses one core.
  */
@@ -215,7 +215,7 @@ export async function* typeLines(src: TypeSource, counter: { written: number }, 
   const verdictOf = (row: Row): RowVerdict => {
     if (row.line !== undefined) return 'plain';
     const v = verdict ? verdict(Number(row.bits)) : 'guard';
-    return telecomLevels(v) ? 'guard' : v;
+    return redactedByDatabase(v) ? 'guard' : v;
   };
   try {
     await checkpoint();
