@@ -22,6 +22,7 @@ export async function resolveIncludes(
   let frontier = matches;
   for (let round = 0; round < MAX_ROUNDS && frontier.length; round++) {
     const next: Resource[] = [];
+    const batch: Promise<Resource[]>[] = [];
     for (const spec of specs) {
       // Round 0: reverse includes and includes from the searched type, on the matches. Later
       // rounds: iterate ones, and those not applied yet, on what the previous round added.
@@ -29,7 +30,11 @@ export async function resolveIncludes(
       const sources = spec.rev ? frontier : frontier.filter((r) => r.resourceType === spec.source);
       if (!sources.length) continue;
       applied.add(spec);
-      for (const r of await (spec.rev ? revInclude(db, bw, spec, sources) : forwardInclude(db, bw, spec, sources))) {
+      batch.push(spec.rev ? revInclude(db, bw, spec, sources) : forwardInclude(db, bw, spec, sources));
+    }
+    // A round's includes depend only on the previous round: their statements run side by side (on a pool).
+    for (const found of await Promise.all(batch)) {
+      for (const r of found) {
         const key = `${r.resourceType}/${r.id}`;
         if (seen.has(key)) continue;
         seen.add(key);
@@ -62,9 +67,7 @@ async function forwardInclude(db: Queryable, bw: Omit<BaseWhereContext, 'params'
     if (!isResourceType(t)) continue;
     byType.set(t, [...(byType.get(t) ?? []), r.target_id]);
   }
-  const out: Resource[] = [];
-  for (const [t, ids] of byType) out.push(...(await fetchByIds(db, bw, t, ids)));
-  return out;
+  return (await Promise.all([...byType].map(([t, ids]) => fetchByIds(db, bw, t, ids)))).flat();
 }
 
 async function revInclude(db: Queryable, bw: Omit<BaseWhereContext, 'params'>, spec: IncludeSpec, targets: Resource[]): Promise<Resource[]> {

@@ -214,6 +214,42 @@ await describeWithDatabases('FHIR search', (db) => {
     await rejects400('HealthcareService', 'location.near-insee-code=00000|5|km', /00000/);
   });
 
+  test('location.near… with activity, public and zone: the same offers as each criterion alone within the radius', async () => {
+    // The driving set also tests the criteria ANDed with `near` on search_offer_place's copies of the offer's codes:
+    // a test not implied by the criterion (of a `:not`, of a commune without its département and région) loses offers.
+    const row = fx.rows[3];
+    const commune = fx.communes.get(row.nofinesset)!;
+    const source = hs.find((h) => h.id === `hs-${row.nofinesset}`)!;
+    const publicOf = (h: HS) => h.extension.find((e) => e.url.endsWith('patient-type'))!.extension.find((e) => e.url === 'supportedPatientInfo')!
+      .valueCodeableConcept!.coding[0];
+    // The same offer with its public coded without a system (only the code-only key matches it).
+    const noSystem = structuredClone(source) as HS;
+    noSystem.id = 'hs-public-no-system';
+    noSystem.identifier = [{ system: SYS.offer, value: 'public-no-system' }];
+    publicOf(noSystem).system = undefined as unknown as string;
+    await store.update(noSystem, SYSTEM_CONTEXT);
+    try {
+      const within = await ids('HealthcareService', `location.near-insee-code=${commune.cog}|15|km`);
+      assert.ok(within.includes(noSystem.id) && within.length > 3);
+      const a = activityOf(source);
+      const pub = publicOf(source);
+      const queries = [
+        `specialty=${a.system}|${a.code}`, `specialty=${a.code}`, `patient-type=${pub.system}|${pub.code}`, `patient-type=${pub.code}`,
+        `patient-type=|${pub.code}`, `patient-type=${pub.system}|${pub.code},${SYS.audience}|00`, `patient-type:not=${pub.system}|${pub.code}`,
+        `specialty=${a.code}&patient-type=${pub.code}`, `intervention-zone=${commune.cog}`, `characteristic=${source.characteristic[0].coding[0].code}`,
+      ];
+      for (const q of queries) {
+        const alone = (await ids('HealthcareService', q)).filter((id) => within.includes(id));
+        assert.deepEqual(await ids('HealthcareService', `${q}&location.near-insee-code=${commune.cog}|15|km`), alone, q);
+      }
+      assert.ok((await ids('HealthcareService', `patient-type=${pub.code}&location.near-insee-code=${commune.cog}|15|km`)).includes(noSystem.id));
+      assert.ok(!(await ids('HealthcareService', `patient-type=${pub.system}|${pub.code}&location.near-insee-code=${commune.cog}|15|km`))
+        .includes(noSystem.id));
+    } finally {
+      await store.delete('HealthcareService', noSystem.id!, SYSTEM_CONTEXT);
+    }
+  });
+
   test('intervention-zone: a commune matches zones given as the commune, its département or its région', async () => {
     const row = fx.rows[0];
     const cog = fx.communes.get(row.nofinesset)!.cog;

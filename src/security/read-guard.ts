@@ -56,41 +56,47 @@ export async function readFactsOfMany(q: Queryable, resources: Resource[]): Prom
   const ids = (type: string) => [...new Set(resources.filter((r) => r.resourceType === type && r.id).map((r) => r.id!))];
   const locations = ids('Location');
   const atLocation = new Map<string, ReadFacts[]>();
-  if (locations.length > 1) {
-    // Through the search index (offer → place, a btree): the JSON containment on the offers' content was
-    // planned as a scan of the offers per place on small or freshly loaded tables (7 ms a place).
-    const r = await q.query<{ loc: string; offer: Resource }>(
-      `SELECT x.loc, o.offer FROM unnest($1::text[]) AS x(loc) CROSS JOIN LATERAL (
-         SELECT ${OFFER_FACT_COLUMNS} AS offer FROM search_reference s JOIN healthcare_service hs ON hs.id = s.id AND NOT hs.deleted
-         WHERE s.rtype = 'HealthcareService' AND s.param = 'location' AND s.target_id = x.loc AND s.target_type = 'Location' LIMIT 200) o`,
-      [locations],
-    );
-    for (const row of r.rows) atLocation.set(row.loc, [...(atLocation.get(row.loc) ?? []), factsOfOffer(row.offer)]);
-  }
   const roles = resources.filter((r) => r.resourceType === 'PractitionerRole');
   const offerFacts = new Map<string, ReadFacts>();
-  if (roles.length > 1) {
-    const offerIds = [...new Set(roles.flatMap((r) => refIds(r.healthcareService, 'HealthcareService')))];
-    const r = await q.query<{ id: string; offer: Resource }>(
-      `SELECT hs.id, ${OFFER_FACT_COLUMNS} AS offer FROM healthcare_service hs WHERE NOT hs.deleted AND hs.id = ANY($1::text[])`, [offerIds],
-    );
-    for (const row of r.rows) offerFacts.set(row.id, factsOfOffer(row.offer));
-  }
   const practitioners = ids('Practitioner');
   const ofPractitioner = new Map<string, ReadFacts[]>();
-  if (practitioners.length > 1) {
-    // Through the search index (role → practitioner, role → offer, both indexed): the JSON of the roles
-    // made the planner guess 500 rows per practitioner and hash-join every offer of the directory.
-    const r = await q.query<{ ps: string; offer: Resource }>(
-      `SELECT p.target_id AS ps, ${OFFER_FACT_COLUMNS} AS offer FROM search_reference p
-       JOIN practitioner_role pr ON pr.id = p.id AND NOT pr.deleted
-       JOIN search_reference s ON s.rtype = 'PractitionerRole' AND s.param = 'service' AND s.id = p.id
-       JOIN healthcare_service hs ON hs.id = s.target_id AND NOT hs.deleted
-       WHERE p.rtype = 'PractitionerRole' AND p.param = 'practitioner' AND p.target_id = ANY($1::text[])`,
-      [practitioners],
-    );
-    for (const row of r.rows) ofPractitioner.set(row.ps, [...(ofPractitioner.get(row.ps) ?? []), factsOfOffer(row.offer)]);
-  }
+  // The three look-ups are independent: side by side (on a pool).
+  await Promise.all([
+    (async () => {
+      if (locations.length <= 1) return;
+      // Through the search index (offer → place, a btree): the JSON containment on the offers' content was
+      // planned as a scan of the offers per place on small or freshly loaded tables (7 ms a place).
+      const r = await q.query<{ loc: string; offer: Resource }>(
+        `SELECT x.loc, o.offer FROM unnest($1::text[]) AS x(loc) CROSS JOIN LATERAL (
+           SELECT ${OFFER_FACT_COLUMNS} AS offer FROM search_reference s JOIN healthcare_service hs ON hs.id = s.id AND NOT hs.deleted
+           WHERE s.rtype = 'HealthcareService' AND s.param = 'location' AND s.target_id = x.loc AND s.target_type = 'Location' LIMIT 200) o`,
+        [locations],
+      );
+      for (const row of r.rows) atLocation.set(row.loc, [...(atLocation.get(row.loc) ?? []), factsOfOffer(row.offer)]);
+    })(),
+    (async () => {
+      if (roles.length <= 1) return;
+      const offerIds = [...new Set(roles.flatMap((r) => refIds(r.healthcareService, 'HealthcareService')))];
+      const r = await q.query<{ id: string; offer: Resource }>(
+        `SELECT hs.id, ${OFFER_FACT_COLUMNS} AS offer FROM healthcare_service hs WHERE NOT hs.deleted AND hs.id = ANY($1::text[])`, [offerIds],
+      );
+      for (const row of r.rows) offerFacts.set(row.id, factsOfOffer(row.offer));
+    })(),
+    (async () => {
+      if (practitioners.length <= 1) return;
+      // Through the search index (role → practitioner, role → offer, both indexed): the JSON of the roles
+      // made the planner guess 500 rows per practitioner and hash-join every offer of the directory.
+      const r = await q.query<{ ps: string; offer: Resource }>(
+        `SELECT p.target_id AS ps, ${OFFER_FACT_COLUMNS} AS offer FROM search_reference p
+         JOIN practitioner_role pr ON pr.id = p.id AND NOT pr.deleted
+         JOIN search_reference s ON s.rtype = 'PractitionerRole' AND s.param = 'service' AND s.id = p.id
+         JOIN healthcare_service hs ON hs.id = s.target_id AND NOT hs.deleted
+         WHERE p.rtype = 'PractitionerRole' AND p.param = 'practitioner' AND p.target_id = ANY($1::text[])`,
+        [practitioners],
+      );
+      for (const row of r.rows) ofPractitioner.set(row.ps, [...(ofPractitioner.get(row.ps) ?? []), factsOfOffer(row.offer)]);
+    })(),
+  ]);
   return Promise.all(resources.map(async (resource) => {
     switch (resource.resourceType) {
       case 'Location':

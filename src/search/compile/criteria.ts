@@ -46,10 +46,14 @@ const TABLE_OF_TYPE: Record<string, string> = {
   date: 'search_date', number: 'search_number', quantity: 'search_number',
 };
 
-export function compileCriterion(cc: CompileContext, c: Criterion, type: ResourceType, alias: string): string {
+/**
+ * `siblings`: the criteria ANDed with `c` at the top of the query (never inside an OR or a NOT), which a driving set
+ * may also test on its own rows to start from fewer (see driving-set.ts).
+ */
+export function compileCriterion(cc: CompileContext, c: Criterion, type: ResourceType, alias: string, siblings: Criterion[] = []): string {
   const p = cc.params;
   // Narrow chains and _has: from the inside out (see driving-set.ts). The row's own base condition is the caller's.
-  if (useDrivingSet(c)) return `${alias}.id IN (${drivingSet(cc, c, type, (x, t, a) => compileCriterion(cc, x, t, a), true)})`;
+  if (useDrivingSet(c)) return `${alias}.id IN (${drivingSet(cc, c, type, (x, t, a) => compileCriterion(cc, x, t, a), true, siblings)})`;
   switch (c.kind) {
     case 'and':
       return `(${c.items.map((x) => compileCriterion(cc, x, type, alias)).join(' AND ')})`;
@@ -205,6 +209,18 @@ function expandZone(cc: CompileContext, values: TokenValue[]): TokenValue[] {
   return out;
 }
 
+/**
+ * The dedicated token-array column and index keys a plain token test is answered from (`column && keys`), when it
+ * is: array overlap costs (row values × list) per row, so long OR lists go to search_token (hash join) instead.
+ */
+export function arrayColumnTest(cc: CompileContext, param: SearchParam, input: TokenValue[]): { column: string; keys: string[] } | undefined {
+  if (param.column?.kind !== 'token-array') return undefined;
+  const values = param.code === 'intervention-zone' ? expandZone(cc, input) : input;
+  if (values.length > MAX_ARRAY_OR) return undefined;
+  const keys = values.map((v) => queryTokenKey(v.system, v.code));
+  return keys.every((k) => k !== undefined) ? { column: param.column.column, keys: keys as string[] } : undefined;
+}
+
 function tokenCondition(cc: CompileContext, param: SearchParam, modifier: string | undefined, input: TokenValue[], type: ResourceType, alias: string): string {
   const p = cc.params;
   const values = param.code === 'intervention-zone' ? expandZone(cc, input) : input;
@@ -213,11 +229,8 @@ function tokenCondition(cc: CompileContext, param: SearchParam, modifier: string
   if (param.code === '_tag' && plain && values.every((v) => v.code && (v.system === REGION_TAG_SYSTEM || v.system === JDV_REGION_SYSTEM))) {
     return `${alias}.region = ANY(${p.add(values.map((v) => v.code), 'text[]')})`;
   }
-  // Array overlap costs (row values × list) per row: long OR lists go to search_token (hash join).
-  if (param.column?.kind === 'token-array' && plain && values.length <= MAX_ARRAY_OR) {
-    const keys = values.map((v) => queryTokenKey(v.system, v.code));
-    if (keys.every((k) => k !== undefined)) return `${alias}.${param.column.column} && ${p.add(keys, 'text[]')}`;
-  }
+  const array = plain ? arrayColumnTest(cc, param, input) : undefined;
+  if (array) return `${alias}.${array.column} && ${p.add(array.keys, 'text[]')}`;
   const x = p.alias('x');
   const preds: string[] = [];
   if (modifier === 'text') {

@@ -97,7 +97,8 @@ function sortKeyExpr(cc: CompileContext, q: SearchQuery, k: SortKey, alias: stri
 /** The WHERE of the matches (base condition + criteria), shared by the page and the total. */
 export function matchWhere(cc: CompileContext, q: SearchQuery, alias: string): string {
   const c2: CompileContext = { ...cc, fenceChains: anchoredQuery(q.criteria) };
-  return [baseWhere(c2, q.type, alias), ...q.criteria.map((c) => compileCriterion(c2, c, q.type, alias))].join('\n  AND ');
+  return [baseWhere(c2, q.type, alias), ...q.criteria.map((c) => compileCriterion(c2, c, q.type, alias, q.criteria.filter((x) => x !== c)))]
+    .join('\n  AND ');
 }
 
 export interface PageSql {
