@@ -133,6 +133,43 @@ await describeWithDatabases('FHIR search', (db) => {
       sorted(fx.rows.filter((r) => fx.communes.get(r.nofinesset)!.name === town).map((r) => `loc-${r.nofinesset}`)));
   });
 
+  test('address matches every part of an address, each part indexed once (under its own parameter when it has one)', async () => {
+    const place: Resource = {
+      resourceType: 'Location', id: 'loc-full-address', name: 'Cabinet de la gare',
+      address: {
+        line: ['12 rue de la Gare', 'Bâtiment B'], city: 'Mantes-la-Jolie', district: 'Val Fourré', state: 'Île-de-France',
+        postalCode: '78200', country: 'France',
+      },
+    };
+    await store.update(place, SYSTEM_CONTEXT);
+    try {
+      const rows = (await db().query<{ param: string; raw: string }>(
+        `SELECT param, raw FROM search_string WHERE rtype = 'Location' AND id = $1 AND param LIKE 'address%'`, [place.id],
+      )).rows.map((r) => `${r.param}=${r.raw}`).sort();
+      assert.deepEqual(rows, ['address-city=Mantes-la-Jolie', 'address-country=France', 'address-postalcode=78200', 'address-state=Île-de-France',
+        'address=12 rue de la Gare', 'address=Bâtiment B', 'address=Val Fourré']);
+      // Rows indexed before (each part under `address` too) are removed by migration 117, and only they.
+      await db().query(`INSERT INTO search_string (rtype, id, param, norm, raw) SELECT rtype, id, 'address', norm, raw FROM search_string
+        WHERE rtype = 'Location' AND id = $1 AND param LIKE 'address-%'`, [place.id]);
+      await db().exec(fs.readFileSync(new URL('../db/migrations/117_address_rows_once.sql', import.meta.url), 'utf8'));
+      assert.deepEqual((await db().query<{ param: string; raw: string }>(`SELECT param, raw FROM search_string
+        WHERE rtype = 'Location' AND id = $1 AND param LIKE 'address%'`, [place.id])).rows.map((r) => `${r.param}=${r.raw}`).sort(), rows);
+      for (const q of ['address=12 rue', 'address=batiment', 'address=mantes', 'address=78200', 'address=782', 'address=ile-de',
+        'address=fran', 'address=val fo', 'address:exact=Mantes-la-Jolie', 'address:exact=78200', 'address:contains=jolie',
+        'address:contains=gare', 'address-city=mantes', 'address-postalcode=78', 'address:missing=false', `address=mantes,nowhere`]) {
+        assert.ok((await ids('Location', q)).includes(place.id!), q);
+      }
+      for (const q of ['address=jolie', 'address:exact=mantes-la-jolie', 'address-city=78200', 'address-postalcode=mantes', 'address:missing=true']) {
+        assert.ok(!(await ids('Location', q)).includes(place.id!), q);
+      }
+      // Sorted by address: the smallest normalised value of any part (here the line "12 rue…" sorts before the cities).
+      const byAddress = matchIds(await search('Location', 'address:missing=false&_sort=address&_count=200'));
+      assert.equal(byAddress[0], place.id);
+    } finally {
+      await store.delete('Location', place.id!, SYSTEM_CONTEXT);
+    }
+  });
+
   test('chaining: organization.type, organization.identifier, location.commune-cog', async () => {
     const row = fx.rows[5];
     assert.deepEqual(await ids('HealthcareService', `organization.identifier=${SYS.finess}|${row.nofinesset}`), [`hs-${row.nofinesset}`]);

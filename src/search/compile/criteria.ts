@@ -118,7 +118,13 @@ function presence(cc: CompileContext, param: SearchParam, type: ResourceType, al
   const table = TABLE_OF_TYPE[param.type];
   if (!table) return 'FALSE';
   const x = p.alias('x');
-  return `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id AND ${x}.param = ${p.add(param.code)})`;
+  return `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id AND ${paramRows(cc, x, param)})`;
+}
+
+/** Which index rows hold a parameter's values: its own, and for a whole address those of its parts too (addressParts). */
+export function paramRows(cc: BaseWhereContext, x: string, param: SearchParam): string {
+  const codes = param.addressParts?.rowParams;
+  return codes ? `${x}.param = ANY(${cc.params.add(codes, 'text[]')})` : `${x}.param = ${cc.params.add(param.code)}`;
 }
 
 /** Query words of a _content text (normalised, 3 characters or more). */
@@ -190,7 +196,7 @@ function paramCondition(cc: CompileContext, param: SearchParam, modifier: string
   const x = p.alias('x');
   const preds = values.map((v) => valuePredicate(cc, x, modifier, v));
   return `EXISTS (SELECT 1 FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id
-    AND ${x}.param = ${p.add(param.code)} AND ${or(preds)})`;
+    AND ${paramRows(cc, x, param)} AND ${or(preds)})`;
 }
 
 const or = (parts: string[]) => (parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`);

@@ -12,7 +12,7 @@ import { tableOf } from '../../fhir/resource-types.ts';
 import type { SearchQuery, SortKey } from '../parse/search-query.ts';
 import { SearchInputError } from '../parse/values.ts';
 import { baseWhere } from './base-where.ts';
-import { anchoredQuery, compileCriterion, contentRank, type CompileContext } from './criteria.ts';
+import { anchoredQuery, compileCriterion, contentRank, paramRows, type CompileContext } from './criteria.ts';
 
 
 export interface Cursor {
@@ -89,7 +89,7 @@ function sortKeyExpr(cc: CompileContext, q: SearchQuery, k: SortKey, alias: stri
     : param.type === 'number' || param.type === 'quantity' ? ['search_number', 'value', 'numeric', `'-Infinity'::numeric`]
     : ['search_token', 'code', 'text', `''`];
   return {
-    sql: `COALESCE((SELECT ${agg}(${x}.${col}) FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id AND ${x}.param = ${p.add(param.code)}), ${empty})`,
+    sql: `COALESCE((SELECT ${agg}(${x}.${col}) FROM ${table} ${x} WHERE ${x}.rtype = ${p.add(type)} AND ${x}.id = ${alias}.id AND ${paramRows(cc, x, param)}), ${empty})`,
     cast, desc: k.desc,
   };
 }

@@ -109,13 +109,16 @@ function tokensOf(param: string, n: Node, out: TokenRow[]): void {
   }
 }
 
-function stringsOf(param: string, n: Node, out: StringRow[]): void {
+/** `skip`: the Address parts indexed under their own parameter (SearchParam.addressParts). */
+function stringsOf(param: string, n: Node, out: StringRow[], skip: string[] = []): void {
   const t = typeOf(n);
   const d = n.data as Record<string, unknown>;
   const values: unknown[] = [];
   if (t === 'HumanName') values.push(d.text, d.family, ...((d.given as unknown[]) ?? []), ...((d.prefix as unknown[]) ?? []), ...((d.suffix as unknown[]) ?? []));
-  else if (t === 'Address') values.push(d.text, ...((d.line as unknown[]) ?? []), d.city, d.district, d.state, d.postalCode, d.country);
-  else values.push(n.data);
+  else if (t === 'Address') {
+    values.push(d.text, ...((d.line as unknown[]) ?? []));
+    for (const part of ['city', 'district', 'state', 'postalCode', 'country']) if (!skip.includes(part)) values.push(d[part]);
+  } else values.push(n.data);
   for (const v of values) if (typeof v === 'string' && v.trim() !== '') out.push({ param, norm: normalizeText(v), raw: v });
 }
 
@@ -244,7 +247,7 @@ export class IndexExtractor {
         switch (param.type) {
           case 'token': tokensOf(param.code, n, rows.token); break;
           case 'uri': if (typeof n.data === 'string') rows.token.push({ param: param.code, system: null, code: n.data, display: null, identType: null }); break;
-          case 'string': stringsOf(param.code, n, rows.string); break;
+          case 'string': stringsOf(param.code, n, rows.string, param.addressParts?.skip); break;
           case 'reference': referencesOf(param.code, n, rows.reference); break;
           case 'date': datesOf(param.code, n, rows.date); break;
           case 'number':

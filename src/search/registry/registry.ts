@@ -23,6 +23,21 @@ const DEDICATED: Partial<Record<ResourceType, Record<string, DedicatedColumn>>> 
   },
 };
 
+/** Address parts that may have their own string parameter (`address-city`…), as FHIRPath element names. */
+const ADDRESS_PARTS = ['city', 'district', 'state', 'postalCode', 'country'];
+
+/** `addressParts` of the whole-address string parameters of one type (see SearchParam). */
+function withAddressParts(params: Map<string, SearchParam>, type: ResourceType): void {
+  for (const p of params.values()) {
+    if (p.type !== 'string' || p.expression !== `${type}.address`) continue;
+    const parts = ADDRESS_PARTS.flatMap((part) => {
+      const own = [...params.values()].find((q) => q.type === 'string' && q.expression === `${type}.address.${part}`);
+      return own ? [{ part, code: own.code }] : [];
+    });
+    if (parts.length) params.set(p.code, { ...p, addressParts: { skip: parts.map((x) => x.part), rowParams: [p.code, ...parts.map((x) => x.code)] } });
+  }
+}
+
 export class SearchParamRegistry {
   private readonly byType = new Map<ResourceType, Map<string, SearchParam>>();
   readonly corrections: { id: string; why: string }[];
@@ -41,6 +56,7 @@ export class SearchParamRegistry {
       const column = DEDICATED[p.base]?.[p.code];
       this.byType.get(p.base)!.set(p.code, column ? { ...p, column } : p);
     }
+    for (const [type, params] of this.byType) withAddressParts(params, type);
   }
 
   get(type: ResourceType, code: string): SearchParam | undefined {

@@ -25,6 +25,12 @@ export interface SearchParam {
   url?: string;
   source: 'r4' | 'ror' | 'server';
   column?: DedicatedColumn;
+  /**
+   * A string parameter over whole addresses (`Location.address`) whose parts also have their own parameter
+   * (`Location.address.city`…): those parts are indexed under their own parameter only (`skip`), and the rows of
+   * `rowParams` (this code and theirs) together answer this one — the same values, one row each instead of two.
+   */
+  addressParts?: { skip: string[]; rowParams: string[] };
   /** How the value is obtained when not through the generic index (`_id`, `_lastUpdated`, geo, full text). */
   special?: 'id' | 'lastUpdated' | 'near' | 'near-insee-code' | 'content';
 }
