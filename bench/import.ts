@@ -6,7 +6,9 @@
  *   node --import tsx bench/import.ts --rpps <lines> [--engine …] [--once]
  * Default file: the Yvelines extract (1,623 establishments). `--rpps N` generates a synthetic
  * PS_LibreAcces_Personne_activite file of N lines in the temporary folder (bench/rpps-synthetic.ts) and
- * imports it. `--once`: the first import only. Prints time, resources/s and peak RSS (of this process).
+ * imports it. `--once`: the first import only. `--sql <statements>`: run on the database after its migrations,
+ * before the import (trials). Session settings go through libpq's PGOPTIONS (`PGOPTIONS='-c name=value'`).
+ * Prints time, resources/s and peak RSS (of this process).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -44,6 +46,8 @@ const concurrency = arg('--concurrency') ? Number(arg('--concurrency')) : undefi
 async function run(name: string, plain: Database): Promise<string[]> {
   const db = process.argv.includes('--timings') ? timed(plain) : plain;
   const services = await createServices({ ...loadConfig({ ROR_DEMO: '0' }) }, { db });
+  // A trial on the scratch database once migrated (an index dropped, a storage parameter changed).
+  if (arg('--sql')) await plain.exec(arg('--sql')!);
   const rows: string[] = [];
   try {
     for (const label of once ? ['first import'] : ['first import', 're-import (no change)']) {
