@@ -1,19 +1,18 @@
 /**
- * Where one FHIR search request's time goes: the IG coordinator query (or the incremental sync query) sent N times
- * to the app in process (Fastify inject, no socket), with the wall time of each kind of SQL statement it ran.
+ * Where one FHIR search request's time goes: the IG coordinator query (or the incremental sync query, both from
+ * bench/ig-queries.ts) sent N times to the app in process (Fastify inject, no socket), with the wall time of each
+ * kind of SQL statement it ran.
  *   node --import tsx bench/request-statements.ts --pg postgres://…/ror_national [--query coordinator|sync] [--n 80]
  * Prints the Bundle's shape, p50 / p95 of the request and, per statement kind, its time and count per request.
  * The first 5 requests warm up and are not counted. EXPLAIN ANALYZE times per-row plan nodes with clock reads, which
  * on a VM clock overstates some plans: this measures statements as they run.
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp } from '../src/api/app.ts';
 import { createServices } from '../src/app/services.ts';
 import { loadConfig } from '../src/config.ts';
 import { openDatabase } from '../src/db/open.ts';
-import { CommuneDirectory } from '../src/geo/commune-directory.ts';
-import { geoDataDir } from '../src/geo/shared-data.ts';
+import { coordinatorPath, regionCommunes, syncPath } from './ig-queries.ts';
 import { timed, timings } from './statement-timings.ts';
 
 const { values: args } = parseArgs({
@@ -21,12 +20,6 @@ const { values: args } = parseArgs({
 });
 if (!args.pg) throw new Error('--pg <url> is required');
 const N = Number(args.n);
-const nos = (name: string) => `https://mos.esante.gouv.fr/NOS/${name}/FHIR/${name.replace('_', '-')}`;
-const enc = encodeURIComponent;
-// The IG include set, as bench/search.ts sends it.
-const INCLUDES = '_include=HealthcareService:organization&_include:iterate=Organization:partof&_include=HealthcareService:location'
-  + '&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner';
-
 const config = loadConfig({ ROR_DEMO: '0', DATABASE_URL: args.pg, ROR_RATE_LIMIT: '10000000', LOG_LEVEL: 'warn' });
 const plain = await openDatabase({ databaseUrl: args.pg });
 const services = await createServices(config, { db: timed(plain) });
@@ -35,12 +28,9 @@ const app = await buildApp(services, { logger: false });
 let paths: string[];
 if (args.query === 'sync') {
   const r = await plain.query<{ t: Date }>('SELECT last_updated AS t FROM healthcare_service ORDER BY last_updated DESC OFFSET 500 LIMIT 1');
-  paths = [`/fhir/HealthcareService?_lastUpdated=ge${enc(new Date(r.rows[0].t).toISOString())}&_count=200&${INCLUDES}`];
+  paths = [syncPath(new Date(r.rows[0].t).toISOString())];
 } else {
-  const directory = CommuneDirectory.fromCentroidFile(path.join(geoDataDir(), 'communes-centroides-cog2026.csv'));
-  paths = directory.all().filter((c) => c.region === args.region).slice(0, 20).map((c) => c.code)
-    .map((c) => `/fhir/HealthcareService?specialty=${enc(`${nos('TRE_R211-ActiviteOperationnelle')}|339`)}`
-      + `&patient-type=${enc(`${nos('TRE_R239-PublicPrisEnCharge')}|07`)}&location.near-insee-code=${c}|30|km&_count=20&${INCLUDES}`);
+  paths = regionCommunes(args.region!).slice(0, 20).map(coordinatorPath);
 }
 
 const latencies: number[] = [];

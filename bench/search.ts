@@ -19,10 +19,9 @@ import autocannon from 'autocannon';
 import pg from 'pg';
 import type { Database } from '../src/db/database.ts';
 import { PGliteDatabase } from '../src/db/pglite.ts';
-import { CommuneDirectory } from '../src/geo/commune-directory.ts';
-import { geoDataDir } from '../src/geo/shared-data.ts';
 import { createSearchEngine } from '../src/search/engine.ts';
 import { searchAccessFilter } from '../src/security/access-predicate.ts';
+import { coordinatorPath, INCLUDES, R211, R227, R239, R330, regionCommunes, RPPS, syncPath } from './ig-queries.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,14 +37,7 @@ const { values: args } = parseArgs({
 const DURATION = Number(args.duration);
 const CONNECTIONS = args.connections!.split(',').map(Number);
 
-const nos = (name: string) => `https://mos.esante.gouv.fr/NOS/${name}/FHIR/${name.replace('_', '-')}`;
-const R211 = nos('TRE_R211-ActiviteOperationnelle');
-const R239 = nos('TRE_R239-PublicPrisEnCharge');
-const R227 = nos('TRE_R227-ChampActivite');
-const R330 = nos('TRE_R330-TypeStatutCapacite');
-const RPPS = 'urn:oid:1.2.250.1.71.4.2.1';
-const INCLUDES = '_include=HealthcareService:organization&_include:iterate=Organization:partof&_include=HealthcareService:location'
-  + '&_revinclude=PractitionerRole:service&_include=PractitionerRole:practitioner';
+
 
 /** What every scenario needs from the data. */
 interface Fixture {
@@ -87,8 +79,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'coordinator',
     label: 'activity 339 + patient-type 07 + location.near-insee-code …|30|km + IG include set, _count=20',
-    paths: (f) => f.communes.map((c) => `/fhir/HealthcareService?specialty=${enc(`${R211}|339`)}&patient-type=${enc(`${R239}|07`)}`
-      + `&location.near-insee-code=${c}|30|km&_count=20&${INCLUDES}`),
+    paths: (f) => f.communes.map(coordinatorPath),
     floor: (f) => ({
       sql: `WITH c AS (SELECT ll_to_earth(lat, lon) AS e FROM commune WHERE cog = $1),
         near AS (SELECT l.id, earth_distance(c.e, l.position) AS d FROM location l, c
@@ -107,7 +98,7 @@ const SCENARIOS: Scenario[] = [
   {
     name: 'sync',
     label: 'incremental _lastUpdated=ge… (≈ 500–8,000 offers changed) + IG include set, _count=200',
-    paths: (f) => f.since.map((t) => `/fhir/HealthcareService?_lastUpdated=ge${enc(t)}&_count=200&${INCLUDES}`),
+    paths: (f) => f.since.map(syncPath),
     floor: (f) => ({
       sql: `WITH hits AS (SELECT id, last_updated FROM healthcare_service WHERE last_updated >= $1::timestamptz AND NOT deleted),
         page AS (SELECT id FROM hits ORDER BY id LIMIT 200),
@@ -271,10 +262,9 @@ async function sqlLoad(run: (i: number) => Runner, floor: { sql: string; params:
 }
 
 async function fixture(db: Database, region: string): Promise<Fixture> {
-  const directory = CommuneDirectory.fromCentroidFile(path.join(geoDataDir(), 'communes-centroides-cog2026.csv'));
-  const inRegion = directory.all().filter((c) => c.region === region);
-  const communes = inRegion.slice(0, 20).map((c) => c.code);
-  const zone1000 = [...inRegion].sort((a, b) => a.code.localeCompare(b.code)).slice(0, 1000).map((c) => c.code);
+  const inRegion = regionCommunes(region);
+  const communes = inRegion.slice(0, 20);
+  const zone1000 = [...inRegion].sort((a, b) => a.localeCompare(b)).slice(0, 1000);
   const since: string[] = [];
   for (const offset of [500, 1000, 2000, 4000, 8000]) {
     const r = await db.query<{ t: Date | string }>(`SELECT last_updated AS t FROM healthcare_service ORDER BY last_updated DESC OFFSET ${offset} LIMIT 1`);
