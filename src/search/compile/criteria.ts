@@ -215,27 +215,31 @@ function expandZone(cc: CompileContext, values: TokenValue[]): TokenValue[] {
   return out;
 }
 
+/** The values a token test matches: as given, and for intervention-zone a commune's département and région too. */
+export function tokenValues(cc: CompileContext, param: SearchParam, input: TokenValue[]): TokenValue[] {
+  return param.code === 'intervention-zone' ? expandZone(cc, input) : input;
+}
+
 /**
- * The dedicated token-array column and index keys a plain token test is answered from (`column && keys`), when it
- * is: array overlap costs (row values × list) per row, so long OR lists go to search_token (hash join) instead.
+ * The dedicated token-array column and index keys a plain token test of `values` (tokenValues) is answered from
+ * (`column && keys`), when it is: array overlap costs (row values × list) per row, so long OR lists go to
+ * search_token (hash join) instead.
  */
-export function arrayColumnTest(cc: CompileContext, param: SearchParam, input: TokenValue[]): { column: string; keys: string[] } | undefined {
-  if (param.column?.kind !== 'token-array') return undefined;
-  const values = param.code === 'intervention-zone' ? expandZone(cc, input) : input;
-  if (values.length > MAX_ARRAY_OR) return undefined;
+export function arrayColumnTest(param: SearchParam, values: TokenValue[]): { column: string; keys: string[] } | undefined {
+  if (param.column?.kind !== 'token-array' || values.length > MAX_ARRAY_OR) return undefined;
   const keys = values.map((v) => queryTokenKey(v.system, v.code));
   return keys.every((k) => k !== undefined) ? { column: param.column.column, keys: keys as string[] } : undefined;
 }
 
 function tokenCondition(cc: CompileContext, param: SearchParam, modifier: string | undefined, input: TokenValue[], type: ResourceType, alias: string): string {
   const p = cc.params;
-  const values = param.code === 'intervention-zone' ? expandZone(cc, input) : input;
+  const values = tokenValues(cc, param, input);
   const plain = !modifier || modifier === 'not';
   // Source region tag: the `region` column (TRE_R30 / JDV_J237 codes).
   if (param.code === '_tag' && plain && values.every((v) => v.code && (v.system === REGION_TAG_SYSTEM || v.system === JDV_REGION_SYSTEM))) {
     return `${alias}.region = ANY(${p.add(values.map((v) => v.code), 'text[]')})`;
   }
-  const array = plain ? arrayColumnTest(cc, param, input) : undefined;
+  const array = plain ? arrayColumnTest(param, values) : undefined;
   if (array) return `${alias}.${array.column} && ${p.add(array.keys, 'text[]')}`;
   const x = p.alias('x');
   const preds: string[] = [];

@@ -15,7 +15,7 @@ import { tableOf, type ResourceType } from '../../fhir/resource-types.ts';
 import { cellsAround } from '../geo/geo-cell.ts';
 import type { ChainLink, Criterion } from '../parse/search-query.ts';
 import { baseWhere } from './base-where.ts';
-import { arrayColumnTest, type CompileContext } from './criteria.ts';
+import { arrayColumnTest, tokenValues, type CompileContext } from './criteria.ts';
 import { SqlParams } from './sql-params.ts';
 
 type ParamCriterion = Extract<Criterion, { kind: 'param' }>;
@@ -96,8 +96,9 @@ const COPIED_OFFER_COLUMNS = new Set(['specialty', 'characteristic', 'service_ty
  */
 function offerPlaceTest(cc: CompileContext, s: Criterion, x: string): string | undefined {
   if (s.kind !== 'param' || s.chain.length || s.negate || s.modifier || s.hierarchy || s.param.type !== 'token') return undefined;
-  const array = arrayColumnTest(cc, s.param, s.values.filter((v) => v.kind === 'token'));
-  if (!array || s.values.some((v) => v.kind !== 'token')) return undefined;
+  const tokens = s.values.flatMap((v) => (v.kind === 'token' ? [v] : []));
+  const array = tokens.length === s.values.length ? arrayColumnTest(s.param, tokenValues(cc, s.param, tokens)) : undefined;
+  if (!array) return undefined;
   if (COPIED_OFFER_COLUMNS.has(array.column)) return `${x}.${array.column} && ${cc.params.add(array.keys, 'text[]')}`;
   if (array.column === 'patient_type' && array.keys.every((k) => k.includes('|'))) {
     return `${x}.public_codes && ${cc.params.add(array.keys.map((k) => k.slice(k.lastIndexOf('|') + 1)), 'text[]')}`;

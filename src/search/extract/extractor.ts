@@ -8,7 +8,7 @@ import r4model from 'fhirpath/fhir-context/r4/index.js';
 import type { ResourceType } from '../../fhir/resource-types.ts';
 import type { Resource } from '../../fhir/types.ts';
 import type { SearchParamRegistry } from '../registry/registry.ts';
-import type { SearchParam } from '../registry/search-parameter.ts';
+import { ADDRESS_PARTS, type SearchParam } from '../registry/search-parameter.ts';
 import { MAX_DATE, MIN_DATE, parseDateRange } from './dates.ts';
 import { normalizeText } from './normalize.ts';
 import { compileFastPath } from './fast-path.ts';
@@ -117,7 +117,7 @@ function stringsOf(param: string, n: Node, out: StringRow[], skip: string[] = []
   if (t === 'HumanName') values.push(d.text, d.family, ...((d.given as unknown[]) ?? []), ...((d.prefix as unknown[]) ?? []), ...((d.suffix as unknown[]) ?? []));
   else if (t === 'Address') {
     values.push(d.text, ...((d.line as unknown[]) ?? []));
-    for (const part of ['city', 'district', 'state', 'postalCode', 'country']) if (!skip.includes(part)) values.push(d[part]);
+    for (const part of ADDRESS_PARTS) if (!skip.includes(part)) values.push(d[part]);
   } else values.push(n.data);
   for (const v of values) if (typeof v === 'string' && v.trim() !== '') out.push({ param, norm: normalizeText(v), raw: v });
 }

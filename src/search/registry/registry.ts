@@ -4,7 +4,7 @@
  */
 import { RESOURCE_TYPES, type ResourceType } from '../../fhir/resource-types.ts';
 import { loadRorSearchParameters } from './ror-parameters.ts';
-import type { DedicatedColumn, SearchParam } from './search-parameter.ts';
+import { ADDRESS_PARTS, type DedicatedColumn, type SearchParam } from './search-parameter.ts';
 import { loadStandardSearchParameters } from './standard-parameters.ts';
 
 /** Parameters stored in a column of the resource table (migration 020), besides the generic index. */
@@ -22,9 +22,6 @@ const DEDICATED: Partial<Record<ResourceType, Record<string, DedicatedColumn>>> 
     'commune-cog': { kind: 'token-array', column: 'commune_cog' },
   },
 };
-
-/** Address parts that may have their own string parameter (`address-city`…), as FHIRPath element names. */
-const ADDRESS_PARTS = ['city', 'district', 'state', 'postalCode', 'country'];
 
 /** `addressParts` of the whole-address string parameters of one type (see SearchParam). */
 function withAddressParts(params: Map<string, SearchParam>, type: ResourceType): void {

@@ -12,6 +12,9 @@ export type DedicatedColumn =
   /** numeric column holding the single value (first one) — age ranges. */
   | { kind: 'number'; column: string };
 
+/** The Address elements that may have their own string parameter (`address-city`…), as FHIRPath names. */
+export const ADDRESS_PARTS = ['city', 'district', 'state', 'postalCode', 'country'];
+
 /** One search parameter as the server understands it, after the IG's defects are fixed. */
 export interface SearchParam {
   code: string;
